@@ -1,0 +1,53 @@
+# Two commands: `make run` serves on SQLite, `make test` runs the whole suite.
+# Both bootstrap what they need: a pinned uv in .tools/, then the locked environment in .venv/.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test lint typecheck pytest openapi migrate catalog setup clean client
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+migrate: setup
+	$(VENV)/bin/python -m app migrate
+
+catalog: migrate
+	$(VENV)/bin/python -m app load-catalog
+
+run: catalog
+	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy app tests benchmarks
+
+# pytest runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names a server.
+pytest: setup
+	TEST_DATABASE_URL= $(VENV)/bin/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(VENV)/bin/pytest; \
+	fi
+
+test: lint typecheck pytest
+
+openapi: setup
+	$(VENV)/bin/python -m app openapi --output openapi/openapi.json
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""Applications (a candidate for a requisition) and their stage history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime
+from sqlmodel import Field, SQLModel
+
+from app.core.timestamps import utcnow
+from app.pipeline import Move, Stage
+
+
+class ActorKind(StrEnum):
+    user = "user"
+    ats = "ats"
+    system = "system"
+
+
+class ApplicationStatus(StrEnum):
+    active = "active"
+    hired = "hired"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+class ApplicationBase(SQLModel):
+    candidate_id: int = Field(foreign_key="candidate.id")
+    requisition_id: int = Field(foreign_key="requisition.id")
+
+
+class Application(ApplicationBase, table=True):
+    __tablename__ = "application"
+    __table_args__ = (
+        sa.UniqueConstraint("candidate_id", "requisition_id"),
+        # Keyset pages of a requisition's applications.
+        sa.Index("ix_application_requisition_id_id", "requisition_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    applied_at: datetime
+    stage: Stage = Field(default=Stage.resume_screen, sa_type=sa.String(32))
+    stage_entered_at: datetime
+    # When the latest event of the history happened; backfilled moves may not go before it.
+    last_event_at: datetime
+    # Optimistic concurrency: every move bumps it, and a move based on an older one loses.
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ApplicationCreate(ApplicationBase):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"candidate_id": 1, "requisition_id": 1, "applied_at": "2026-09-03T10:00:00Z"}]
+        }
+    }
+
+    applied_at: AwareDatetime | None = Field(
+        default=None, description="When the candidate applied (business time); defaults to now."
+    )
+
+
+class AllowedMovePublic(SQLModel):
+    move: Move
+    to_stages: list[Stage]
+    reason_required: bool
+
+
+class ApplicationPublic(ApplicationBase):
+    id: int
+    applied_at: datetime
+    stage: Stage
+    status: ApplicationStatus
+    stage_entered_at: datetime
+    version: int = Field(description='Send it back as `If-Match: "<version>"` on a move.')
+    allowed_moves: list[AllowedMovePublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageEvent(SQLModel, table=True):
+    """One move of an application, at the time it happened: the history metrics read."""
+
+    __tablename__ = "stage_event"
+    __table_args__ = (sa.Index("ix_stage_event_application_time", "application_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    from_stage: str | None = Field(default=None, max_length=32)
+    to_stage: str = Field(max_length=32)
+    move: str = Field(max_length=16)
+    occurred_at: datetime
+    recorded_at: datetime = Field(default_factory=utcnow)
+    actor_kind: str = Field(max_length=16)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class StageEventPublic(SQLModel):
+    id: int
+    application_id: int
+    from_stage: Stage | None
+    to_stage: Stage
+    move: Move
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_kind: ActorKind
+    actor_id: int | None
+    reason: str | None
+
+
+class MoveRequest(SQLModel):
+    """A pipeline move. Base it on what you saw: send `If-Match` with the version, or
+    `expected_stage` here; a move based on a stale view is refused."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"expected_stage": "phone_screen", "occurred_at": "2026-09-10T15:00:00Z"}]
+        }
+    }
+
+    expected_stage: Stage | None = Field(
+        default=None, description="The stage you believe the application is in."
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the move happened (business time, for backfill); defaults to now. "
+        "Not in the future, not before the application's previous event.",
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class SkipRequest(MoveRequest):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "to_stage": "technical_interview",
+                    "reason": "Referred by the team lead",
+                    "expected_stage": "resume_screen",
+                }
+            ]
+        }
+    }
+
+    to_stage: Stage = Field(description="A stage beyond the next one.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EndRequest(MoveRequest):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"reason": "Kubernetes depth below the bar", "expected_stage": "phone_screen"}]
+        }
+    }
+
+    reason: str = Field(min_length=1, max_length=2000)

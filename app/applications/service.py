@@ -1,0 +1,300 @@
+"""Applications and the moves of the pipeline: the rules, callable without HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import pipeline
+from app.applications.models import (
+    ActorKind,
+    AllowedMovePublic,
+    Application,
+    ApplicationCreate,
+    ApplicationPublic,
+    ApplicationStatus,
+    StageEvent,
+)
+from app.candidates.models import Candidate
+from app.core.errors import (
+    Conflict,
+    ErrorCode,
+    NotFound,
+    PreconditionFailed,
+    Unprocessable,
+)
+from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.timestamps import as_utc, is_in_future, utcnow
+from app.pipeline import Move, Stage
+from app.requisitions import service as requisition_service
+from app.requisitions.models import Requisition, RequisitionStatus
+from app.users.models import User
+
+_STATUS = {
+    Stage.hired: ApplicationStatus.hired,
+    Stage.rejected: ApplicationStatus.rejected,
+    Stage.withdrawn: ApplicationStatus.withdrawn,
+}
+
+
+def status_of(stage: Stage) -> ApplicationStatus:
+    return _STATUS.get(stage, ApplicationStatus.active)
+
+
+def to_public(application: Application) -> ApplicationPublic:
+    stage = Stage(application.stage)
+    return ApplicationPublic.model_validate(
+        application,
+        update={
+            "status": status_of(stage),
+            "allowed_moves": [
+                AllowedMovePublic(move=a.move, to_stages=list(a.to_stages), reason_required=a.reason_required)
+                for a in pipeline.allowed_moves(stage)
+            ],
+        },
+    )
+
+
+def allowed_moves_payload(allowed: list[pipeline.AllowedMove]) -> list[dict[str, Any]]:
+    return [
+        {
+            "move": a.move.value,
+            "to_stages": [s.value for s in a.to_stages],
+            "reason_required": a.reason_required,
+        }
+        for a in allowed
+    ]
+
+
+def visible_to(user: User) -> Any:
+    """Applications are visible with their requisition."""
+    return requisition_service.visible_to(user)
+
+
+async def get_visible(*, session: AsyncSession, user: User, application_id: int) -> Application:
+    statement = (
+        select(Application)
+        .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
+        .where(col(Application.id) == application_id, visible_to(user))
+    )
+    application = (await session.exec(statement)).first()
+    if application is None:
+        raise NotFound(f"Application {application_id} does not exist.")
+    return application
+
+
+async def create_application(
+    *,
+    session: AsyncSession,
+    application_in: ApplicationCreate,
+    actor_kind: ActorKind = ActorKind.user,
+    actor_id: int | None = None,
+) -> Application:
+    candidate = await session.get(Candidate, application_in.candidate_id)
+    if candidate is None:
+        raise Unprocessable(
+            f"candidate_id {application_in.candidate_id} is not a candidate.",
+            code=ErrorCode.unknown_reference,
+        )
+    requisition = await session.get(Requisition, application_in.requisition_id)
+    if requisition is None:
+        raise Unprocessable(
+            f"requisition_id {application_in.requisition_id} is not a requisition.",
+            code=ErrorCode.unknown_reference,
+        )
+    if requisition.status in (RequisitionStatus.filled, RequisitionStatus.cancelled):
+        raise Conflict(
+            f"Requisition {requisition.id} is {requisition.status}; it takes no new applications.",
+            code=ErrorCode.requisition_closed,
+        )
+    existing = await session.exec(
+        select(Application.id).where(
+            Application.candidate_id == application_in.candidate_id,
+            Application.requisition_id == application_in.requisition_id,
+        )
+    )
+    found = existing.first()
+    if found is not None:
+        raise Conflict(
+            f"Candidate {application_in.candidate_id} already applied to requisition "
+            f"{application_in.requisition_id} (application {found}).",
+            code=ErrorCode.already_exists,
+            existing_id=found,
+        )
+    applied_at = as_utc(application_in.applied_at or utcnow())
+    if is_in_future(applied_at):
+        raise Unprocessable("applied_at may not lie in the future.", code=ErrorCode.invalid_occurred_at)
+    application = Application(
+        candidate_id=application_in.candidate_id,
+        requisition_id=application_in.requisition_id,
+        applied_at=applied_at,
+        stage=Stage.resume_screen,
+        stage_entered_at=applied_at,
+        last_event_at=applied_at,
+    )
+    session.add(application)
+    await session.flush()
+    assert application.id is not None
+    session.add(
+        StageEvent(
+            application_id=application.id,
+            from_stage=None,
+            to_stage=Stage.resume_screen,
+            move=Move.apply,
+            occurred_at=applied_at,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+        )
+    )
+    await session.flush()
+    return application
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """What the caller based the move on: a version (If-Match) and/or a stage."""
+
+    version: int | None = None
+    stage: Stage | None = None
+
+
+async def move_application(
+    *,
+    session: AsyncSession,
+    application: Application,
+    move: Move,
+    precondition: Precondition,
+    to_stage: Stage | None = None,
+    reason: str | None = None,
+    occurred_at: datetime | None = None,
+    actor_kind: ActorKind = ActorKind.user,
+    actor_id: int | None = None,
+) -> Application:
+    """Apply one pipeline move, or refuse it whole.
+
+    Refusals: a stale precondition (412 for a version, 409 for a stage), an illegal move (409,
+    naming the current stage and the allowed moves), a bad or missing reason or time (422), a
+    hire into a requisition that takes no more (409). Of two concurrent moves of one application
+    exactly one wins: the update is conditional on the version read.
+    """
+    assert application.id is not None
+    current = Stage(application.stage)
+    if precondition.version is not None and precondition.version != application.version:
+        raise PreconditionFailed(
+            f"The application changed since version {precondition.version}; it is at version "
+            f"{application.version}, in {current.value}. Reload it and retry.",
+            current_stage=current.value,
+            current_version=application.version,
+        )
+    if precondition.stage is not None and precondition.stage != current:
+        raise Conflict(
+            f"The application is in {current.value}, not {precondition.stage.value}. Reload it and retry.",
+            code=ErrorCode.stale_version,
+            current_stage=current.value,
+            current_version=application.version,
+        )
+    try:
+        target = pipeline.resolve_move(current, move, to_stage)
+    except pipeline.IllegalMove as exc:
+        raise Conflict(
+            str(exc),
+            code=ErrorCode.illegal_stage_move,
+            current_stage=exc.current.value,
+            allowed_moves=allowed_moves_payload(exc.allowed),
+        ) from exc
+    if move in pipeline.MOVES_NEEDING_REASON and not (reason and reason.strip()):
+        raise Unprocessable(f"A {move.value} needs a reason.", code=ErrorCode.validation_failed)
+
+    when = as_utc(occurred_at or utcnow())
+    if is_in_future(when):
+        raise Unprocessable("occurred_at may not lie in the future.", code=ErrorCode.invalid_occurred_at)
+    previous = as_utc(application.last_event_at)
+    if when < previous:
+        raise Unprocessable(
+            f"occurred_at {when.isoformat()} is before the application's previous event "
+            f"({previous.isoformat()}).",
+            code=ErrorCode.invalid_occurred_at,
+        )
+
+    result = await session.exec(
+        update(Application)
+        .where(col(Application.id) == application.id, col(Application.version) == application.version)
+        .values(
+            stage=target,
+            stage_entered_at=when,
+            last_event_at=when,
+            version=Application.version + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if result.rowcount != 1:
+        lost = "Another move of this application won the race; reload it and retry."
+        if precondition.version is not None:
+            raise PreconditionFailed(lost)
+        raise Conflict(lost, code=ErrorCode.stale_version)
+    session.add(
+        StageEvent(
+            application_id=application.id,
+            from_stage=current,
+            to_stage=target,
+            move=move,
+            occurred_at=when,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            reason=reason,
+        )
+    )
+    if target is Stage.hired:
+        await requisition_service.register_hire(
+            session=session,
+            requisition_id=application.requisition_id,
+            hired_at=when,
+            actor_id=actor_id,
+        )
+    await session.flush()
+    await session.refresh(application)
+    return application
+
+
+async def list_applications(
+    *,
+    session: AsyncSession,
+    user: User,
+    page: PageParams,
+    requisition_id: int | None = None,
+    candidate_id: int | None = None,
+    stage: Stage | None = None,
+) -> tuple[list[Application], str | None]:
+    """Ordered by id, keyset-paginated; (requisition_id, id) is indexed."""
+    statement = (
+        select(Application)
+        .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
+        .where(visible_to(user))
+        .order_by(col(Application.id))
+        .limit(page.limit + 1)
+    )
+    if requisition_id is not None:
+        statement = statement.where(Application.requisition_id == requisition_id)
+    if candidate_id is not None:
+        statement = statement.where(Application.candidate_id == candidate_id)
+    if stage is not None:
+        statement = statement.where(Application.stage == stage)
+    if page.cursor:
+        statement = statement.where(col(Application.id) > decode_id_cursor(page.cursor))
+    rows = list((await session.exec(statement)).all())
+    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
+    return rows[: page.limit], next_cursor
+
+
+async def list_stage_events(*, session: AsyncSession, application_id: int) -> list[StageEvent]:
+    statement = (
+        select(StageEvent)
+        .where(StageEvent.application_id == application_id)
+        .order_by(col(StageEvent.occurred_at), col(StageEvent.id))
+    )
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,172 @@
+"""Candidate rules: case-insensitive unique email, sources resolved against the catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.applications.models import Application
+from app.candidates.models import (
+    OTHER_SOURCE,
+    Candidate,
+    CandidateCreate,
+    CandidateExternalId,
+    CandidatePublic,
+    CandidateUpdate,
+    ExternalId,
+)
+from app.catalog import service as catalog_service
+from app.core.errors import Conflict, ErrorCode, NotFound
+from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.timestamps import utcnow
+from app.requisitions import service as requisition_service
+from app.requisitions.models import Requisition
+from app.users.models import Role, User
+
+
+async def resolve_source(*, session: AsyncSession, value: str) -> tuple[str, str | None]:
+    source = await catalog_service.get_source_by_name_or_key(session=session, value=value)
+    if source is None:
+        return OTHER_SOURCE, value.strip()
+    return source.key, None
+
+
+def visible_to(user: User) -> Any:
+    """Recruiters and admins see every candidate; a hiring manager those who applied to their
+    requisitions; others none (interviews grant more later)."""
+    if requisition_service.can_see_all(user):
+        return True
+    if user.role == Role.hiring_manager:
+        return exists(
+            select(Application.id)
+            .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
+            .where(
+                col(Application.candidate_id) == col(Candidate.id),
+                col(Requisition.hiring_manager_id) == user.id,
+            )
+        )
+    return False
+
+
+async def _external_ids(*, session: AsyncSession, candidate_ids: list[int]) -> dict[int, list[ExternalId]]:
+    if not candidate_ids:
+        return {}
+    statement = (
+        select(CandidateExternalId)
+        .where(col(CandidateExternalId.candidate_id).in_(candidate_ids))
+        .order_by(col(CandidateExternalId.id))
+    )
+    found: dict[int, list[ExternalId]] = {}
+    for row in (await session.exec(statement)).all():
+        found.setdefault(row.candidate_id, []).append(ExternalId(ats=row.ats, external_id=row.external_id))
+    return found
+
+
+async def to_public_many(*, session: AsyncSession, candidates: list[Candidate]) -> list[CandidatePublic]:
+    ids = await _external_ids(session=session, candidate_ids=[c.id for c in candidates if c.id is not None])
+    return [
+        CandidatePublic.model_validate(c, update={"external_ids": ids.get(c.id or 0, [])}) for c in candidates
+    ]
+
+
+async def to_public(*, session: AsyncSession, candidate: Candidate) -> CandidatePublic:
+    return (await to_public_many(session=session, candidates=[candidate]))[0]
+
+
+async def _ensure_email_free(*, session: AsyncSession, normalized: str, except_id: int | None = None) -> None:
+    statement = select(Candidate.id).where(Candidate.email_normalized == normalized)
+    found = (await session.exec(statement)).first()
+    if found is not None and found != except_id:
+        raise Conflict(
+            f"A candidate with email {normalized} already exists (id {found}).",
+            code=ErrorCode.already_exists,
+            existing_id=found,
+        )
+
+
+async def create_candidate(*, session: AsyncSession, candidate_in: CandidateCreate) -> Candidate:
+    normalized = candidate_in.email.lower()
+    await _ensure_email_free(session=session, normalized=normalized)
+    for ext in candidate_in.external_ids:
+        owner = await find_by_external_id(session=session, ats=ext.ats, external_id=ext.external_id)
+        if owner is not None:
+            raise Conflict(
+                f"{ext.ats} id {ext.external_id} already belongs to candidate {owner.id}.",
+                code=ErrorCode.already_exists,
+                existing_id=owner.id,
+            )
+    if len({ext.ats for ext in candidate_in.external_ids}) != len(candidate_in.external_ids):
+        raise Conflict("A candidate has at most one id per ATS.", code=ErrorCode.conflict)
+    source, detail = await resolve_source(session=session, value=candidate_in.source)
+    candidate = Candidate.model_validate(
+        candidate_in.model_dump(exclude={"source", "external_ids"}),
+        update={"email_normalized": normalized, "source": source, "source_detail": detail},
+    )
+    session.add(candidate)
+    await session.flush()
+    assert candidate.id is not None
+    session.add_all(
+        CandidateExternalId(candidate_id=candidate.id, ats=ext.ats, external_id=ext.external_id)
+        for ext in candidate_in.external_ids
+    )
+    await session.flush()
+    return candidate
+
+
+async def find_by_external_id(*, session: AsyncSession, ats: str, external_id: str) -> Candidate | None:
+    statement = (
+        select(Candidate)
+        .join(CandidateExternalId, col(CandidateExternalId.candidate_id) == col(Candidate.id))
+        .where(CandidateExternalId.ats == ats, CandidateExternalId.external_id == external_id)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def get_visible(*, session: AsyncSession, user: User, candidate_id: int) -> Candidate:
+    statement = select(Candidate).where(col(Candidate.id) == candidate_id, visible_to(user))
+    candidate = (await session.exec(statement)).first()
+    if candidate is None:
+        raise NotFound(f"Candidate {candidate_id} does not exist.")
+    return candidate
+
+
+async def update_candidate(
+    *, session: AsyncSession, candidate: Candidate, candidate_in: CandidateUpdate
+) -> Candidate:
+    changes = candidate_in.model_dump(exclude_unset=True, exclude={"source"})
+    if candidate_in.email is not None:
+        normalized = candidate_in.email.lower()
+        await _ensure_email_free(session=session, normalized=normalized, except_id=candidate.id)
+        changes["email_normalized"] = normalized
+    if candidate_in.source is not None:
+        changes["source"], changes["source_detail"] = await resolve_source(
+            session=session, value=candidate_in.source
+        )
+    candidate.sqlmodel_update(changes)
+    candidate.updated_at = utcnow()
+    session.add(candidate)
+    await session.flush()
+    return candidate
+
+
+async def list_candidates(
+    *,
+    session: AsyncSession,
+    user: User,
+    page: PageParams,
+    source: str | None = None,
+    email: str | None = None,
+) -> tuple[list[Candidate], str | None]:
+    statement = select(Candidate).where(visible_to(user)).order_by(col(Candidate.id)).limit(page.limit + 1)
+    if source is not None:
+        statement = statement.where(Candidate.source == source)
+    if email is not None:
+        statement = statement.where(Candidate.email_normalized == email.lower())
+    if page.cursor:
+        statement = statement.where(col(Candidate.id) > decode_id_cursor(page.cursor))
+    rows = list((await session.exec(statement)).all())
+    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
+    return rows[: page.limit], next_cursor

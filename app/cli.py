@@ -1,0 +1,96 @@
+"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine_for, make_session_factory
+from app.core.errors import DomainError
+from app.core.migrations import upgrade
+from app.users.models import Role, UserCreate
+
+
+async def _load_catalog(settings: Settings) -> dict[str, int]:
+    from app.catalog import service as catalog_service
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            added = await catalog_service.load_catalog(session=session)
+            await session.commit()
+            return added
+    finally:
+        await engine.dispose()
+
+
+async def _create_user(settings: Settings, user_in: UserCreate) -> str:
+    from app.users import service as user_service
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            user = await user_service.create_user(session=session, user_in=user_in)
+            _token, raw = await user_service.issue_token(session=session, user=user, label="cli")
+            await session.commit()
+            print(f"created user {user.id} <{user.email}> with role {user.role}", file=sys.stderr)
+            return raw
+    finally:
+        await engine.dispose()
+
+
+def _write_openapi(path: Path) -> None:
+    from app.main import create_app
+
+    schema = create_app(Settings(database_url="sqlite://")).openapi()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply Alembic migrations up to head")
+    commands.add_parser("load-catalog", help="load the seed catalog (idempotent)")
+    create_user = commands.add_parser("create-user", help="create a user; prints the token last, once")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
+    args = parser.parse_args(argv)
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"invalid settings: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "migrate":
+            upgrade(settings.database_url)
+            print("database migrated to head", file=sys.stderr)
+        elif args.command == "load-catalog":
+            added = asyncio.run(_load_catalog(settings))
+            summary = ", ".join(f"{k} {v}" for k, v in added.items())
+            print(f"catalog loaded; added: {summary}", file=sys.stderr)
+        elif args.command == "create-user":
+            try:
+                user_in = UserCreate(email=args.email, name=args.name, role=Role(args.role))
+            except ValidationError as exc:
+                print(f"invalid user: {exc}", file=sys.stderr)
+                return 2
+            print(asyncio.run(_create_user(settings, user_in)))
+        elif args.command == "openapi":
+            _write_openapi(args.output)
+            print(f"wrote {args.output}", file=sys.stderr)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,86 @@
+"""Service settings, read once from ``INTERVIEW_PIPELINE_*`` environment variables and ``.env``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+def _split_csv(value: object) -> object:
+    # Lists arrive from the environment as comma-separated text.
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEW_PIPELINE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.development
+    database_url: str = "sqlite:///./interview_pipeline.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    log_level: str = "INFO"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    docs_enabled: bool = True
+    # Standard Webhooks secrets (``whsec_<base64>``), several at once so one can be rotated.
+    webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    greenhouse_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    # A rate or percentile built on fewer cases than this is flagged as a small sample.
+    small_sample_threshold: int = Field(default=5, ge=1)
+
+    @field_validator("cors_origins", "webhook_secrets", "greenhouse_secrets", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}:
+            raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0]
+        if "://" not in value or scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("webhook_secrets")
+    @classmethod
+    def _webhook_secrets(cls, value: list[str]) -> list[str]:
+        for secret in value:
+            if not secret.startswith("whsec_"):
+                raise ValueError("each secret must look like whsec_<base64>")
+            try:
+                if not base64.b64decode(secret.removeprefix("whsec_"), validate=True):
+                    raise ValueError("a secret must not be empty")
+            except binascii.Error as exc:
+                raise ValueError("the part after whsec_ must be base64") from exc
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""Keyset (cursor) pagination shared by every list endpoint.
+
+A cursor is the opaque, URL-safe encoding of the last row's sort key. Pages stay the same cost
+at any depth because the query seeks on an indexed key instead of counting an OFFSET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+from app.core.errors import DomainError, ErrorCode
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=500, description="The `next_cursor` of the previous page."),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def encode_cursor(key: list[Any]) -> str:
+    raw = json.dumps(key, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request) from exc
+    if not isinstance(key, list) or len(key) != arity:
+        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
+    return key
+
+
+def decode_id_cursor(cursor: str) -> int:
+    """A cursor over an integer id column."""
+    (value,) = decode_cursor(cursor, arity=1)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
+    return value

@@ -1,0 +1,121 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+import app.models  # noqa: F401  (registers every table with the mapper)
+from app import health
+from app.applications.router import router as applications_router
+from app.candidates.router import router as candidates_router
+from app.catalog.router import router as catalog_router
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine_for, make_session_factory
+from app.core.errors import PROBLEM_JSON, install_error_handlers
+from app.core.migrations import head_revision
+from app.requisitions.router import router as requisitions_router
+from app.users.router import router as users_router
+
+DESCRIPTION = """
+The hiring pipeline of ML platform teams: requisitions, candidates and the four interview stages
+(Resume Screen, Phone Screen, Technical Interview, On-site/Final), then Offer and Hired.
+
+Every endpoint but the health probes and the webhooks needs `Authorization: Bearer <token>`.
+Errors are `application/problem+json` (RFC 9457) with a stable `code`.
+List endpoints share cursor pagination: `limit` (1–200, default 50) and `cursor`; each page
+returns `next_cursor`, null on the last page.
+"""
+
+TAGS = [
+    {
+        "name": "requisitions",
+        "description": "Openings to fill, with headcount, level and target skills.",
+    },
+    {"name": "candidates", "description": "People, their source and their ids in outside ATSs."},
+    {
+        "name": "applications",
+        "description": "A candidate for a requisition, and the pipeline moves.",
+    },
+    {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
+    {"name": "users", "description": "Users, roles and API tokens."},
+    {"name": "health", "description": "Probes for orchestrators; no token needed."},
+]
+
+
+def _problem_only(schema: dict[str, Any]) -> dict[str, Any]:
+    """Error responses are problem+json only: drop the application/json twin FastAPI adds."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[:1] in {"4", "5"} and PROBLEM_JSON in content:
+                    content.pop("application/json", None)
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine_for(settings.database_url, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.head_revision = head_revision()
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="interview-pipeline",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location"],
+        )
+    api = APIRouter()
+    for router in (
+        requisitions_router,
+        candidates_router,
+        applications_router,
+        catalog_router,
+        users_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = _problem_only(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,40 @@
+"""Every table model, imported in one place for Alembic and SQLAlchemy's mapper set-up."""
+
+from sqlmodel import SQLModel
+
+from app.applications.models import Application, StageEvent
+from app.candidates.models import Candidate, CandidateExternalId
+from app.catalog.models import (
+    CandidateSource,
+    InterviewStage,
+    Level,
+    MarketFigure,
+    Question,
+    QuestionBank,
+    RoleFamily,
+    Skill,
+)
+from app.requisitions.models import Requisition, RequisitionStatusEvent
+from app.users.models import ApiToken, User
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiToken",
+    "Application",
+    "Candidate",
+    "CandidateExternalId",
+    "CandidateSource",
+    "InterviewStage",
+    "Level",
+    "MarketFigure",
+    "Question",
+    "QuestionBank",
+    "Requisition",
+    "RequisitionStatusEvent",
+    "RoleFamily",
+    "Skill",
+    "StageEvent",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,148 @@
+"""Requisitions: an approved opening to hire ``headcount`` people into a role family and level."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, field_validator
+from sqlmodel import Field, SQLModel
+
+from app.core.timestamps import utcnow
+
+
+class RequisitionStatus(StrEnum):
+    open = "open"
+    on_hold = "on_hold"
+    filled = "filled"
+    cancelled = "cancelled"
+
+
+class RequisitionStatusChange(StrEnum):
+    """Statuses a person may set; ``filled`` follows from hires and is never set by hand."""
+
+    open = "open"
+    on_hold = "on_hold"
+    cancelled = "cancelled"
+
+
+def _check_skill_levels(value: dict[str, int] | None) -> dict[str, int] | None:
+    if value is not None:
+        for skill, level in value.items():
+            if not 0 <= level <= 3:
+                raise ValueError(f"level of {skill!r} must be 0..3 (the seed's skills-matrix scale)")
+    return value
+
+
+class RequisitionBase(SQLModel):
+    title: str = Field(min_length=1, max_length=200)
+    role_family: str = Field(foreign_key="role_family.key", max_length=64)
+    level: str = Field(foreign_key="level.key", max_length=8)
+    team: str = Field(default="", max_length=200)
+    headcount: int = Field(default=1, ge=1, le=1000)
+    hiring_manager_id: int = Field(foreign_key="user_account.id", index=True)
+
+
+class Requisition(RequisitionBase, table=True):
+    __tablename__ = "requisition"
+    __table_args__ = (
+        sa.Index("ix_requisition_opened_at_id", "opened_at", "id"),
+        sa.CheckConstraint("headcount >= 1", name="headcount_positive"),
+        sa.CheckConstraint("hires >= 0 AND hires <= headcount", name="hires_within_headcount"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: RequisitionStatus = Field(default=RequisitionStatus.open, sa_type=sa.String(20), index=True)
+    opened_at: datetime
+    filled_at: datetime | None = None
+    # Kept beside headcount and changed only under the row lock, so the fill check is one row.
+    hires: int = Field(default=0, ge=0)
+    target_skills: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RequisitionCreate(RequisitionBase):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "title": "Senior MLOps Engineer",
+                    "role_family": "mlops_engineer",
+                    "level": "L2",
+                    "team": "ML Platform",
+                    "headcount": 1,
+                    "hiring_manager_id": 2,
+                    "opened_at": "2026-09-01T09:00:00Z",
+                    "target_skills": {"kubernetes": 3, "python": 3},
+                }
+            ]
+        }
+    }
+
+    opened_at: AwareDatetime | None = Field(
+        default=None, description="When the requisition opened (business time); defaults to now."
+    )
+    status: RequisitionStatusChange = RequisitionStatusChange.open
+    target_skills: dict[str, int] | None = Field(
+        default=None,
+        description="Overrides of the role family's skills-matrix row, skill key -> level 0..3.",
+    )
+
+    _levels = field_validator("target_skills")(_check_skill_levels)
+
+
+class RequisitionUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    level: str | None = Field(default=None, max_length=8)
+    team: str | None = Field(default=None, max_length=200)
+    headcount: int | None = Field(default=None, ge=1, le=1000)
+    hiring_manager_id: int | None = None
+    opened_at: AwareDatetime | None = None
+    target_skills: dict[str, int] | None = None
+    status: RequisitionStatusChange | None = None
+    status_changed_at: AwareDatetime | None = Field(
+        default=None,
+        description="When a status change happened (business time); defaults to now.",
+    )
+    status_reason: str | None = Field(default=None, max_length=2000)
+
+    _levels = field_validator("target_skills")(_check_skill_levels)
+
+
+class RequisitionPublic(RequisitionBase):
+    id: int
+    status: RequisitionStatus
+    opened_at: datetime
+    filled_at: datetime | None
+    target_skills: dict[str, int]
+    hires: int = Field(description="Applications of this requisition that ended hired.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequisitionStatusEvent(SQLModel, table=True):
+    """Every status change of a requisition, at its business time: on-hold spans come from here."""
+
+    __tablename__ = "requisition_status_event"
+    __table_args__ = (sa.Index("ix_requisition_status_event_req_time", "requisition_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    requisition_id: int = Field(foreign_key="requisition.id")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    occurred_at: datetime
+    recorded_at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RequisitionStatusEventPublic(SQLModel):
+    id: int
+    from_status: RequisitionStatus | None
+    to_status: RequisitionStatus
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: int | None
+    reason: str | None

@@ -1,0 +1,117 @@
+"""One fresh, migrated database per test run, on SQLite by default or on the PostgreSQL server
+that TEST_DATABASE_URL names (a new database is created there and dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.catalog import service as catalog_service
+from app.core.config import Settings
+from app.core.db import is_sqlite
+from app.core.migrations import upgrade
+from app.main import create_app
+from app.models import metadata
+from tests.factories import Factory
+
+KEEP_TABLES = {"alembic_version"}
+
+
+def _server_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    return url or None
+
+
+@contextmanager
+def empty_database(directory: Path) -> Iterator[str]:
+    """A new, empty database on the backend under test, removed afterwards."""
+    server = _server_url()
+    if server is None or is_sqlite(server):
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:10]}.db'}"
+        return
+    base = make_url(server.replace("postgres://", "postgresql://", 1))
+    name = f"ip_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test run's database, migrated by Alembic to head."""
+    with empty_database(tmp_path_factory.mktemp("db")) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own, for tests that migrate up and down."""
+    with empty_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return not is_sqlite(database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    application = create_app(Settings(database_url=database_url, environment="test"))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def _reset(application: FastAPI, database_url: str) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    async with application.state.engine.begin() as connection:
+        if is_sqlite(database_url):
+            for table in tables:
+                await connection.execute(text(f'DELETE FROM "{table}"'))
+        else:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    async with application.state.session_factory() as session:
+        await catalog_service.load_catalog(session=session)
+        await session.commit()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(app: FastAPI, database_url: str) -> None:
+    """Every test starts from the migrated schema holding only the catalog."""
+    await _reset(app, database_url)
+
+
+@pytest.fixture
+async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    async with app.state.session_factory() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def factory(app: FastAPI, client: httpx.AsyncClient) -> Factory:
+    return Factory(app=app, client=client)
