@@ -20,7 +20,9 @@ def test_every_operation_has_a_stable_id_a_tag_and_a_summary(app: FastAPI) -> No
     for path, item in app.openapi()["paths"].items():
         for method, operation in item.items():
             operation_id = operation.get("operationId", "")
-            assert operation_id and operation_id[0].islower() and "_" not in operation_id, (method, path)
+            assert operation_id, (method, path)
+            assert operation_id[0].islower(), operation_id
+            assert "_" not in operation_id, operation_id
             assert operation_id not in seen
             seen.add(operation_id)
             assert operation.get("tags"), (method, path)
