@@ -97,20 +97,21 @@ async def _reset(application: FastAPI, database_url: str) -> None:
         await session.commit()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 async def clean_database(app: FastAPI, database_url: str) -> None:
-    """Every test starts from the migrated schema holding only the catalog."""
+    """The test starts from the migrated schema holding only the catalog. Every fixture that
+    touches the database (client, session, factory) depends on it; pure tests skip the cost."""
     await _reset(app, database_url)
 
 
 @pytest.fixture
-async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
+async def session(app: FastAPI, clean_database: None) -> AsyncIterator[AsyncSession]:
     async with app.state.session_factory() as db_session:
         yield db_session
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, clean_database: None) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

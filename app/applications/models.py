@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime
 from sqlmodel import Field, SQLModel
 
+from app.core.identifiers import MAX_ID
 from app.core.timestamps import utcnow
 from app.pipeline import Move, Stage
 
@@ -27,8 +28,8 @@ class ApplicationStatus(StrEnum):
 
 
 class ApplicationBase(SQLModel):
-    candidate_id: int = Field(foreign_key="candidate.id")
-    requisition_id: int = Field(foreign_key="requisition.id")
+    candidate_id: int = Field(foreign_key="candidate.id", ge=1, le=MAX_ID)
+    requisition_id: int = Field(foreign_key="requisition.id", ge=1, le=MAX_ID)
 
 
 class Application(ApplicationBase, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
 from app.applications import service
 from app.applications.models import (
@@ -20,6 +20,7 @@ from app.applications.models import (
 )
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PreconditionRequired, Unprocessable, problem_responses
+from app.core.identifiers import IdPath, IdQuery
 from app.core.pagination import Page, PageDep
 from app.pipeline import Move, Stage
 from app.users.dependencies import CurrentUser, RecruiterUser
@@ -34,9 +35,7 @@ def etag(application: Application) -> str:
     return f'"{application.version}"'
 
 
-async def visible_application(
-    session: SessionDep, user: CurrentUser, application_id: Annotated[int, Path(ge=1)]
-) -> Application:
+async def visible_application(session: SessionDep, user: CurrentUser, application_id: IdPath) -> Application:
     return await service.get_visible(session=session, user=user, application_id=application_id)
 
 
@@ -125,8 +124,8 @@ async def list_applications(
     session: SessionDep,
     user: CurrentUser,
     page: PageDep,
-    requisition_id: Annotated[int | None, Query(ge=1)] = None,
-    candidate_id: Annotated[int | None, Query(ge=1)] = None,
+    requisition_id: IdQuery = None,
+    candidate_id: IdQuery = None,
     stage: Stage | None = None,
 ) -> Page[ApplicationPublic]:
     """Ordered by id. A hiring manager sees the applications of their own requisitions."""

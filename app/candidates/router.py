@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.candidates import service
 from app.candidates.models import Candidate, CandidateCreate, CandidatePublic, CandidateUpdate
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
+from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import CurrentUser, RecruiterUser
 from app.users.models import Role
@@ -17,9 +18,7 @@ from app.users.models import Role
 router = APIRouter(prefix="/candidates", tags=["candidates"], responses=problem_responses(401, 403))
 
 
-async def visible_candidate(
-    session: SessionDep, user: CurrentUser, candidate_id: Annotated[int, Path(ge=1)]
-) -> Candidate:
+async def visible_candidate(session: SessionDep, user: CurrentUser, candidate_id: IdPath) -> Candidate:
     return await service.get_visible(session=session, user=user, candidate_id=candidate_id)
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, field_validator
 from sqlmodel import Field, SQLModel
 
+from app.core.identifiers import MAX_ID
 from app.core.timestamps import utcnow
 
 
@@ -41,7 +42,7 @@ class RequisitionBase(SQLModel):
     level: str = Field(foreign_key="level.key", max_length=8)
     team: str = Field(default="", max_length=200)
     headcount: int = Field(default=1, ge=1, le=1000)
-    hiring_manager_id: int = Field(foreign_key="user_account.id", index=True)
+    hiring_manager_id: int = Field(foreign_key="user_account.id", index=True, ge=1, le=MAX_ID)
 
 
 class Requisition(RequisitionBase, table=True):
@@ -98,7 +99,7 @@ class RequisitionUpdate(SQLModel):
     level: str | None = Field(default=None, max_length=8)
     team: str | None = Field(default=None, max_length=200)
     headcount: int | None = Field(default=None, ge=1, le=1000)
-    hiring_manager_id: int | None = None
+    hiring_manager_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     opened_at: AwareDatetime | None = None
     target_skills: dict[str, int] | None = None
     status: RequisitionStatusChange | None = None

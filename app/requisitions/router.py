@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
+from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
 from app.requisitions import service
 from app.requisitions.dependencies import VisibleRequisition
@@ -55,7 +56,7 @@ async def list_requisitions(
     status: RequisitionStatus | None = None,
     role_family: Annotated[str | None, Query(max_length=64)] = None,
     level: Annotated[str | None, Query(max_length=8)] = None,
-    hiring_manager_id: int | None = None,
+    hiring_manager_id: IdQuery = None,
     opened_from: Annotated[AwareDatetime | None, Query(description="opened_at on or after.")] = None,
     opened_to: Annotated[AwareDatetime | None, Query(description="opened_at before.")] = None,
 ) -> Page[RequisitionPublic]:

@@ -226,6 +226,17 @@ async def update_requisition(
             actor_id=actor.id,
             reason=requisition_in.status_reason,
         )
+    elif current is RequisitionStatus.open and hires and requisition.headcount == hires:
+        # Less headcount can mean the hires already made fill the requisition.
+        requisition.filled_at = when
+        await record_status(
+            session=session,
+            requisition=requisition,
+            to_status=RequisitionStatus.filled,
+            occurred_at=when,
+            actor_id=actor.id,
+            reason=requisition_in.status_reason or "headcount lowered",
+        )
     elif current is RequisitionStatus.filled and requisition.headcount > hires:
         # More headcount on a filled requisition reopens it.
         requisition.filled_at = None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users import service
 from app.users.dependencies import AdminUser, CurrentUser
@@ -66,7 +67,7 @@ async def list_users(
     summary="Read a user",
     responses=problem_responses(404, 422),
 )
-async def get_user(session: SessionDep, _admin: AdminUser, user_id: int) -> UserPublic:
+async def get_user(session: SessionDep, _admin: AdminUser, user_id: IdPath) -> UserPublic:
     return UserPublic.model_validate(await service.get_user(session=session, user_id=user_id))
 
 
@@ -77,7 +78,7 @@ async def get_user(session: SessionDep, _admin: AdminUser, user_id: int) -> User
     responses=problem_responses(404, 422),
 )
 async def update_user(
-    session: SessionDep, _admin: AdminUser, user_id: int, user_in: UserUpdate
+    session: SessionDep, _admin: AdminUser, user_id: IdPath, user_in: UserUpdate
 ) -> UserPublic:
     """Deactivating a user stops all their tokens at once."""
     user = await service.get_user(session=session, user_id=user_id)
@@ -92,7 +93,7 @@ async def update_user(
     responses=problem_responses(404, 422),
 )
 async def issue_token(
-    session: SessionDep, _admin: AdminUser, user_id: int, token_in: ApiTokenCreate
+    session: SessionDep, _admin: AdminUser, user_id: IdPath, token_in: ApiTokenCreate
 ) -> ApiTokenIssued:
     user = await service.get_user(session=session, user_id=user_id)
     token, raw = await service.issue_token(session=session, user=user, label=token_in.label)
@@ -105,7 +106,7 @@ async def issue_token(
     summary="List a user's tokens (never the secrets)",
     responses=problem_responses(404, 422),
 )
-async def list_tokens(session: SessionDep, _admin: AdminUser, user_id: int) -> list[ApiTokenPublic]:
+async def list_tokens(session: SessionDep, _admin: AdminUser, user_id: IdPath) -> list[ApiTokenPublic]:
     await service.get_user(session=session, user_id=user_id)
     tokens = await service.list_tokens(session=session, user_id=user_id)
     return [ApiTokenPublic.model_validate(t) for t in tokens]
@@ -117,7 +118,9 @@ async def list_tokens(session: SessionDep, _admin: AdminUser, user_id: int) -> l
     summary="Revoke a token",
     responses=problem_responses(404, 422),
 )
-async def revoke_token(session: SessionDep, _admin: AdminUser, user_id: int, token_id: int) -> ApiTokenPublic:
+async def revoke_token(
+    session: SessionDep, _admin: AdminUser, user_id: IdPath, token_id: IdPath
+) -> ApiTokenPublic:
     """Idempotent: revoking a revoked token returns it unchanged."""
     token = await service.revoke_token(session=session, user_id=user_id, token_id=token_id)
     return ApiTokenPublic.model_validate(token)
