@@ -50,7 +50,7 @@ def create_engine_for(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(target, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(target, pool_size=pool_size, max_overflow=pool_size)
 
 
 def get_engine(request: Request) -> AsyncEngine:
