@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -83,6 +84,26 @@ async def _run(
     )
 
 
+def _wrk(label: str, url: str, token: str) -> None:
+    """wrk, when installed, as the load generator for reads: a Python client would be the
+    bottleneck on a 2-core machine."""
+    out = subprocess.run(
+        ["wrk", "-t2", "-c64", "-d10s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = {
+        line.split()[0]: line.split()[1] for line in out.splitlines() if line.strip()[:3] in ("50%", "99%")
+    }
+    rate = next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
+    errors = "non-2xx" in out
+    print(
+        f"{label:<34} {float(rate):8.0f} req/s   p50 {figures.get('50%', '?'):>8}   p99 {figures.get('99%', '?'):>8}   "
+        f"(wrk -t2 -c64 -d10s){'  NON-2XX SEEN' if errors else ''}"
+    )
+
+
 async def _bench(base_url: str, token: str, requests: int, concurrency: int) -> None:
     limits = httpx.Limits(max_connections=concurrency)
     headers = {"Authorization": f"Bearer {token}"}
@@ -120,18 +141,16 @@ async def _bench(base_url: str, token: str, requests: int, concurrency: int) -> 
             ).json()
             ids.append(application["id"])
 
-        await _run(
-            "GET /applications/{id}",
-            requests,
-            concurrency,
-            lambda i: http.get(f"/applications/{ids[i % len(ids)]}"),
-        )
-        await _run(
-            "GET /applications?limit=50",
-            requests,
-            concurrency,
-            lambda i: http.get("/applications", params={"requisition_id": requisition["id"], "limit": 50}),
-        )
+        reads = {
+            "GET /users/me": "/users/me",
+            "GET /applications/{id}": f"/applications/{ids[0]}",
+            "GET /applications?limit=50": f"/applications?requisition_id={requisition['id']}&limit=50",
+        }
+        for label, path in reads.items():
+            if shutil.which("wrk"):
+                _wrk(label, f"{base_url}{path}", token)
+            else:
+                await _run(label, requests, concurrency, lambda _i, p=path: http.get(p))  # type: ignore[misc]
         await _run(
             "POST /applications/{id}/advance",
             requests,
