@@ -28,7 +28,7 @@ from app.core.errors import (
     PreconditionFailed,
     Unprocessable,
 )
-from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.pipeline import Move, Stage
 from app.requisitions import service as requisition_service
@@ -287,8 +287,7 @@ async def list_applications(
     if page.cursor:
         statement = statement.where(col(Application.id) > decode_id_cursor(page.cursor))
     rows = list((await session.exec(statement)).all())
-    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return rows[: page.limit], next_cursor
+    return split_page(rows, page, id_key)
 
 
 async def list_stage_events(*, session: AsyncSession, application_id: int) -> list[StageEvent]:

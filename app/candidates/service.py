@@ -20,7 +20,7 @@ from app.candidates.models import (
 )
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound
-from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import utcnow
 from app.requisitions import service as requisition_service
 from app.requisitions.models import Requisition
@@ -168,5 +168,4 @@ async def list_candidates(
     if page.cursor:
         statement = statement.where(col(Candidate.id) > decode_id_cursor(page.cursor))
     rows = list((await session.exec(statement)).all())
-    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return rows[: page.limit], next_cursor
+    return split_page(rows, page, id_key)

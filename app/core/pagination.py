@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -20,6 +21,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 ItemT = TypeVar("ItemT")
+RowT = TypeVar("RowT")
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -71,3 +73,17 @@ def decode_id_cursor(cursor: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
     return value
+
+
+def split_page(
+    rows: Sequence[RowT], page: PageParams, cursor_key: Callable[[RowT], list[Any]]
+) -> tuple[list[RowT], str | None]:
+    """List queries fetch ``limit + 1`` rows: the extra one tells whether a next page exists,
+    and the last row kept gives its cursor."""
+    items = list(rows[: page.limit])
+    next_cursor = encode_cursor(cursor_key(items[-1])) if len(rows) > page.limit else None
+    return items, next_cursor
+
+
+def id_key(row: Any) -> list[Any]:
+    return [row.id]

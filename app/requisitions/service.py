@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
-from app.core.pagination import PageParams, decode_cursor, encode_cursor
+from app.core.pagination import PageParams, decode_cursor, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.requisitions.models import (
     Requisition,
@@ -301,12 +301,8 @@ async def list_requisitions(
             )
         )
     rows = (await session.exec(statement)).all()
-    items = [to_public(requisition) for requisition in rows[: page.limit]]
-    next_cursor = None
-    if len(rows) > page.limit:
-        last_row = rows[page.limit - 1]
-        next_cursor = encode_cursor([as_utc(last_row.opened_at).isoformat(), last_row.id])
-    return items, next_cursor
+    items, next_cursor = split_page(rows, page, lambda r: [as_utc(r.opened_at).isoformat(), r.id])
+    return [to_public(requisition) for requisition in items], next_cursor
 
 
 async def list_status_events(*, session: AsyncSession, requisition_id: int) -> list[RequisitionStatusEvent]:

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import Conflict, ErrorCode, NotFound
-from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.security import generate_token, hash_token
 from app.core.timestamps import utcnow
 from app.users.models import ApiToken, Role, User, UserCreate, UserUpdate
@@ -62,8 +62,7 @@ async def list_users(
     if page.cursor:
         statement = statement.where(col(User.id) > decode_id_cursor(page.cursor))
     rows = list((await session.exec(statement)).all())
-    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return rows[: page.limit], next_cursor
+    return split_page(rows, page, id_key)
 
 
 async def update_user(*, session: AsyncSession, user: User, user_in: UserUpdate) -> User:
