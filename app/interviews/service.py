@@ -18,7 +18,7 @@ from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.catalog.models import InterviewStage
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
-from app.core.pagination import PageParams, decode_cursor, split_page
+from app.core.pagination import PageParams, decode_time_id_cursor, split_page
 from app.core.timestamps import as_utc, utcnow
 from app.interviews.models import (
     NOT_HELD,
@@ -257,13 +257,7 @@ async def _keyset(
     *, session: AsyncSession, statement: Any, page: PageParams
 ) -> tuple[list[Interview], str | None]:
     if page.cursor:
-        raw_time, raw_id = decode_cursor(page.cursor, arity=2)
-        try:
-            after, last_id = as_utc(datetime.fromisoformat(str(raw_time))), int(raw_id)
-        except (TypeError, ValueError) as exc:
-            raise Unprocessable(
-                "The cursor is not one this service issued.", code=ErrorCode.bad_request
-            ) from exc
+        after, last_id = decode_time_id_cursor(page.cursor)
         statement = statement.where(
             or_(
                 col(Interview.scheduled_at) > after,

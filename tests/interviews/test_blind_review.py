@@ -158,6 +158,8 @@ async def test_interviewers_list_only_their_own_interviews_by_view(factory: Fact
         "/interviews", params={"limit": 1, "cursor": page["next_cursor"]}, headers=panel.a.headers
     )
     assert [i["id"] for i in following.json()["items"]] == [future["id"]]
+    bad = await factory.client.get("/interviews", params={"cursor": "not-a-cursor"}, headers=panel.a.headers)
+    assert bad.status_code == 400
 
 
 async def test_only_recruiters_schedule_and_only_in_interview_stages(factory: Factory) -> None:
