@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
+from app.candidates.models import Candidate
 from app.catalog.models import Criterion, Question, QuestionBank, RoleFamily
 from app.core.db import insert_unless_exists
 from app.core.errors import Conflict, ErrorCode
@@ -93,10 +94,24 @@ async def _fitting_banks(*, session: AsyncSession, application: Application) -> 
 
 
 async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> None:
+    """Claim the kit, then draw it. Claiming first makes the draw the transaction's first write:
+    a concurrent fetch of the same interview inserts nothing and reads this kit, and on SQLite
+    the reads below see every kit committed before. On PostgreSQL the candidate's row lock also
+    serialises draws for two interviews of one candidate, so neither misses the other's questions."""
     assert interview.id is not None
+    stage = await interview_service.stage_of(session=session, stage=Stage(interview.stage))
+    header = InterviewKit(
+        interview_id=interview.id, questions_requested=stage.questions_per_kit, drawn_by=actor.id
+    )
+    if not await insert_unless_exists(
+        session, InterviewKit, header.model_dump(), conflict_on=["interview_id"]
+    ):
+        return
     application = await session.get(Application, interview.application_id)
     assert application is not None
-    stage = await interview_service.stage_of(session=session, stage=Stage(interview.stage))
+    await session.exec(
+        select(Candidate.id).where(col(Candidate.id) == application.candidate_id).with_for_update()
+    )
     banks = await _fitting_banks(session=session, application=application)
     asked = await asked_question_ids(
         session=session, candidate_id=application.candidate_id, except_interview_id=interview.id
@@ -122,15 +137,11 @@ async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> 
         asked_per_bank=asked_per_bank,
         count=stage.questions_per_kit,
     )
-    header = InterviewKit(
-        interview_id=interview.id, questions_requested=stage.questions_per_kit, drawn_by=actor.id
+    session.add_all(
+        KitQuestion(interview_id=interview.id, position=position, question_id=question_id)
+        for position, question_id in enumerate(picked, start=1)
     )
-    if await insert_unless_exists(session, InterviewKit, header.model_dump(), conflict_on=["interview_id"]):
-        session.add_all(
-            KitQuestion(interview_id=interview.id, position=position, question_id=question_id)
-            for position, question_id in enumerate(picked, start=1)
-        )
-        await session.flush()
+    await session.flush()
 
 
 async def get_kit(*, session: AsyncSession, interview: Interview, actor: User) -> InterviewKitPublic:

@@ -196,3 +196,27 @@ async def test_concurrent_first_fetches_draw_one_kit(factory: Factory, live_serv
     kits = [r.json() for r in responses]
     assert all(kit == kits[0] for kit in kits)
     assert len(kits[0]["questions"]) == 4
+
+
+async def test_concurrent_draws_for_two_interviews_of_one_candidate_do_not_overlap(
+    factory: Factory, live_server: str
+) -> None:
+    """Data Engineer banks hold six questions: two kits of four drawn at once share none."""
+    panels = [await make_panel(factory, role_family="data_engineer") for _ in range(3)]
+    pairs = []
+    for panel in panels:
+        await panel.advance_to("technical_interview")
+        pairs.append((panel, await panel.schedule(panel.a), await panel.schedule(panel.b)))
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
+        responses = await asyncio.gather(
+            *(
+                http.get(f"/interviews/{interview['id']}/kit", headers=actor.headers)
+                for panel, first, second in pairs
+                for actor, interview in ((panel.a, first), (panel.b, second))
+            )
+        )
+    assert [r.status_code for r in responses] == [200] * 6
+    for first, second in zip(responses[::2], responses[1::2], strict=True):
+        ids = [q["question_id"] for kit in (first.json(), second.json()) for q in kit["questions"]]
+        assert len(ids) == len(set(ids)) == 6
+        assert first.json()["shortfall"] + second.json()["shortfall"] == 2
