@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Request, Response
 
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
@@ -77,7 +77,9 @@ async def submit_scorecard(
     interview: VisibleInterview,
     request: Request,
     response: Response,
-    body: ScorecardDraft | None = None,
+    body: Annotated[
+        ScorecardDraft | None, Body(description="The scorecard; omit the body to submit the saved draft.")
+    ] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ScorecardPublic:
     """Submits the body when one is sent, else the saved draft. Every criterion of the stage and

@@ -12,6 +12,24 @@ from tests.factories import Actor, Factory
 from tests.interviews.helpers import Panel, full_scorecard, make_panel
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/interviews"),
+        ("GET", "/interviews/1/kit"),
+        ("PUT", "/interviews/1/scorecard"),
+        ("POST", "/interviews/1/scorecard/submit"),
+        ("GET", "/scorecards/1"),
+        ("GET", "/applications/1/stage-summary"),
+        ("POST", "/question-banks"),
+    ],
+)
+async def test_requests_without_a_token_are_401(factory: Factory, method: str, path: str) -> None:
+    response = await factory.client.request(method, path, json={})
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
 @pytest.fixture
 async def panel(factory: Factory) -> Panel:
     panel = await make_panel(factory)
