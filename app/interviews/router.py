@@ -12,7 +12,7 @@ from app.core.db import SessionDep
 from app.core.errors import Conflict, ErrorCode, NotAcceptable, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
-from app.interviews import assessment, kits, service
+from app.interviews import assessment, kits, service, summary
 from app.interviews.dependencies import VisibleInterview
 from app.interviews.models import (
     InterviewCreate,
@@ -169,7 +169,7 @@ async def get_stage_summary(
         session=session, user=user, application_id=application_id
     )
     wanted = _summary_stage(Stage(application.stage), stage)
-    return await service.stage_summary(session=session, application=application, stage=wanted)
+    return await summary.stage_summary(session=session, application=application, stage=wanted)
 
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")

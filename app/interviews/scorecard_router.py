@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Header, Request, Response
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identifiers import IdPath
-from app.interviews import idempotency, scorecards
+from app.interviews import idempotency, scorecards, submission
 from app.interviews.dependencies import VisibleInterview
 from app.interviews.models import (
     ScorecardAmendment,
@@ -61,7 +61,7 @@ async def save_scorecard_draft(
     """Replaces the draft whole. Nothing is required yet, but what is given is checked: ratings
     on the scale, criteria of this stage, skills of the target profile, notes on kit questions
     (422 naming the field). Only the author reads a draft. 409 once submitted: amend instead."""
-    scorecard = await scorecards.save_draft(session=session, interview=interview, user=user, content=draft)
+    scorecard = await submission.save_draft(session=session, interview=interview, user=user, content=draft)
     return await scorecards.to_public(session=session, scorecard=scorecard, interview=interview, reader=user)
 
 
@@ -92,7 +92,7 @@ async def submit_scorecard(
     fingerprint = idempotency.request_hash(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
-    public, replayed = await scorecards.submit(
+    public, replayed = await submission.submit(
         session=session,
         interview=interview,
         user=user,
@@ -117,7 +117,7 @@ async def amend_scorecard(
     """The whole scorecard again, complete, with a `reason`. It becomes the next version; the
     earlier versions stay readable with who recorded them and when."""
     content = ScorecardContent.model_validate(amendment.model_dump(exclude={"reason"}))
-    scorecard = await scorecards.amend(
+    scorecard = await submission.amend(
         session=session, interview=interview, user=user, content=content, reason=amendment.reason
     )
     return await scorecards.to_public(session=session, scorecard=scorecard, interview=interview, reader=user)

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from app.interviews.models import Decision, Rating
-from app.interviews.service import suggest_decision
+from app.interviews.summary import suggest_decision
 from tests.factories import Factory
 from tests.interviews.helpers import full_scorecard, make_panel
 
