@@ -20,6 +20,9 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.errors import PROBLEM_JSON, install_error_handlers
 from app.core.migrations import head_revision
+from app.interviews.bank_router import router as question_banks_router
+from app.interviews.router import router as interviews_router
+from app.interviews.scorecard_router import router as scorecards_router
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
 
@@ -43,7 +46,17 @@ TAGS = [
         "name": "applications",
         "description": "A candidate for a requisition, and the pipeline moves.",
     },
+    {
+        "name": "interviews",
+        "description": "Interviews of the four stages, their question kits, stage summaries and "
+        "the skills assessment.",
+    },
+    {
+        "name": "scorecards",
+        "description": "Rubric scorecards: drafts, submission, amendments, blind review.",
+    },
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
+    {"name": "question banks", "description": "Admins keep the banks, their fit to roles, kit sizes."},
     {"name": "users", "description": "Users, roles and API tokens."},
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
@@ -98,7 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         requisitions_router,
         candidates_router,
         applications_router,
+        interviews_router,
+        scorecards_router,
         catalog_router,
+        question_banks_router,
         users_router,
     ):
         api.include_router(router)

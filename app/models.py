@@ -14,6 +14,15 @@ from app.catalog.models import (
     RoleFamily,
     Skill,
 )
+from app.interviews.models import (
+    IdempotencyRecord,
+    Interview,
+    InterviewKit,
+    KitQuestion,
+    Scorecard,
+    ScorecardRating,
+    ScorecardVersion,
+)
 from app.requisitions.models import Requisition, RequisitionStatusEvent
 from app.users.models import ApiToken, User
 
@@ -25,7 +34,11 @@ __all__ = [
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",
+    "IdempotencyRecord",
+    "Interview",
+    "InterviewKit",
     "InterviewStage",
+    "KitQuestion",
     "Level",
     "MarketFigure",
     "Question",
@@ -33,6 +46,9 @@ __all__ = [
     "Requisition",
     "RequisitionStatusEvent",
     "RoleFamily",
+    "Scorecard",
+    "ScorecardRating",
+    "ScorecardVersion",
     "Skill",
     "StageEvent",
     "User",

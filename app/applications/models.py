@@ -134,7 +134,30 @@ class MoveRequest(SQLModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class SkipRequest(MoveRequest):
+class AdvanceRequest(MoveRequest):
+    """A move out of the current stage. Leaving an interview stage while scorecards of it are
+    pending is refused (409 `scorecards_pending`) unless overridden with a reason."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"expected_stage": "phone_screen", "occurred_at": "2026-09-10T15:00:00Z"},
+                {
+                    "expected_stage": "technical_interview",
+                    "override_pending_scorecards": True,
+                    "reason": "Second interviewer is on leave; the panel lead's scorecard suffices",
+                },
+            ]
+        }
+    }
+
+    override_pending_scorecards: bool = Field(
+        default=False,
+        description="Leave an interview stage although scorecards of it are pending; needs `reason`.",
+    )
+
+
+class SkipRequest(AdvanceRequest):
     model_config = {
         "json_schema_extra": {
             "examples": [

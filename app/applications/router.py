@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Response, status
 from app.applications import service
 from app.applications.models import (
     ActorKind,
+    AdvanceRequest,
     Application,
     ApplicationCreate,
     ApplicationPublic,
@@ -85,6 +86,7 @@ async def _move(
         to_stage=to_stage,
         reason=body.reason,
         occurred_at=body.occurred_at,
+        override_pending_scorecards=isinstance(body, AdvanceRequest) and body.override_pending_scorecards,
         actor_kind=ActorKind.user,
         actor_id=user.id,
     )
@@ -176,12 +178,13 @@ async def advance(
     session: SessionDep,
     user: RecruiterUser,
     application: VisibleApplication,
-    body: MoveRequest,
+    body: AdvanceRequest,
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
     """Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
-    use hire."""
+    use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
+    unless the body sets `override_pending_scorecards` with a `reason`."""
     return await _move(
         session=session,
         user=user,
@@ -207,7 +210,8 @@ async def skip(
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
-    """Skips need a reason; the history records the move as a skip."""
+    """Skips need a reason; the history records the move as a skip. Leaving an interview stage
+    with scorecards pending also needs `override_pending_scorecards`."""
     return await _move(
         session=session,
         user=user,

@@ -30,6 +30,7 @@ from app.core.errors import (
 )
 from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
+from app.interviews import service as interview_service
 from app.pipeline import Move, Stage
 from app.requisitions import service as requisition_service
 from app.requisitions.models import Requisition, RequisitionStatus
@@ -163,6 +164,41 @@ class Precondition:
     stage: Stage | None = None
 
 
+async def _check_pending_scorecards(
+    *,
+    session: AsyncSession,
+    application: Application,
+    move: Move,
+    reason: str | None,
+    override: bool,
+) -> str | None:
+    """Moving forward out of an interview stage with scorecards pending needs an override with a
+    reason; the stage event's reason then records the override. Returns the reason to record."""
+    current = Stage(application.stage)
+    if move not in (Move.advance, Move.skip) or current not in pipeline.INTERVIEW_STAGES:
+        return reason
+    assert application.id is not None
+    pending = await interview_service.count_pending_scorecards(
+        session=session, application_id=application.id, stage=current
+    )
+    if not pending:
+        return reason
+    if not override:
+        raise Conflict(
+            f"{pending} scorecard(s) of {current.value} are pending. Wait for them, or send "
+            "override_pending_scorecards with a reason.",
+            code=ErrorCode.scorecards_pending,
+            pending_scorecards=pending,
+        )
+    if not (reason and reason.strip()):
+        raise Unprocessable(
+            "Overriding pending scorecards needs a reason.",
+            code=ErrorCode.validation_failed,
+            errors=[{"loc": ["body", "reason"], "msg": "required with the override", "type": "missing"}],
+        )
+    return f"Override of {pending} pending scorecard(s): {reason.strip()}"[:2000]
+
+
 async def move_application(
     *,
     session: AsyncSession,
@@ -174,12 +210,14 @@ async def move_application(
     occurred_at: datetime | None = None,
     actor_kind: ActorKind = ActorKind.user,
     actor_id: int | None = None,
+    override_pending_scorecards: bool = False,
 ) -> Application:
     """Apply one pipeline move, or refuse it whole.
 
     Refusals: a stale precondition (412 for a version, 409 for a stage), an illegal move (409,
     naming the current stage and the allowed moves), a bad or missing reason or time (422), a
-    hire into a requisition that takes no more (409). Of two concurrent moves of one application
+    hire into a requisition that takes no more (409), leaving an interview stage forward with
+    scorecards pending and no override (409 `scorecards_pending`). Of two concurrent moves of one application
     exactly one wins: the update is conditional on the version read.
     """
     assert application.id is not None
@@ -209,6 +247,13 @@ async def move_application(
         ) from exc
     if move in pipeline.MOVES_NEEDING_REASON and not (reason and reason.strip()):
         raise Unprocessable(f"A {move.value} needs a reason.", code=ErrorCode.validation_failed)
+    reason = await _check_pending_scorecards(
+        session=session,
+        application=application,
+        move=move,
+        reason=reason,
+        override=override_pending_scorecards,
+    )
 
     when = as_utc(occurred_at or utcnow())
     if is_in_future(when):

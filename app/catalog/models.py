@@ -21,6 +21,8 @@ class InterviewStageBase(SQLModel):
     name: str = Field(max_length=100)
     position: int
     duration_minutes: int = Field(gt=0)
+    # How many bank questions an interview kit of this stage draws (0: none, e.g. Resume Screen).
+    questions_per_kit: int = Field(default=0, ge=0, le=20, sa_column_kwargs={"server_default": "0"})
 
 
 class InterviewStage(InterviewStageBase, table=True):

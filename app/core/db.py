@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -74,6 +76,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+async def insert_unless_exists(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], *, conflict_on: list[str]
+) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when the row was inserted.
+
+    Against a concurrent insert of the same key the loser waits for the winner's transaction and
+    then inserts nothing, so a unique constraint settles the race without an error to catch.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+    result = await session.exec(statement)
+    return bool(result.rowcount == 1)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

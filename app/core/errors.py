@@ -38,6 +38,13 @@ class ErrorCode(StrEnum):
     precondition_required = "precondition_required"
     requisition_closed = "requisition_closed"
     invalid_occurred_at = "invalid_occurred_at"
+    not_in_interview_stage = "not_in_interview_stage"
+    interview_not_held = "interview_not_held"
+    scorecard_submitted = "scorecard_submitted"
+    scorecard_not_submitted = "scorecard_not_submitted"
+    blind_review = "blind_review"
+    scorecards_pending = "scorecards_pending"
+    idempotency_key_reused = "idempotency_key_reused"
     unknown_reference = "unknown_reference"
     payload_too_large = "payload_too_large"
     unsupported_media_type = "unsupported_media_type"
@@ -132,6 +139,11 @@ class PreconditionRequired(DomainError):
 class Unprocessable(DomainError):
     status_code = 422
     code = ErrorCode.validation_failed
+
+
+class NotAcceptable(DomainError):
+    status_code = 406
+    code = ErrorCode.not_acceptable
 
 
 class PayloadTooLarge(DomainError):

@@ -10,12 +10,14 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from app.core.errors import DomainError, ErrorCode
+from app.core.timestamps import as_utc
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -73,6 +75,19 @@ def decode_id_cursor(cursor: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
     return value
+
+
+def decode_time_id_cursor(cursor: str) -> tuple[datetime, int]:
+    """A cursor over a (timestamp, integer id) key."""
+    raw_time, raw_id = decode_cursor(cursor, arity=2)
+    try:
+        when = datetime.fromisoformat(str(raw_time))
+        if isinstance(raw_id, bool):
+            raise TypeError("a bool is no id")
+        last_id = int(raw_id)
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request) from exc
+    return as_utc(when), last_id
 
 
 def split_page(

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
-from app.core.pagination import PageParams, decode_cursor, split_page
+from app.core.pagination import PageParams, decode_time_id_cursor, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.requisitions.models import (
     Requisition,
@@ -286,14 +286,7 @@ async def list_requisitions(
     if opened_to is not None:
         statement = statement.where(col(Requisition.opened_at) < as_utc(opened_to))
     if page.cursor:
-        opened_raw, last_id = decode_cursor(page.cursor, arity=2)
-        try:
-            opened = as_utc(datetime.fromisoformat(str(opened_raw)))
-            last = int(last_id)
-        except (TypeError, ValueError) as exc:
-            raise Unprocessable(
-                "The cursor is not one this service issued.", code=ErrorCode.bad_request
-            ) from exc
+        opened, last = decode_time_id_cursor(page.cursor)
         statement = statement.where(
             or_(
                 col(Requisition.opened_at) < opened,

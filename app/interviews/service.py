@@ -1,0 +1,299 @@
+"""Interviews: scheduling, who may see which, the interviewer's list, and the stage summary.
+
+This module imports no other domain's service that imports it back: applications' pipeline moves
+call :func:`count_pending_scorecards` before leaving an interview stage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.applications.models import Application
+from app.candidates.models import Candidate
+from app.catalog.models import InterviewStage
+from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
+from app.core.pagination import PageParams, decode_time_id_cursor, split_page
+from app.core.timestamps import as_utc, utcnow
+from app.interviews.models import (
+    NOT_HELD,
+    Interview,
+    InterviewCreate,
+    InterviewerPublic,
+    InterviewPublic,
+    InterviewStatus,
+    InterviewUpdate,
+    Scorecard,
+    ScorecardStatus,
+    ScorecardVersion,
+)
+from app.pipeline import INTERVIEW_STAGES, Stage
+from app.requisitions import service as requisition_service
+from app.requisitions.models import Requisition
+from app.users.models import Role, User
+
+
+class InterviewView(StrEnum):
+    all = "all"
+    upcoming = "upcoming"
+    awaiting_scorecard = "awaiting_scorecard"
+
+
+def assigned_to(user: User) -> Any:
+    """A WHERE clause: ``user`` interviews in the interview."""
+    return exists(
+        select(Scorecard.id).where(
+            col(Scorecard.interview_id) == col(Interview.id), col(Scorecard.interviewer_id) == user.id
+        )
+    )
+
+
+def visible_to(user: User) -> Any:
+    """Recruiters and admins see every interview; a hiring manager those of their requisitions;
+    everyone sees the interviews they are assigned to. Needs Requisition joined."""
+    if requisition_service.can_see_all(user):
+        return True
+    if user.role == Role.hiring_manager:
+        return or_(col(Requisition.hiring_manager_id) == user.id, assigned_to(user))
+    return assigned_to(user)
+
+
+def _with_requisition(statement: Any) -> Any:
+    return statement.join(Application, col(Application.id) == col(Interview.application_id)).join(
+        Requisition, col(Requisition.id) == col(Application.requisition_id)
+    )
+
+
+async def get_visible(*, session: AsyncSession, user: User, interview_id: int) -> Interview:
+    statement = _with_requisition(select(Interview)).where(
+        col(Interview.id) == interview_id, visible_to(user)
+    )
+    interview: Interview | None = (await session.exec(statement)).first()
+    if interview is None:
+        raise NotFound(f"Interview {interview_id} does not exist.")
+    return interview
+
+
+async def stage_of(*, session: AsyncSession, stage: Stage) -> InterviewStage:
+    row = await session.get(InterviewStage, stage.value)
+    if row is None:
+        raise NotFound(f"The catalog has no interview stage {stage.value}.")
+    return row
+
+
+async def schedule_interview(
+    *, session: AsyncSession, application: Application, interview_in: InterviewCreate, actor: User
+) -> Interview:
+    """An interview of the application's current stage, with one scorecard per interviewer."""
+    stage = Stage(application.stage)
+    if stage not in INTERVIEW_STAGES:
+        raise Conflict(
+            f"Application {application.id} is in {stage.value}, not an interview stage; interviews are "
+            f"scheduled in {', '.join(s.value for s in INTERVIEW_STAGES)}.",
+            code=ErrorCode.not_in_interview_stage,
+            current_stage=stage.value,
+        )
+    ids = interview_in.interviewer_ids
+    if len(set(ids)) != len(ids):
+        raise Unprocessable("interviewer_ids names a user twice.")
+    found = (
+        await session.exec(select(User.id).where(col(User.id).in_(ids), col(User.is_active).is_(True)))
+    ).all()
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise Unprocessable(
+            f"interviewer_ids {missing} are not active users.", code=ErrorCode.unknown_reference
+        )
+    stage_row = await stage_of(session=session, stage=stage)
+    assert application.id is not None
+    interview = Interview(
+        application_id=application.id,
+        stage=stage,
+        scheduled_at=as_utc(interview_in.scheduled_at),
+        duration_minutes=interview_in.duration_minutes or stage_row.duration_minutes,
+        scheduled_by=actor.id,
+    )
+    session.add(interview)
+    await session.flush()
+    assert interview.id is not None
+    session.add_all(Scorecard(interview_id=interview.id, interviewer_id=user_id) for user_id in ids)
+    await session.flush()
+    return interview
+
+
+async def update_interview(
+    *, session: AsyncSession, interview: Interview, interview_in: InterviewUpdate
+) -> Interview:
+    changes = interview_in.model_dump(exclude_unset=True, exclude_none=True)
+    if "status" in changes:
+        wanted = InterviewStatus(changes["status"])
+        current = InterviewStatus(interview.status)
+        if wanted == InterviewStatus.completed and current != InterviewStatus.completed:
+            raise Conflict(
+                "An interview is completed by its last submitted scorecard, not by hand.",
+                code=ErrorCode.conflict,
+            )
+        if current != InterviewStatus.scheduled and wanted != current:
+            raise Conflict(
+                f"Interview {interview.id} is {current.value}; only a scheduled interview changes status.",
+                code=ErrorCode.conflict,
+            )
+    if "scheduled_at" in changes:
+        changes["scheduled_at"] = as_utc(changes["scheduled_at"])
+    interview.sqlmodel_update(changes)
+    interview.updated_at = utcnow()
+    session.add(interview)
+    await session.flush()
+    return interview
+
+
+async def to_public_many(*, session: AsyncSession, interviews: list[Interview]) -> list[InterviewPublic]:
+    """Two queries for any number of interviews: their context, and their interviewers."""
+    ids = [i.id for i in interviews if i.id is not None]
+    if not ids:
+        return []
+    context_rows = (
+        await session.exec(
+            _with_requisition(select(Interview.id, Candidate, Requisition))
+            .join(Candidate, col(Candidate.id) == col(Application.candidate_id))
+            .where(col(Interview.id).in_(ids))
+        )
+    ).all()
+    context = {
+        interview_id: (candidate, requisition) for interview_id, candidate, requisition in context_rows
+    }
+    panel_rows = (
+        await session.exec(
+            select(Scorecard, User.name)
+            .join(User, col(User.id) == col(Scorecard.interviewer_id))
+            .where(col(Scorecard.interview_id).in_(ids))
+            .order_by(col(Scorecard.id))
+        )
+    ).all()
+    panels: dict[int, list[InterviewerPublic]] = {}
+    for scorecard, name in panel_rows:
+        panels.setdefault(scorecard.interview_id, []).append(
+            InterviewerPublic(
+                interviewer_id=scorecard.interviewer_id,
+                name=name,
+                scorecard_id=scorecard.id or 0,
+                scorecard_status=scorecard.status,
+            )
+        )
+    result = []
+    for interview in interviews:
+        assert interview.id is not None
+        candidate, requisition = context[interview.id]
+        result.append(
+            InterviewPublic.model_validate(
+                interview,
+                update={
+                    "candidate_id": candidate.id,
+                    "candidate_name": candidate.name,
+                    "requisition_id": requisition.id,
+                    "requisition_title": requisition.title,
+                    "role_family": requisition.role_family,
+                    "interviewers": panels.get(interview.id, []),
+                },
+            )
+        )
+    return result
+
+
+async def to_public(*, session: AsyncSession, interview: Interview) -> InterviewPublic:
+    return (await to_public_many(session=session, interviews=[interview]))[0]
+
+
+async def list_my_interviews(
+    *, session: AsyncSession, user: User, page: PageParams, view: InterviewView, now: datetime | None = None
+) -> tuple[list[Interview], str | None]:
+    """The caller's own interviews, soonest first, keyset-paginated on (scheduled_at, id)."""
+    now = now or utcnow()
+    statement = (
+        select(Interview)
+        .join(Scorecard, col(Scorecard.interview_id) == col(Interview.id))
+        .where(col(Scorecard.interviewer_id) == user.id)
+        .order_by(col(Interview.scheduled_at), col(Interview.id))
+        .limit(page.limit + 1)
+    )
+    if view == InterviewView.upcoming:
+        statement = statement.where(
+            col(Interview.status) == InterviewStatus.scheduled, col(Interview.scheduled_at) > now
+        )
+    elif view == InterviewView.awaiting_scorecard:
+        statement = statement.where(
+            col(Interview.status) == InterviewStatus.scheduled,
+            col(Interview.scheduled_at) <= now,
+            col(Scorecard.status) != ScorecardStatus.submitted,
+        )
+    return await _keyset(session=session, statement=statement, page=page)
+
+
+async def list_application_interviews(
+    *, session: AsyncSession, application_id: int, page: PageParams
+) -> tuple[list[Interview], str | None]:
+    statement = (
+        select(Interview)
+        .where(col(Interview.application_id) == application_id)
+        .order_by(col(Interview.scheduled_at), col(Interview.id))
+        .limit(page.limit + 1)
+    )
+    return await _keyset(session=session, statement=statement, page=page)
+
+
+async def _keyset(
+    *, session: AsyncSession, statement: Any, page: PageParams
+) -> tuple[list[Interview], str | None]:
+    if page.cursor:
+        after, last_id = decode_time_id_cursor(page.cursor)
+        statement = statement.where(
+            or_(
+                col(Interview.scheduled_at) > after,
+                and_(col(Interview.scheduled_at) == after, col(Interview.id) > last_id),
+            )
+        )
+    rows = list((await session.exec(statement)).all())
+    return split_page(rows, page, lambda i: [as_utc(i.scheduled_at).isoformat(), i.id])
+
+
+# ---------------------------------------------------------------------------------------------
+# Pending scorecards and the stage summary
+
+
+def held_at_stage(application_id: int, stage: Stage | None) -> Any:
+    """The application's interviews that took or will take place, of ``stage`` or of all."""
+    clause = and_(col(Interview.application_id) == application_id, col(Interview.status).not_in(NOT_HELD))
+    if stage is not None:
+        clause = and_(clause, col(Interview.stage) == stage)
+    return clause
+
+
+async def count_pending_scorecards(*, session: AsyncSession, application_id: int, stage: Stage) -> int:
+    """Scorecards owed for the application's interviews of ``stage`` and not yet submitted."""
+    statement = (
+        select(func.count(col(Scorecard.id)))
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .where(held_at_stage(application_id, stage), col(Scorecard.status) != ScorecardStatus.submitted)
+    )
+    return (await session.exec(statement)).one()
+
+
+def latest_versions(application_id: int, stage: Stage | None = None) -> Any:
+    """Ids of the latest submitted versions of the application's scorecards (of one stage)."""
+    return (
+        select(ScorecardVersion.id)
+        .join(
+            Scorecard,
+            and_(
+                col(Scorecard.id) == col(ScorecardVersion.scorecard_id),
+                col(Scorecard.current_version) == col(ScorecardVersion.version),
+            ),
+        )
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .where(held_at_stage(application_id, stage))
+    )
