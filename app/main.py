@@ -20,6 +20,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.errors import PROBLEM_JSON, install_error_handlers
 from app.core.migrations import head_revision
+from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
 
@@ -45,6 +46,10 @@ TAGS = [
     },
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
     {"name": "users", "description": "Users, roles and API tokens."},
+    {
+        "name": "reports",
+        "description": "Hiring metrics: time to fill and to hire, candidates per role, funnel, sources.",
+    },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
 
@@ -100,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         applications_router,
         catalog_router,
         users_router,
+        reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,0 +1,381 @@
+"""The reports' SQL, built with SQLAlchemy Core: each report is one or a few aggregate queries.
+
+Durations are computed in the database as whole seconds, ``round(epoch(stop) - epoch(start))``,
+on both backends, so both aggregate the same integers. Percentiles use ``percentile_cont`` on
+PostgreSQL; on SQLite the same linear interpolation is written with window functions
+(``row_number`` and ``count`` over the group), giving identical figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import ColumnElement, Select
+
+from app.applications.models import Application, StageEvent
+from app.candidates.models import Candidate
+from app.pipeline import Stage
+from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
+
+PERCENTILES = (0.5, 0.9)
+
+requisition = Requisition.__table__  # type: ignore[attr-defined]
+status_event = RequisitionStatusEvent.__table__  # type: ignore[attr-defined]
+application = Application.__table__  # type: ignore[attr-defined]
+stage_event = StageEvent.__table__  # type: ignore[attr-defined]
+candidate = Candidate.__table__  # type: ignore[attr-defined]
+
+Col = ColumnElement[Any]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers. ``date_from``/``date_to`` select on the report's start event."""
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    role_family: str | None = None
+    level: str | None = None
+    requisition_id: int | None = None
+    hiring_manager_id: int | None = None
+    source: str | None = None
+    # A hiring manager sees only their own requisitions: set from the caller, not a parameter.
+    viewer_manager_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    sqlite: bool
+
+    def epoch(self, value: Col) -> Col:
+        """Seconds since 1970 of a stored timestamp, as a float."""
+        if self.sqlite:
+            return (sa.func.julianday(value) - 2440587.5) * 86400.0
+        return sa.cast(sa.extract("epoch", value), sa.Float)
+
+    def seconds(self, start: Col, stop: Col) -> Col:
+        """Whole seconds from ``start`` to ``stop`` (epoch floats)."""
+        return sa.cast(sa.func.round(stop - start), sa.Float)
+
+    def greatest(self, *values: Col) -> Col:
+        return sa.func.max(*values) if self.sqlite else sa.func.greatest(*values)
+
+    def least(self, *values: Col) -> Col:
+        return sa.func.min(*values) if self.sqlite else sa.func.least(*values)
+
+    def month(self, value: Col) -> Col:
+        if self.sqlite:
+            return sa.func.strftime("%Y-%m", value)
+        return sa.func.to_char(sa.func.timezone("UTC", value), "YYYY-MM")
+
+    def quarter(self, value: Col) -> Col:
+        if self.sqlite:
+            month = sa.cast(sa.func.strftime("%m", value), sa.Integer)
+            return sa.func.strftime("%Y", value) + "-Q" + sa.cast((month + 2) // 3, sa.String)
+        return sa.func.to_char(sa.func.timezone("UTC", value), 'YYYY-"Q"Q')
+
+
+def requisition_scope(filters: Filters, *, dated: bool) -> list[Col]:
+    """WHERE clauses on ``requisition`` (dated: the date range applies to opened_at)."""
+    clauses: list[Col] = []
+    r = requisition.c
+    if filters.viewer_manager_id is not None:
+        clauses.append(r.hiring_manager_id == filters.viewer_manager_id)
+    if filters.role_family is not None:
+        clauses.append(r.role_family == filters.role_family)
+    if filters.level is not None:
+        clauses.append(r.level == filters.level)
+    if filters.requisition_id is not None:
+        clauses.append(r.id == filters.requisition_id)
+    if filters.hiring_manager_id is not None:
+        clauses.append(r.hiring_manager_id == filters.hiring_manager_id)
+    if dated:
+        clauses.extend(_date_range(r.opened_at, filters))
+    return clauses
+
+
+def _date_range(column: Col, filters: Filters) -> list[Col]:
+    clauses: list[Col] = []
+    if filters.date_from is not None:
+        clauses.append(column >= filters.date_from)
+    if filters.date_to is not None:
+        clauses.append(column < filters.date_to)
+    return clauses
+
+
+def application_scope(filters: Filters) -> list[Col]:
+    """WHERE clauses on application ⋈ requisition ⋈ candidate; the range applies to applied_at."""
+    clauses = requisition_scope(filters, dated=False)
+    clauses.extend(_date_range(application.c.applied_at, filters))
+    if filters.source is not None:
+        clauses.append(candidate.c.source == filters.source)
+    return clauses
+
+
+def scoped_applications() -> Any:
+    return application.join(requisition, requisition.c.id == application.c.requisition_id).join(
+        candidate, candidate.c.id == application.c.candidate_id
+    )
+
+
+def summary(
+    dialect: Dialect,
+    base: Any,
+    *,
+    grouped: bool,
+    extras: Callable[[Col], Sequence[Col]] = lambda _v: (),
+) -> Select[Any]:
+    """Count, mean and the PERCENTILES of ``base.c.v`` (per ``base.c.grp`` when grouped).
+
+    Columns: grp (when grouped), n, mean, p50, p90, then ``extras(v)``.
+    """
+    if not dialect.sqlite:
+        v = base.c.v
+        columns: list[Col] = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
+        columns += [
+            sa.func.percentile_cont(q).within_group(v.asc()).label(f"p{int(q * 100)}") for q in PERCENTILES
+        ]
+        columns += list(extras(v))
+        if grouped:
+            return sa.select(base.c.grp, *columns).group_by(base.c.grp)
+        return sa.select(*columns)
+    # SQLite: rank each value in its group, then pick the two neighbours of each percentile's
+    # position p·(n−1) and interpolate exactly as percentile_cont does: lo + (hi − lo)·frac.
+    partition = [base.c.grp] if grouped else []
+    ranked_columns: list[Col] = [
+        base.c.v.label("v"),
+        sa.func.row_number().over(partition_by=partition, order_by=base.c.v).label("rn"),
+        sa.func.count(base.c.v).over(partition_by=partition).label("cnt"),
+    ]
+    if grouped:
+        ranked_columns.insert(0, base.c.grp.label("grp"))
+    ranked = sa.select(*ranked_columns).where(base.c.v.is_not(None)).subquery("ranked")
+    v = ranked.c.v
+    columns = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
+    for q in PERCENTILES:
+        position = q * (ranked.c.cnt - 1)
+        floor = sa.cast(position, sa.Integer)
+        low_rank = floor + 1
+        high_rank = low_rank + sa.case((position > floor, 1), else_=0)
+        low = sa.func.max(sa.case((ranked.c.rn == low_rank, v)))
+        high = sa.func.max(sa.case((ranked.c.rn == high_rank, v)))
+        fraction = sa.func.max(position - floor)
+        columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
+    columns += list(extras(v))
+    if grouped:
+        return sa.select(ranked.c.grp, *columns).group_by(ranked.c.grp)
+    return sa.select(*columns)
+
+
+def group_key(dialect: Dialect, group_by: str, *, when: Col) -> Col | None:
+    """The grouping expression for ``group_by`` (month/quarter of ``when``); None for none."""
+    columns: dict[str, Col] = {
+        "role_family": requisition.c.role_family,
+        "level": requisition.c.level,
+        "source": candidate.c.source,
+    }
+    if group_by in columns:
+        return columns[group_by]
+    if group_by == "month":
+        return dialect.month(when)
+    if group_by == "quarter":
+        return dialect.quarter(when)
+    return None
+
+
+def _with_group(columns: list[Col], key: Col | None) -> list[Col]:
+    return [*columns, key.label("grp")] if key is not None else columns
+
+
+# --- time to fill -------------------------------------------------------------------------------
+
+
+def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, group_by: str) -> Any:
+    """One row a requisition in scope (filled, open or on hold): grp, kind ('filled' | 'open'),
+    gross and net seconds. The clock stops at filled_at for filled requisitions and at ``as_of``
+    for open ones; net subtracts the on-hold spans inside [opened_at, stop]."""
+    r = requisition.c
+    opened = dialect.epoch(r.opened_at)
+    stop = sa.case(
+        (r.status == RequisitionStatus.filled, dialect.epoch(r.filled_at)), else_=sa.literal(as_of)
+    )
+    scope = [*requisition_scope(filters, dated=True), r.status.in_(["filled", "open", "on_hold"])]
+
+    # Each status event's span runs to the next event of the same requisition (or still runs).
+    span_end = sa.func.lead(dialect.epoch(status_event.c.occurred_at)).over(
+        partition_by=status_event.c.requisition_id,
+        order_by=(status_event.c.occurred_at, status_event.c.id),
+    )
+    spans = (
+        sa.select(
+            status_event.c.requisition_id,
+            status_event.c.to_status,
+            dialect.epoch(status_event.c.occurred_at).label("start"),
+            span_end.label("stop"),
+        )
+        .select_from(status_event.join(requisition, r.id == status_event.c.requisition_id))
+        .where(*scope)
+        .subquery("spans")
+    )
+    clipped = dialect.greatest(
+        sa.literal(0.0),
+        dialect.least(sa.func.coalesce(spans.c.stop, sa.literal(as_of)), stop)
+        - dialect.greatest(spans.c.start, opened),
+    )
+    holds = (
+        sa.select(spans.c.requisition_id, sa.func.sum(clipped).label("held"))
+        .select_from(spans.join(requisition, r.id == spans.c.requisition_id))
+        .where(spans.c.to_status == RequisitionStatus.on_hold)
+        .group_by(spans.c.requisition_id)
+        .subquery("holds")
+    )
+    gross = dialect.seconds(opened, stop)
+    held = sa.func.coalesce(sa.cast(sa.func.round(holds.c.held), sa.Float), 0.0)
+    kind = sa.case((r.status == RequisitionStatus.filled, "filled"), else_="open")
+    columns: list[Col] = [kind.label("kind"), gross.label("gross"), (gross - held).label("net")]
+    key = group_key(dialect, group_by, when=r.opened_at)
+    return (
+        sa.select(*_with_group(columns, key))
+        .select_from(requisition.outerjoin(holds, holds.c.requisition_id == r.id))
+        .where(*scope)
+        .subquery("clocks")
+    )
+
+
+def time_to_fill(dialect: Dialect, clocks: Any, *, kind: str, measure: str, grouped: bool) -> Select[Any]:
+    base = (
+        sa.select(*([clocks.c.grp] if grouped else []), clocks.c[measure].label("v"))
+        .where(clocks.c.kind == kind)
+        .subquery("base")
+    )
+    return summary(dialect, base, grouped=grouped)
+
+
+# --- time to hire -------------------------------------------------------------------------------
+
+
+def time_to_hire(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
+    """applied_at → the hire event, per hired application in scope."""
+    hired = stage_event.alias("hired")
+    key = group_key(dialect, group_by, when=application.c.applied_at)
+    seconds = dialect.seconds(dialect.epoch(application.c.applied_at), dialect.epoch(hired.c.occurred_at))
+    base = (
+        sa.select(*_with_group([seconds.label("v")], key))
+        .select_from(
+            scoped_applications().join(
+                hired, sa.and_(hired.c.application_id == application.c.id, hired.c.to_stage == Stage.hired)
+            )
+        )
+        .where(*application_scope(filters))
+        .subquery("base")
+    )
+    return summary(dialect, base, grouped=key is not None)
+
+
+# --- candidates per role ------------------------------------------------------------------------
+
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0", 0, 0),
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3", 3, 3),
+    ("4", 4, 4),
+    ("5-9", 5, 9),
+    ("10-19", 10, 19),
+    ("20-49", 20, 49),
+    ("50+", 50, None),
+)
+
+
+def _distribution(v: Col) -> list[Col]:
+    columns: list[Col] = [
+        sa.func.coalesce(sa.func.sum(v), 0).label("total"),
+        sa.func.min(v).label("min"),
+        sa.func.max(v).label("max"),
+    ]
+    for index, (_label, low, high) in enumerate(BUCKETS):
+        inside = v >= low if high is None else v.between(low, high)
+        columns.append(sa.func.coalesce(sa.func.sum(sa.case((inside, 1), else_=0)), 0).label(f"b{index}"))
+    return columns
+
+
+def candidates_per_role(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
+    """Applications per requisition (0 included) for requisitions opened in range."""
+    counted = sa.select(application.c.requisition_id, sa.func.count().label("n"))
+    if filters.source is not None:
+        counted = counted.select_from(
+            application.join(candidate, candidate.c.id == application.c.candidate_id)
+        ).where(candidate.c.source == filters.source)
+    counts = counted.group_by(application.c.requisition_id).subquery("counts")
+    key = group_key(dialect, group_by, when=requisition.c.opened_at)
+    v = sa.func.coalesce(counts.c.n, 0)
+    base = (
+        sa.select(*_with_group([v.label("v")], key))
+        .select_from(requisition.outerjoin(counts, counts.c.requisition_id == requisition.c.id))
+        .where(*requisition_scope(filters, dated=True))
+        .subquery("base")
+    )
+    return summary(dialect, base, grouped=key is not None, extras=_distribution)
+
+
+# --- funnel and sources -------------------------------------------------------------------------
+
+
+def transitions(filters: Filters, *, by_source: bool) -> Select[Any]:
+    """Counts of stage events of applications in scope by (from_stage, to_stage[, source])."""
+    columns: list[Col] = [stage_event.c.from_stage, stage_event.c.to_stage]
+    if by_source:
+        columns.append(candidate.c.source)
+    return (
+        sa.select(*columns, sa.func.count().label("n"))
+        .select_from(
+            scoped_applications().join(stage_event, stage_event.c.application_id == application.c.id)
+        )
+        .where(*application_scope(filters))
+        .group_by(*columns)
+    )
+
+
+def time_in_stage(dialect: Dialect, filters: Filters) -> Select[Any]:
+    """Per stage left: entering event → exiting event, over the exits of applications in scope."""
+    occurred = dialect.epoch(stage_event.c.occurred_at)
+    entered = sa.func.lag(occurred).over(
+        partition_by=stage_event.c.application_id,
+        order_by=(stage_event.c.occurred_at, stage_event.c.id),
+    )
+    events = (
+        sa.select(
+            stage_event.c.from_stage.label("grp"),
+            occurred.label("left_at"),
+            entered.label("entered_at"),
+        )
+        .select_from(
+            scoped_applications().join(stage_event, stage_event.c.application_id == application.c.id)
+        )
+        .where(*application_scope(filters))
+        .subquery("events")
+    )
+    base = (
+        sa.select(events.c.grp, dialect.seconds(events.c.entered_at, events.c.left_at).label("v"))
+        .where(events.c.grp.is_not(None))
+        .subquery("base")
+    )
+    return summary(dialect, base, grouped=True)
+
+
+def source_counts(filters: Filters) -> Select[Any]:
+    """Per candidate source: distinct candidates and applications in scope."""
+    return (
+        sa.select(
+            candidate.c.source,
+            sa.func.count(sa.distinct(application.c.candidate_id)).label("candidates"),
+            sa.func.count().label("applications"),
+        )
+        .select_from(scoped_applications())
+        .where(*application_scope(filters))
+        .group_by(candidate.c.source)
+    )
