@@ -126,34 +126,36 @@ def summary(
     dialect: Dialect,
     base: Any,
     *,
-    grouped: bool,
+    by: Sequence[str] = (),
     extras: Callable[[Col], Sequence[Col]] = lambda _v: (),
 ) -> Select[Any]:
-    """Count, mean and the PERCENTILES of ``base.c.v`` (per ``base.c.grp`` when grouped).
+    """Count, mean and the PERCENTILES of ``base.c.v``, per the ``by`` columns of ``base``.
 
-    Columns: grp (when grouped), n, mean, p50, p90, then ``extras(v)``.
+    Columns: the ``by`` columns, n, mean, p50, p90, then ``extras(v)``.
     """
     if not dialect.sqlite:
+        keys = [base.c[name] for name in by]
         v = base.c.v
         columns: list[Col] = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
         columns += [
             sa.func.percentile_cont(q).within_group(v.asc()).label(f"p{int(q * 100)}") for q in PERCENTILES
         ]
         columns += list(extras(v))
-        if grouped:
-            return sa.select(base.c.grp, *columns).group_by(base.c.grp)
-        return sa.select(*columns)
+        return sa.select(*keys, *columns).group_by(*keys)
     # SQLite: rank each value in its group, then pick the two neighbours of each percentile's
     # position p·(n−1) and interpolate exactly as percentile_cont does: lo + (hi − lo)·frac.
-    partition = [base.c.grp] if grouped else []
-    ranked_columns: list[Col] = [
-        base.c.v.label("v"),
-        sa.func.row_number().over(partition_by=partition, order_by=base.c.v).label("rn"),
-        sa.func.count(base.c.v).over(partition_by=partition).label("cnt"),
-    ]
-    if grouped:
-        ranked_columns.insert(0, base.c.grp.label("grp"))
-    ranked = sa.select(*ranked_columns).where(base.c.v.is_not(None)).subquery("ranked")
+    partition = [base.c[name] for name in by]
+    ranked = (
+        sa.select(
+            *partition,
+            base.c.v.label("v"),
+            sa.func.row_number().over(partition_by=partition, order_by=base.c.v).label("rn"),
+            sa.func.count(base.c.v).over(partition_by=partition).label("cnt"),
+        )
+        .where(base.c.v.is_not(None))
+        .subquery("ranked")
+    )
+    keys = [ranked.c[name] for name in by]
     v = ranked.c.v
     columns = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
     for q in PERCENTILES:
@@ -166,9 +168,7 @@ def summary(
         fraction = sa.func.max(position - floor)
         columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
     columns += list(extras(v))
-    if grouped:
-        return sa.select(ranked.c.grp, *columns).group_by(ranked.c.grp)
-    return sa.select(*columns)
+    return sa.select(*keys, *columns).group_by(*keys)
 
 
 def group_key(dialect: Dialect, group_by: str, *, when: Col) -> Col | None:
@@ -246,13 +246,18 @@ def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, grou
     )
 
 
-def time_to_fill(dialect: Dialect, clocks: Any, *, kind: str, measure: str, grouped: bool) -> Select[Any]:
-    base = (
-        sa.select(*([clocks.c.grp] if grouped else []), clocks.c[measure].label("v"))
-        .where(clocks.c.kind == kind)
-        .subquery("base")
-    )
-    return summary(dialect, base, grouped=grouped)
+def time_to_fill(dialect: Dialect, clocks: Any, *, grouped: bool) -> Select[Any]:
+    """Summaries per (kind, measure[, grp]): both clocks of filled and of open requisitions."""
+    group = [clocks.c.grp] if grouped else []
+    base = sa.union_all(
+        *(
+            sa.select(
+                clocks.c.kind, sa.literal(measure).label("measure"), *group, clocks.c[measure].label("v")
+            )
+            for measure in ("gross", "net")
+        )
+    ).subquery("base")
+    return summary(dialect, base, by=("kind", "measure", *(["grp"] if grouped else [])))
 
 
 # --- time to hire -------------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def time_to_hire(dialect: Dialect, filters: Filters, *, group_by: str) -> Select
         .where(*application_scope(filters))
         .subquery("base")
     )
-    return summary(dialect, base, grouped=key is not None)
+    return summary(dialect, base, by=("grp",) if key is not None else ())
 
 
 # --- candidates per role ------------------------------------------------------------------------
@@ -319,7 +324,7 @@ def candidates_per_role(dialect: Dialect, filters: Filters, *, group_by: str) ->
         .where(*requisition_scope(filters, dated=True))
         .subquery("base")
     )
-    return summary(dialect, base, grouped=key is not None, extras=_distribution)
+    return summary(dialect, base, by=("grp",) if key is not None else (), extras=_distribution)
 
 
 # --- funnel and sources -------------------------------------------------------------------------
@@ -364,7 +369,7 @@ def time_in_stage(dialect: Dialect, filters: Filters) -> Select[Any]:
         .where(events.c.grp.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, grouped=True)
+    return summary(dialect, base, by=("grp",))
 
 
 def source_counts(filters: Filters) -> Select[Any]:

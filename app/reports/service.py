@@ -128,18 +128,11 @@ async def time_to_fill(
     grouped = group_by is not GroupBy.none
     clocks = queries.requisition_clocks(dialect, filters, as_of=as_of.timestamp(), group_by=group_by.value)
     figures: dict[tuple[str, str, str], Any] = {}
-    for kind in ("filled", "open"):
-        for measure in ("gross", "net"):
-            overall = (
-                await _rows(
-                    session, queries.time_to_fill(dialect, clocks, kind=kind, measure=measure, grouped=False)
-                )
-            )[0]
-            figures[(kind, measure, OVERALL)] = overall
-            if grouped:
-                statement = queries.time_to_fill(dialect, clocks, kind=kind, measure=measure, grouped=True)
-                for row in await _rows(session, statement):
-                    figures[(kind, measure, str(row.grp))] = row
+    for row in await _rows(session, queries.time_to_fill(dialect, clocks, grouped=False)):
+        figures[(row.kind, row.measure, OVERALL)] = row
+    if grouped:
+        for row in await _rows(session, queries.time_to_fill(dialect, clocks, grouped=True)):
+            figures[(row.kind, row.measure, str(row.grp))] = row
     found = {group for (_k, _m, group) in figures if group != OVERALL}
     groups = await _ordered_groups(session, group_by.value, found) if grouped else []
 
