@@ -14,6 +14,7 @@ from app.catalog.models import (
     RoleFamily,
     Skill,
 )
+from app.reports import indexes as report_indexes
 from app.requisitions.models import Requisition, RequisitionStatusEvent
 from app.users.models import ApiToken, User
 
@@ -37,4 +38,5 @@ __all__ = [
     "StageEvent",
     "User",
     "metadata",
+    "report_indexes",
 ]

@@ -216,7 +216,7 @@ class History:
             ),
         )
         application_id = self.ids["application"] + 1
-        events = [(None, "resume_screen", "apply", applied)]
+        events: list[tuple[str | None, str, str, int]] = [(None, "resume_screen", "apply", applied)]
         stage_index, now = 0, applied
         hired_at: int | None = None
         while True:

@@ -69,8 +69,13 @@ def _rate(numerator: int, denominator: int, threshold: int) -> Rate:
 
 
 async def _dialect(session: AsyncSession) -> Dialect:
+    """The backend, with PostgreSQL tuned for this transaction's few large aggregates."""
     connection = await session.connection()
-    return Dialect(sqlite=connection.dialect.name == "sqlite")
+    sqlite = connection.dialect.name == "sqlite"
+    if not sqlite:
+        for statement in queries.POSTGRES_SETTINGS:
+            await connection.exec_driver_sql(statement)
+    return Dialect(sqlite=sqlite)
 
 
 async def _rows(session: AsyncSession, statement: Any) -> list[Any]:
@@ -278,7 +283,9 @@ def _stage_counts(rows: list[Any]) -> dict[str, dict[str, int]]:
 async def funnel(*, session: AsyncSession, filters: Filters, threshold: int) -> FunnelReport:
     dialect = await _dialect(session)
     counts = _stage_counts(await _rows(session, queries.transitions(filters, by_source=False)))
-    durations = {str(row.grp): row for row in await _rows(session, queries.time_in_stage(dialect, filters))}
+    stages_left = [stage.value for stage in ACTIVE_STAGES]
+    statement = queries.time_in_stage(dialect, filters, stages_left)
+    durations = {str(row.grp): row for row in await _rows(session, statement)}
     stages: list[FunnelStageRow] = []
     for stage in FUNNEL_STAGES:
         c = counts.get(stage.value, {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0})
