@@ -213,6 +213,8 @@ def time_reports(url: str, label: str, explain: bool) -> dict[str, float]:
             rss_sampler(pid) if pid else nullcontext_list() as samples,
         ):
             baseline = rss_mb(pid) if pid else 0.0
+            for setting in queries.POSTGRES_SETTINGS:  # what the service sets in each report transaction
+                connection.execute(setting.replace("SET LOCAL", "SET"))
             for name, (path, statements) in REPORTS.items():
 
                 def over_http(path: str = path) -> None:

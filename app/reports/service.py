@@ -324,11 +324,15 @@ async def sources(*, session: AsyncSession, filters: Filters, threshold: int) ->
     for key in keys:
         transitions = by_source.get(key, [])
         counts = _stage_counts(transitions)
+        applications = int(totals[key].applications) if key in totals else 0
+        counts.setdefault(
+            Stage.resume_screen.value, dict.fromkeys(("entered", "advanced", "rejected", "withdrawn"), 0)
+        )
+        counts[Stage.resume_screen.value]["entered"] = applications  # one apply event each
         hires = counts.get(Stage.hired.value, {}).get("entered", 0)
         offer_exits = sum(
             counts.get(Stage.offer.value, {}).get(k, 0) for k in ("advanced", "rejected", "withdrawn")
         )
-        applications = int(totals[key].applications) if key in totals else 0
         time_to_hire = _duration(hire_times.get(key), threshold)
         source = catalog.get(key)
         months = source.time_to_productive_months if source is not None else None

@@ -203,3 +203,8 @@ async def test_sources_how_far_candidates_got_and_time_to_productive(
     assert empty["time_to_productive_contribution_days"] is None
     other = sources["other"]
     assert (other["applications"], other["time_to_productive_months"]) == (1, None)
+    narrowed = await get(factory, history.recruiter, "/reports/sources", source="university", level="L3")
+    by_key = {row["source"]: row for row in narrowed["sources"]}
+    assert (by_key["university"]["applications"], by_key["university"]["hires"]) == (1, 1)
+    assert by_key["university"]["reached"]["resume_screen"] == 1
+    assert by_key["bootcamp"]["applications"] == 0
