@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -201,7 +202,7 @@ async def candidates_per_role_report(
     group_by: GroupBy = GroupBy.none,
     source: SourceQuery = None,
 ) -> CandidatesPerRoleReport | Response:
-    scoped = Filters(**{**filters.__dict__, "source": source})
+    scoped = replace(filters, source=source)
     report = await service.candidates_per_role(
         session=session, filters=scoped, group_by=group_by, threshold=_threshold(request)
     )
