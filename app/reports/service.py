@@ -141,23 +141,19 @@ async def time_to_fill(
     found = {group for (_k, _m, group) in figures if group != OVERALL}
     groups = await _ordered_groups(session, group_by.value, found) if grouped else []
 
-    def fill_row(group: str) -> TimeToFillRow:
-        gross = _duration(figures.get(("filled", "gross", group)), threshold)
-        return TimeToFillRow(
-            group=group,
-            filled=gross.count,
-            gross=gross,
-            net=_duration(figures.get(("filled", "net", group)), threshold),
+    def clocks_of(kind: str, group: str) -> tuple[DurationSummary, DurationSummary]:
+        gross, net = (
+            _duration(figures.get((kind, measure, group)), threshold) for measure in ("gross", "net")
         )
+        return gross, net
+
+    def fill_row(group: str) -> TimeToFillRow:
+        gross, net = clocks_of("filled", group)
+        return TimeToFillRow(group=group, filled=gross.count, gross=gross, net=net)
 
     def open_row(group: str) -> OpenAgeRow:
-        gross = _duration(figures.get(("open", "gross", group)), threshold)
-        return OpenAgeRow(
-            group=group,
-            open=gross.count,
-            gross=gross,
-            net=_duration(figures.get(("open", "net", group)), threshold),
-        )
+        gross, net = clocks_of("open", group)
+        return OpenAgeRow(group=group, open=gross.count, gross=gross, net=net)
 
     overall = fill_row(OVERALL)
     market = await _market(
