@@ -8,7 +8,7 @@ VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint typecheck pytest openapi migrate catalog setup clean client
+.PHONY: run test lint typecheck pytest openapi migrate catalog setup clean client bench-reports
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -48,6 +48,11 @@ test: lint typecheck pytest
 
 openapi: setup
 	$(VENV)/bin/python -m app openapi --output openapi/openapi.json
+
+# Hiring-metrics reports on PostgreSQL at 10k/100k/1M applications (databases ip_bench*, generated
+# on first run, a few minutes). Not part of `make test`.
+bench-reports: setup
+	$(VENV)/bin/python -m benchmarks.reports_benchmark
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

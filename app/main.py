@@ -23,6 +23,7 @@ from app.core.migrations import head_revision
 from app.interviews.bank_router import router as question_banks_router
 from app.interviews.router import router as interviews_router
 from app.interviews.scorecard_router import router as scorecards_router
+from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
 
@@ -58,6 +59,10 @@ TAGS = [
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
     {"name": "question banks", "description": "Admins keep the banks, their fit to roles, kit sizes."},
     {"name": "users", "description": "Users, roles and API tokens."},
+    {
+        "name": "reports",
+        "description": "Hiring metrics: time to fill and to hire, candidates per role, funnel, sources.",
+    },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
 
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog_router,
         question_banks_router,
         users_router,
+        reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

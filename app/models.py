@@ -23,6 +23,7 @@ from app.interviews.models import (
     ScorecardRating,
     ScorecardVersion,
 )
+from app.reports import indexes as report_indexes
 from app.requisitions.models import Requisition, RequisitionStatusEvent
 from app.users.models import ApiToken, User
 
@@ -53,4 +54,5 @@ __all__ = [
     "StageEvent",
     "User",
     "metadata",
+    "report_indexes",
 ]

@@ -1,0 +1,63 @@
+"""Reports as CSV, for spreadsheets: one line a row of the report, nested figures flattened into
+dotted columns (``gross.median_days``, ``distribution.5-9``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+CSV = "text/csv"
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report; as CSV with `Accept: text/csv` (one line a row, dotted column names).",
+        "content": {CSV: {"schema": {"type": "string"}}},
+    }
+}
+
+
+def wants_csv(request: Request) -> bool:
+    """CSV when the Accept header names text/csv before (or without) application/json."""
+    for part in request.headers.get("accept", "").split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media == CSV:
+            return True
+        if media in {"application/json", "application/*"}:
+            return False
+    return False
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
+    else:
+        out[prefix] = value
+
+
+def csv_response(sections: Sequence[tuple[str, Sequence[BaseModel]]], *, filename: str) -> Response:
+    """``sections``: (section name, rows); the section becomes the first column."""
+    lines: list[dict[str, Any]] = []
+    for section, rows in sections:
+        for row in rows:
+            flat: dict[str, Any] = {"section": section}
+            _flatten(row.model_dump(mode="json"), "", flat)
+            lines.append(flat)
+    columns: dict[str, None] = {}
+    for line in lines:
+        columns.update(dict.fromkeys(line))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(lines)
+    return Response(
+        buffer.getvalue(),
+        media_type=f"{CSV}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )

@@ -1,0 +1,425 @@
+"""The reports' SQL, built with SQLAlchemy Core: each report is one or a few aggregate queries.
+
+Durations are computed in the database as whole seconds, ``round(epoch(stop) - epoch(start))``,
+on both backends, so both aggregate the same integers. Percentiles use ``percentile_cont`` on
+PostgreSQL; on SQLite the same linear interpolation is written with window functions
+(``row_number`` and ``count`` over the group), giving identical figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import ColumnElement, Select
+
+from app.applications.models import Application, StageEvent
+from app.candidates.models import Candidate
+from app.pipeline import Stage
+from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
+
+PERCENTILES = (0.5, 0.9)
+# Per report transaction on PostgreSQL: JIT compiles for ~0.1-0.3 s per query, more than it saves
+# on these plans; a larger work_mem keeps the percentile sorts and hash joins off the disk.
+POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+
+requisition = Requisition.__table__  # type: ignore[attr-defined]
+status_event = RequisitionStatusEvent.__table__  # type: ignore[attr-defined]
+application = Application.__table__  # type: ignore[attr-defined]
+stage_event = StageEvent.__table__  # type: ignore[attr-defined]
+candidate = Candidate.__table__  # type: ignore[attr-defined]
+
+Col = ColumnElement[Any]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers. ``date_from``/``date_to`` select on the report's start event."""
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    role_family: str | None = None
+    level: str | None = None
+    requisition_id: int | None = None
+    hiring_manager_id: int | None = None
+    source: str | None = None
+    # A hiring manager sees only their own requisitions: set from the caller, not a parameter.
+    viewer_manager_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    sqlite: bool
+
+    def epoch(self, value: Col) -> Col:
+        """Seconds since 1970 of a stored timestamp, as a float."""
+        if self.sqlite:
+            return (sa.func.julianday(value) - 2440587.5) * 86400.0
+        # date_part returns float8; EXTRACT returns numeric since PostgreSQL 14, several times slower.
+        return sa.func.date_part("epoch", value, type_=sa.Float)
+
+    def seconds(self, start: Col, stop: Col) -> Col:
+        """Whole seconds from ``start`` to ``stop`` (epoch floats)."""
+        return sa.cast(sa.func.round(stop - start), sa.Float)
+
+    def greatest(self, *values: Col) -> Col:
+        return sa.func.max(*values) if self.sqlite else sa.func.greatest(*values)
+
+    def least(self, *values: Col) -> Col:
+        return sa.func.min(*values) if self.sqlite else sa.func.least(*values)
+
+    def month(self, value: Col) -> Col:
+        if self.sqlite:
+            return sa.func.strftime("%Y-%m", value)
+        return sa.func.to_char(sa.func.timezone("UTC", value), "YYYY-MM")
+
+    def quarter(self, value: Col) -> Col:
+        if self.sqlite:
+            month = sa.cast(sa.func.strftime("%m", value), sa.Integer)
+            return sa.func.strftime("%Y", value) + "-Q" + sa.cast((month + 2) // 3, sa.String)
+        return sa.func.to_char(sa.func.timezone("UTC", value), 'YYYY-"Q"Q')
+
+
+def requisition_scope(filters: Filters, *, dated: bool) -> list[Col]:
+    """WHERE clauses on ``requisition`` (dated: the date range applies to opened_at)."""
+    clauses = _requisition_columns(filters)
+    if filters.requisition_id is not None:
+        clauses.append(requisition.c.id == filters.requisition_id)
+    if dated:
+        clauses.extend(_date_range(requisition.c.opened_at, filters))
+    return clauses
+
+
+def _requisition_columns(filters: Filters) -> list[Col]:
+    r = requisition.c
+    clauses: list[Col] = []
+    if filters.viewer_manager_id is not None:
+        clauses.append(r.hiring_manager_id == filters.viewer_manager_id)
+    if filters.role_family is not None:
+        clauses.append(r.role_family == filters.role_family)
+    if filters.level is not None:
+        clauses.append(r.level == filters.level)
+    if filters.hiring_manager_id is not None:
+        clauses.append(r.hiring_manager_id == filters.hiring_manager_id)
+    return clauses
+
+
+def _date_range(column: Col, filters: Filters) -> list[Col]:
+    clauses: list[Col] = []
+    if filters.date_from is not None:
+        clauses.append(column >= filters.date_from)
+    if filters.date_to is not None:
+        clauses.append(column < filters.date_to)
+    return clauses
+
+
+def application_scope(filters: Filters) -> list[Col]:
+    """WHERE clauses on the applications in scope; the date range applies to applied_at."""
+    clauses = _requisition_columns(filters)
+    if filters.requisition_id is not None:
+        clauses.append(application.c.requisition_id == filters.requisition_id)
+    clauses.extend(_date_range(application.c.applied_at, filters))
+    if filters.source is not None:
+        clauses.append(candidate.c.source == filters.source)
+    return clauses
+
+
+def scoped_applications(filters: Filters, *, requisitions: bool = False, candidates: bool = False) -> Any:
+    """``application``, joined to requisition and candidate only when a filter or grouping needs
+    them: at a million rows each unneeded join costs a hash of the whole table."""
+    joined: Any = application
+    if requisitions or _requisition_columns(filters):
+        joined = joined.join(requisition, requisition.c.id == application.c.requisition_id)
+    if candidates or filters.source is not None:
+        joined = joined.join(candidate, candidate.c.id == application.c.candidate_id)
+    return joined
+
+
+def scoped_events(filters: Filters, *, candidates: bool = False) -> Any:
+    """``stage_event`` of the applications in scope (no join at all when nothing narrows them)."""
+    if not candidates and not application_scope(filters):
+        return stage_event
+    return scoped_applications(filters, candidates=candidates).join(
+        stage_event, stage_event.c.application_id == application.c.id
+    )
+
+
+def summary(
+    dialect: Dialect,
+    base: Any,
+    *,
+    by: Sequence[str] = (),
+    extras: Callable[[Col], Sequence[Col]] = lambda _v: (),
+) -> Select[Any]:
+    """Count, mean and the PERCENTILES of ``base.c.v``, per the ``by`` columns of ``base``.
+
+    Columns: the ``by`` columns, n, mean, p50, p90, then ``extras(v)``.
+    """
+    if not dialect.sqlite:
+        keys = [base.c[name] for name in by]
+        v = base.c.v
+        columns: list[Col] = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
+        columns += [
+            sa.func.percentile_cont(q).within_group(v.asc()).label(f"p{int(q * 100)}") for q in PERCENTILES
+        ]
+        columns += list(extras(v))
+        return sa.select(*keys, *columns).group_by(*keys)
+    # SQLite: rank each value in its group, then pick the two neighbours of each percentile's
+    # position p·(n−1) and interpolate exactly as percentile_cont does: lo + (hi − lo)·frac.
+    partition = [base.c[name] for name in by]
+    ranked = (
+        sa.select(
+            *partition,
+            base.c.v.label("v"),
+            sa.func.row_number().over(partition_by=partition, order_by=base.c.v).label("rn"),
+            sa.func.count(base.c.v).over(partition_by=partition).label("cnt"),
+        )
+        .where(base.c.v.is_not(None))
+        .subquery("ranked")
+    )
+    keys = [ranked.c[name] for name in by]
+    v = ranked.c.v
+    columns = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
+    for q in PERCENTILES:
+        position = q * (ranked.c.cnt - 1)
+        floor = sa.cast(position, sa.Integer)
+        low_rank = floor + 1
+        high_rank = low_rank + sa.case((position > floor, 1), else_=0)
+        low = sa.func.max(sa.case((ranked.c.rn == low_rank, v)))
+        high = sa.func.max(sa.case((ranked.c.rn == high_rank, v)))
+        fraction = sa.func.max(position - floor)
+        columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
+    columns += list(extras(v))
+    return sa.select(*keys, *columns).group_by(*keys)
+
+
+REQUISITION_GROUPS = frozenset({"role_family", "level"})
+
+
+def group_key(dialect: Dialect, group_by: str, *, when: Col) -> Col | None:
+    """The grouping expression for ``group_by`` (month/quarter of ``when``); None for none."""
+    columns: dict[str, Col] = {
+        "role_family": requisition.c.role_family,
+        "level": requisition.c.level,
+        "source": candidate.c.source,
+    }
+    if group_by in columns:
+        return columns[group_by]
+    if group_by == "month":
+        return dialect.month(when)
+    if group_by == "quarter":
+        return dialect.quarter(when)
+    return None
+
+
+def _with_group(columns: list[Col], key: Col | None) -> list[Col]:
+    return [*columns, key.label("grp")] if key is not None else columns
+
+
+# --- time to fill -------------------------------------------------------------------------------
+
+
+def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, group_by: str) -> Any:
+    """One row a requisition in scope (filled, open or on hold): grp, kind ('filled' | 'open'),
+    gross and net seconds. The clock stops at filled_at for filled requisitions and at ``as_of``
+    for open ones; net subtracts the on-hold spans inside [opened_at, stop]."""
+    r = requisition.c
+    opened = dialect.epoch(r.opened_at)
+    stop = sa.case(
+        (r.status == RequisitionStatus.filled, dialect.epoch(r.filled_at)), else_=sa.literal(as_of)
+    )
+    scope = [*requisition_scope(filters, dated=True), r.status.in_(["filled", "open", "on_hold"])]
+
+    # Each status event's span runs to the next event of the same requisition (or still runs).
+    span_end = sa.func.lead(dialect.epoch(status_event.c.occurred_at)).over(
+        partition_by=status_event.c.requisition_id,
+        order_by=(status_event.c.occurred_at, status_event.c.id),
+    )
+    spans = (
+        sa.select(
+            status_event.c.requisition_id,
+            status_event.c.to_status,
+            dialect.epoch(status_event.c.occurred_at).label("start"),
+            span_end.label("stop"),
+        )
+        .select_from(status_event.join(requisition, r.id == status_event.c.requisition_id))
+        .where(*scope)
+        .subquery("spans")
+    )
+    clipped = dialect.greatest(
+        sa.literal(0.0),
+        dialect.least(sa.func.coalesce(spans.c.stop, sa.literal(as_of)), stop)
+        - dialect.greatest(spans.c.start, opened),
+    )
+    holds = (
+        sa.select(spans.c.requisition_id, sa.func.sum(clipped).label("held"))
+        .select_from(spans.join(requisition, r.id == spans.c.requisition_id))
+        .where(spans.c.to_status == RequisitionStatus.on_hold)
+        .group_by(spans.c.requisition_id)
+        .subquery("holds")
+    )
+    gross = dialect.seconds(opened, stop)
+    held = sa.func.coalesce(sa.cast(sa.func.round(holds.c.held), sa.Float), 0.0)
+    kind = sa.case((r.status == RequisitionStatus.filled, "filled"), else_="open")
+    columns: list[Col] = [kind.label("kind"), gross.label("gross"), (gross - held).label("net")]
+    key = group_key(dialect, group_by, when=r.opened_at)
+    return (
+        sa.select(*_with_group(columns, key))
+        .select_from(requisition.outerjoin(holds, holds.c.requisition_id == r.id))
+        .where(*scope)
+        .subquery("clocks")
+    )
+
+
+def time_to_fill(dialect: Dialect, clocks: Any, *, grouped: bool) -> Select[Any]:
+    """Summaries per (kind, measure[, grp]): both clocks of filled and of open requisitions."""
+    group = [clocks.c.grp] if grouped else []
+    base = sa.union_all(
+        *(
+            sa.select(
+                clocks.c.kind, sa.literal(measure).label("measure"), *group, clocks.c[measure].label("v")
+            )
+            for measure in ("gross", "net")
+        )
+    ).subquery("base")
+    return summary(dialect, base, by=("kind", "measure", *(["grp"] if grouped else [])))
+
+
+# --- time to hire -------------------------------------------------------------------------------
+
+
+def time_to_hire(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
+    """applied_at → the hire event, per hired application in scope."""
+    hired = stage_event.alias("hired")
+    key = group_key(dialect, group_by, when=application.c.applied_at)
+    seconds = dialect.seconds(dialect.epoch(application.c.applied_at), dialect.epoch(hired.c.occurred_at))
+    base = (
+        sa.select(*_with_group([seconds.label("v")], key))
+        .select_from(
+            scoped_applications(
+                filters, requisitions=group_by in REQUISITION_GROUPS, candidates=group_by == "source"
+            ).join(
+                hired, sa.and_(hired.c.application_id == application.c.id, hired.c.to_stage == Stage.hired)
+            )
+        )
+        .where(*application_scope(filters))
+        .subquery("base")
+    )
+    return summary(dialect, base, by=("grp",) if key is not None else ())
+
+
+# --- candidates per role ------------------------------------------------------------------------
+
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0", 0, 0),
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3", 3, 3),
+    ("4", 4, 4),
+    ("5-9", 5, 9),
+    ("10-19", 10, 19),
+    ("20-49", 20, 49),
+    ("50+", 50, None),
+)
+
+
+def _distribution(v: Col) -> list[Col]:
+    columns: list[Col] = [
+        sa.func.coalesce(sa.func.sum(v), 0).label("total"),
+        sa.func.min(v).label("min"),
+        sa.func.max(v).label("max"),
+    ]
+    for index, (_label, low, high) in enumerate(BUCKETS):
+        inside = v >= low if high is None else v.between(low, high)
+        columns.append(sa.func.coalesce(sa.func.sum(sa.case((inside, 1), else_=0)), 0).label(f"b{index}"))
+    return columns
+
+
+def candidates_per_role(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
+    """Applications per requisition (0 included) for requisitions opened in range."""
+    counted = sa.select(application.c.requisition_id, sa.func.count().label("n"))
+    if filters.source is not None:
+        counted = counted.select_from(
+            application.join(candidate, candidate.c.id == application.c.candidate_id)
+        ).where(candidate.c.source == filters.source)
+    counts = counted.group_by(application.c.requisition_id).subquery("counts")
+    key = group_key(dialect, group_by, when=requisition.c.opened_at)
+    v = sa.func.coalesce(counts.c.n, 0)
+    base = (
+        sa.select(*_with_group([v.label("v")], key))
+        .select_from(requisition.outerjoin(counts, counts.c.requisition_id == requisition.c.id))
+        .where(*requisition_scope(filters, dated=True))
+        .subquery("base")
+    )
+    return summary(dialect, base, by=("grp",) if key is not None else (), extras=_distribution)
+
+
+# --- funnel and sources -------------------------------------------------------------------------
+
+
+def transitions(filters: Filters, *, by_source: bool) -> Select[Any]:
+    """Counts of stage events of applications in scope by (from_stage, to_stage[, source]).
+
+    By source, the `apply` events are left out (a quarter of all events, and each joined twice):
+    every application has exactly one, so source_counts' applications are the resume_screen entries.
+    """
+    columns: list[Col] = [stage_event.c.from_stage, stage_event.c.to_stage]
+    clauses = application_scope(filters)
+    if by_source:
+        columns.append(candidate.c.source)
+        clauses.append(stage_event.c.from_stage.is_not(None))
+    return (
+        sa.select(*columns, sa.func.count().label("n"))
+        .select_from(scoped_events(filters, candidates=by_source))
+        .where(*clauses)
+        .group_by(*columns)
+    )
+
+
+def time_in_stage(dialect: Dialect, filters: Filters, stages: Sequence[str]) -> Select[Any]:
+    """Per stage: entering event → exiting event, over the exits of applications in scope.
+
+    An application enters each stage at most once (moves only go forward), so the exit from a
+    stage pairs with the one event that entered it: a merge join of two index-only scans
+    (stage_event by to_stage and by from_stage, both in application order) per stage, each
+    stage's percentiles sorting only its own durations. One union, one row a stage."""
+    branches = []
+    for stage in stages:
+        entry, leave = stage_event.alias("entry"), stage_event.alias("leave")
+        paired: Any = leave.join(
+            entry, sa.and_(entry.c.application_id == leave.c.application_id, entry.c.to_stage == stage)
+        )
+        scope = application_scope(filters)
+        if scope:
+            paired = scoped_applications(filters).join(paired, leave.c.application_id == application.c.id)
+        base = (
+            sa.select(
+                dialect.seconds(dialect.epoch(entry.c.occurred_at), dialect.epoch(leave.c.occurred_at)).label(
+                    "v"
+                )
+            )
+            .select_from(paired)
+            .where(leave.c.from_stage == stage, *scope)
+            .subquery(f"base_{stage}")
+        )
+        branches.append(summary(dialect, base).add_columns(sa.literal(stage).label("grp")))
+    return sa.union_all(*branches)  # type: ignore[return-value]
+
+
+def source_counts(filters: Filters) -> Select[Any]:
+    """Per candidate source: distinct candidates and applications in scope. (Counting per
+    candidate first, to avoid count(DISTINCT)'s sort, measured slower: each parallel worker
+    rebuilt the whole per-candidate hash.)"""
+    return (
+        sa.select(
+            candidate.c.source,
+            sa.func.count(sa.distinct(application.c.candidate_id)).label("candidates"),
+            sa.func.count().label("applications"),
+        )
+        .select_from(scoped_applications(filters, candidates=True))
+        .where(*application_scope(filters))
+        .group_by(candidate.c.source)
+    )

@@ -1,0 +1,162 @@
+"""Response shapes of the hiring-metrics reports. Durations are in days (float, rounded to 4
+decimals); every rate and percentile carries the count it was built on and a small-sample flag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class GroupBy(StrEnum):
+    none = "none"
+    role_family = "role_family"
+    level = "level"
+    month = "month"
+    quarter = "quarter"
+
+
+class HireGroupBy(StrEnum):
+    none = "none"
+    role_family = "role_family"
+    level = "level"
+    month = "month"
+    quarter = "quarter"
+    source = "source"
+
+
+class DurationSummary(BaseModel):
+    """Count, mean, median and p90 of a duration, in days."""
+
+    count: int = Field(description="Cases the figures are built on.")
+    mean_days: float | None = None
+    median_days: float | None = None
+    p90_days: float | None = Field(
+        default=None, description="90th percentile, linear interpolation (percentile_cont)."
+    )
+    small_sample: bool = Field(
+        description="True when `count` is below the small-sample threshold: read the figures as anecdotes."
+    )
+
+
+class Rate(BaseModel):
+    value: float | None = Field(description="numerator ÷ denominator, rounded to 4 decimals; null when 0/0.")
+    numerator: int
+    denominator: int = Field(description="Cases the rate is built on.")
+    small_sample: bool
+
+
+class MarketComparison(BaseModel):
+    """The seed's hiring-market figure beside the organisation's own."""
+
+    key: str
+    name: str
+    unit: str
+    market_2022: float
+    market_2024: float
+    own_value: float | None = Field(description="The organisation's figure, defined by `own_measure`.")
+    own_measure: str
+    own_count: int
+    small_sample: bool
+
+
+class TimeToFillRow(BaseModel):
+    group: str = Field(description="The group's key; `all` for the overall row.")
+    filled: int = Field(description="Filled requisitions in the group.")
+    gross: DurationSummary = Field(description="opened_at → filled_at, on-hold time included.")
+    net: DurationSummary = Field(description="The same clock with on-hold spans excluded.")
+
+
+class OpenAgeRow(BaseModel):
+    group: str
+    open: int = Field(description="Requisitions open or on hold at `as_of`.")
+    gross: DurationSummary = Field(description="opened_at → as_of.")
+    net: DurationSummary = Field(description="opened_at → as_of, on-hold spans excluded.")
+
+
+class TimeToFillReport(BaseModel):
+    unit: str = "days"
+    as_of: datetime
+    group_by: GroupBy
+    small_sample_threshold: int
+    overall: TimeToFillRow
+    groups: list[TimeToFillRow]
+    open_overall: OpenAgeRow
+    open_groups: list[OpenAgeRow]
+    market: MarketComparison | None
+
+
+class TimeToHireRow(BaseModel):
+    group: str
+    time_to_hire: DurationSummary = Field(description="applied_at → the hire event's occurred_at.")
+
+
+class TimeToHireReport(BaseModel):
+    unit: str = "days"
+    group_by: HireGroupBy
+    small_sample_threshold: int
+    overall: TimeToHireRow
+    groups: list[TimeToHireRow]
+
+
+class CandidatesPerRoleRow(BaseModel):
+    group: str
+    requisitions: int
+    applications: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+    min: int | None
+    max: int | None
+    small_sample: bool
+    distribution: dict[str, int] = Field(
+        description="Requisitions by number of applications: buckets 0, 1, 2, 3, 4, 5-9, 10-19, 20-49, 50+."
+    )
+
+
+class CandidatesPerRoleReport(BaseModel):
+    group_by: GroupBy
+    small_sample_threshold: int
+    overall: CandidatesPerRoleRow
+    groups: list[CandidatesPerRoleRow]
+    market: MarketComparison | None
+
+
+class FunnelStageRow(BaseModel):
+    stage: str
+    entered: int = Field(description="Applications that entered the stage.")
+    advanced: int = Field(description="Exits forward: advance, skip or hire.")
+    rejected: int
+    withdrawn: int
+    in_stage: int = Field(description="Entered and not exited yet.")
+    pass_through: Rate = Field(description="advanced ÷ (advanced + rejected + withdrawn).")
+    time_in_stage: DurationSummary = Field(description="Entering event → exiting event, exits only.")
+
+
+class FunnelReport(BaseModel):
+    unit: str = "days"
+    small_sample_threshold: int
+    stages: list[FunnelStageRow]
+
+
+class SourceRow(BaseModel):
+    source: str
+    name: str
+    candidates: int = Field(description="Distinct candidates with an application in scope.")
+    applications: int
+    reached: dict[str, int] = Field(description="Applications that reached each stage.")
+    hires: int
+    hire_rate: Rate = Field(description="hires ÷ applications.")
+    time_to_hire: DurationSummary
+    offer_acceptance: Rate = Field(description="hires ÷ applications that left the offer stage.")
+    time_to_productive_months: int | None = Field(description="The catalog's figure for the source.")
+    time_to_productive_contribution_days: float | None = Field(
+        description="Median time to hire + time_to_productive_months × 30.4375 days."
+    )
+
+
+class SourcesReport(BaseModel):
+    unit: str = "days"
+    small_sample_threshold: int
+    sources: list[SourceRow]

@@ -1,0 +1,355 @@
+"""Run the reports' queries and shape their rows: rounding, small-sample flags, empty groups,
+the market comparison. Nothing here aggregates: every figure arrives computed by the database.
+
+Reports built on scorecards (interviewer calibration, mean ratings per source) slot in as one more
+query in queries.py and one more function here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
+from app.core.timestamps import as_utc, utcnow
+from app.pipeline import ACTIVE_STAGES, Stage
+from app.reports import queries
+from app.reports.queries import BUCKETS, Dialect, Filters
+from app.reports.schemas import (
+    CandidatesPerRoleReport,
+    CandidatesPerRoleRow,
+    DurationSummary,
+    FunnelReport,
+    FunnelStageRow,
+    GroupBy,
+    HireGroupBy,
+    MarketComparison,
+    OpenAgeRow,
+    Rate,
+    SourceRow,
+    SourcesReport,
+    TimeToFillReport,
+    TimeToFillRow,
+    TimeToHireReport,
+    TimeToHireRow,
+)
+
+DAY = 86400.0
+DAYS_PER_MONTH = 365.25 / 12
+OVERALL = "all"
+FUNNEL_STAGES: tuple[Stage, ...] = (*ACTIVE_STAGES, Stage.hired)
+ENDED_BACKWARD = {Stage.rejected.value: "rejected", Stage.withdrawn.value: "withdrawn"}
+
+
+def _days(seconds: Any) -> float | None:
+    return None if seconds is None else round(float(seconds) / DAY, 4)
+
+
+def _duration(row: Any, threshold: int) -> DurationSummary:
+    count = int(row.n) if row is not None else 0
+    if count == 0:
+        return DurationSummary(count=0, small_sample=True)
+    return DurationSummary(
+        count=count,
+        mean_days=_days(row.mean),
+        median_days=_days(row.p50),
+        p90_days=_days(row.p90),
+        small_sample=count < threshold,
+    )
+
+
+def _rate(numerator: int, denominator: int, threshold: int) -> Rate:
+    value = round(numerator / denominator, 4) if denominator else None
+    return Rate(
+        value=value, numerator=numerator, denominator=denominator, small_sample=denominator < threshold
+    )
+
+
+async def _dialect(session: AsyncSession) -> Dialect:
+    """The backend, with PostgreSQL tuned for this transaction's few large aggregates."""
+    connection = await session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if not sqlite:
+        for statement in queries.POSTGRES_SETTINGS:
+            await connection.exec_driver_sql(statement)
+    return Dialect(sqlite=sqlite)
+
+
+async def _rows(session: AsyncSession, statement: Any) -> list[Any]:
+    connection = await session.connection()
+    return list((await connection.execute(statement)).all())
+
+
+CATALOG_GROUPS: dict[str, Any] = {"role_family": RoleFamily, "level": Level, "source": CandidateSource}
+
+
+async def _ordered_groups(session: AsyncSession, group_by: str, found: Iterable[str]) -> list[str]:
+    """The catalog's keys for a categorical grouping (so empty groups show, with count 0), then
+    any other key found, sorted; months and quarters are only those found."""
+    model = CATALOG_GROUPS.get(group_by)
+    catalog = (
+        [str(key) for key in (await session.exec(select(model.key).order_by(model.key))).all()]
+        if model
+        else []
+    )
+    return catalog + sorted(key for key in set(found) if key not in catalog)
+
+
+async def _market(
+    session: AsyncSession, *, key: str, own: float | None, measure: str, count: int, threshold: int
+) -> MarketComparison | None:
+    figure = await session.get(MarketFigure, key)
+    if figure is None:
+        return None
+    return MarketComparison(
+        key=figure.key,
+        name=figure.name,
+        unit=figure.unit,
+        market_2022=figure.value_2022,
+        market_2024=figure.value_2024,
+        own_value=own,
+        own_measure=measure,
+        own_count=count,
+        small_sample=count < threshold,
+    )
+
+
+# --- time to fill -------------------------------------------------------------------------------
+
+
+async def time_to_fill(
+    *,
+    session: AsyncSession,
+    filters: Filters,
+    group_by: GroupBy,
+    threshold: int,
+    as_of: datetime | None = None,
+) -> TimeToFillReport:
+    dialect = await _dialect(session)
+    as_of = as_utc(as_of) if as_of is not None else utcnow()
+    grouped = group_by is not GroupBy.none
+    clocks = queries.requisition_clocks(dialect, filters, as_of=as_of.timestamp(), group_by=group_by.value)
+    figures: dict[tuple[str, str, str], Any] = {}
+    for row in await _rows(session, queries.time_to_fill(dialect, clocks, grouped=False)):
+        figures[(row.kind, row.measure, OVERALL)] = row
+    if grouped:
+        for row in await _rows(session, queries.time_to_fill(dialect, clocks, grouped=True)):
+            figures[(row.kind, row.measure, str(row.grp))] = row
+    found = {group for (_k, _m, group) in figures if group != OVERALL}
+    groups = await _ordered_groups(session, group_by.value, found) if grouped else []
+
+    def clocks_of(kind: str, group: str) -> tuple[DurationSummary, DurationSummary]:
+        gross, net = (
+            _duration(figures.get((kind, measure, group)), threshold) for measure in ("gross", "net")
+        )
+        return gross, net
+
+    def fill_row(group: str) -> TimeToFillRow:
+        gross, net = clocks_of("filled", group)
+        return TimeToFillRow(group=group, filled=gross.count, gross=gross, net=net)
+
+    def open_row(group: str) -> OpenAgeRow:
+        gross, net = clocks_of("open", group)
+        return OpenAgeRow(group=group, open=gross.count, gross=gross, net=net)
+
+    overall = fill_row(OVERALL)
+    market = await _market(
+        session,
+        key="time_to_fill_days",
+        own=overall.gross.median_days,
+        measure="median gross time to fill (days) of the filled requisitions in scope",
+        count=overall.filled,
+        threshold=threshold,
+    )
+    return TimeToFillReport(
+        as_of=as_of,
+        group_by=group_by,
+        small_sample_threshold=threshold,
+        overall=overall,
+        groups=[fill_row(group) for group in groups],
+        open_overall=open_row(OVERALL),
+        open_groups=[open_row(group) for group in groups],
+        market=market,
+    )
+
+
+# --- time to hire -------------------------------------------------------------------------------
+
+
+async def time_to_hire(
+    *, session: AsyncSession, filters: Filters, group_by: HireGroupBy, threshold: int
+) -> TimeToHireReport:
+    dialect = await _dialect(session)
+    overall = (await _rows(session, queries.time_to_hire(dialect, filters, group_by="none")))[0]
+    found: dict[str, Any] = {}
+    if group_by is not HireGroupBy.none:
+        statement = queries.time_to_hire(dialect, filters, group_by=group_by.value)
+        found = {str(row.grp): row for row in await _rows(session, statement)}
+    groups = await _ordered_groups(session, group_by.value, found) if group_by is not HireGroupBy.none else []
+    return TimeToHireReport(
+        group_by=group_by,
+        small_sample_threshold=threshold,
+        overall=TimeToHireRow(group=OVERALL, time_to_hire=_duration(overall, threshold)),
+        groups=[TimeToHireRow(group=g, time_to_hire=_duration(found.get(g), threshold)) for g in groups],
+    )
+
+
+# --- candidates per role ------------------------------------------------------------------------
+
+
+def _candidates_row(group: str, row: Any, threshold: int) -> CandidatesPerRoleRow:
+    count = int(row.n) if row is not None else 0
+    if count == 0:
+        return CandidatesPerRoleRow(
+            group=group,
+            requisitions=0,
+            applications=0,
+            mean=None,
+            median=None,
+            p90=None,
+            min=None,
+            max=None,
+            small_sample=True,
+            distribution={label: 0 for label, _low, _high in BUCKETS},
+        )
+    return CandidatesPerRoleRow(
+        group=group,
+        requisitions=count,
+        applications=int(row.total),
+        mean=round(float(row.mean), 4),
+        median=round(float(row.p50), 4),
+        p90=round(float(row.p90), 4),
+        min=int(row.min),
+        max=int(row.max),
+        small_sample=count < threshold,
+        distribution={label: int(getattr(row, f"b{i}")) for i, (label, _low, _high) in enumerate(BUCKETS)},
+    )
+
+
+async def candidates_per_role(
+    *, session: AsyncSession, filters: Filters, group_by: GroupBy, threshold: int
+) -> CandidatesPerRoleReport:
+    dialect = await _dialect(session)
+    overall = _candidates_row(
+        OVERALL,
+        (await _rows(session, queries.candidates_per_role(dialect, filters, group_by="none")))[0],
+        threshold,
+    )
+    groups: list[CandidatesPerRoleRow] = []
+    if group_by is not GroupBy.none:
+        statement = queries.candidates_per_role(dialect, filters, group_by=group_by.value)
+        found = {str(row.grp): row for row in await _rows(session, statement)}
+        keys = await _ordered_groups(session, group_by.value, found)
+        groups = [_candidates_row(key, found.get(key), threshold) for key in keys]
+    market = await _market(
+        session,
+        key="candidates_per_role",
+        own=overall.mean,
+        measure="mean applications per requisition in scope",
+        count=overall.requisitions,
+        threshold=threshold,
+    )
+    return CandidatesPerRoleReport(
+        group_by=group_by, small_sample_threshold=threshold, overall=overall, groups=groups, market=market
+    )
+
+
+# --- funnel -------------------------------------------------------------------------------------
+
+
+def _stage_counts(rows: list[Any]) -> dict[str, dict[str, int]]:
+    """From (from_stage, to_stage, n) rows: per stage entered/advanced/rejected/withdrawn."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def bump(stage: str, what: str, n: int) -> None:
+        slot = counts.setdefault(stage, {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0})
+        slot[what] += n
+
+    for row in rows:
+        n = int(row.n)
+        bump(row.to_stage, "entered", n)
+        if row.from_stage is not None:
+            bump(row.from_stage, ENDED_BACKWARD.get(row.to_stage, "advanced"), n)
+    return counts
+
+
+async def funnel(*, session: AsyncSession, filters: Filters, threshold: int) -> FunnelReport:
+    dialect = await _dialect(session)
+    counts = _stage_counts(await _rows(session, queries.transitions(filters, by_source=False)))
+    stages_left = [stage.value for stage in ACTIVE_STAGES]
+    statement = queries.time_in_stage(dialect, filters, stages_left)
+    durations = {str(row.grp): row for row in await _rows(session, statement)}
+    stages: list[FunnelStageRow] = []
+    for stage in FUNNEL_STAGES:
+        c = counts.get(stage.value, {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0})
+        exited = c["advanced"] + c["rejected"] + c["withdrawn"]
+        stages.append(
+            FunnelStageRow(
+                stage=stage.value,
+                entered=c["entered"],
+                advanced=c["advanced"],
+                rejected=c["rejected"],
+                withdrawn=c["withdrawn"],
+                in_stage=c["entered"] - exited if stage is not Stage.hired else 0,
+                pass_through=_rate(c["advanced"], exited, threshold),
+                time_in_stage=_duration(durations.get(stage.value), threshold),
+            )
+        )
+    return FunnelReport(small_sample_threshold=threshold, stages=stages)
+
+
+# --- candidate sources --------------------------------------------------------------------------
+
+
+async def sources(*, session: AsyncSession, filters: Filters, threshold: int) -> SourcesReport:
+    dialect = await _dialect(session)
+    catalog = {s.key: s for s in (await session.exec(select(CandidateSource))).all()}
+    totals = {str(row.source): row for row in await _rows(session, queries.source_counts(filters))}
+    by_source: dict[str, list[Any]] = {}
+    for row in await _rows(session, queries.transitions(filters, by_source=True)):
+        by_source.setdefault(str(row.source), []).append(row)
+    hire_times = {
+        str(row.grp): row
+        for row in await _rows(session, queries.time_to_hire(dialect, filters, group_by="source"))
+    }
+    keys = sorted(catalog) + sorted(k for k in {*totals, *by_source} if k not in catalog)
+    rows: list[SourceRow] = []
+    for key in keys:
+        transitions = by_source.get(key, [])
+        counts = _stage_counts(transitions)
+        applications = int(totals[key].applications) if key in totals else 0
+        counts.setdefault(
+            Stage.resume_screen.value, dict.fromkeys(("entered", "advanced", "rejected", "withdrawn"), 0)
+        )
+        counts[Stage.resume_screen.value]["entered"] = applications  # one apply event each
+        hires = counts.get(Stage.hired.value, {}).get("entered", 0)
+        offer_exits = sum(
+            counts.get(Stage.offer.value, {}).get(k, 0) for k in ("advanced", "rejected", "withdrawn")
+        )
+        time_to_hire = _duration(hire_times.get(key), threshold)
+        source = catalog.get(key)
+        months = source.time_to_productive_months if source is not None else None
+        productive = (
+            round(time_to_hire.median_days + months * DAYS_PER_MONTH, 4)
+            if months is not None and time_to_hire.median_days is not None
+            else None
+        )
+        rows.append(
+            SourceRow(
+                source=key,
+                name=source.name if source is not None else key,
+                candidates=int(totals[key].candidates) if key in totals else 0,
+                applications=applications,
+                reached={s.value: counts.get(s.value, {}).get("entered", 0) for s in FUNNEL_STAGES},
+                hires=hires,
+                hire_rate=_rate(hires, applications, threshold),
+                time_to_hire=time_to_hire,
+                offer_acceptance=_rate(hires, offer_exits, threshold),
+                time_to_productive_months=months,
+                time_to_productive_contribution_days=productive,
+            )
+        )
+    return SourcesReport(small_sample_threshold=threshold, sources=rows)

@@ -1,0 +1,342 @@
+"""Load a PostgreSQL database with a realistic hiring history, fast (COPY through psycopg 3).
+
+    .venv/bin/python -m benchmarks.generate_data --database ip_bench [--applications 1000000]
+
+Drops and recreates the database (never `test`), migrates it with Alembic, loads the catalog,
+then COPYs ~applications/10 requisitions (with their status history and on-hold spans), one
+candidate per 1.25 applications, the applications and their stage events (~4 a application),
+drawn with skew: sources (DevOps+ML and ML+platform most common, acqui-hires rare), applications
+per requisition (log-normal, a long tail), stage outcomes (most leave at the screens), dwell
+times. Deterministic for a given --seed. Prints the row counts and the time taken.
+
+To extend (scorecards, interviews): add a table to TABLES and emit its rows from
+``History.application`` where the stage history is known; everything else follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from benchmarks.common import DEFAULT_SERVER, ROOT
+
+DAY = 86400
+START = int(datetime(2022, 1, 1, tzinfo=UTC).timestamp())
+END = int(datetime(2026, 6, 1, tzinfo=UTC).timestamp())
+NOW = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+
+SOURCES = (
+    ("devops_ml_training", 30),
+    ("ml_platform_exposure", 25),
+    ("bootcamp", 18),
+    ("university", 15),
+    ("acqui_hire", 3),
+    ("other", 9),
+)
+ROLE_FAMILIES = (("mlops_engineer", 35), ("ml_engineer", 30), ("data_engineer", 20), ("data_scientist", 15))
+LEVELS = (("L1", 25), ("L2", 35), ("L3", 20), ("L4", 5), ("M1", 10), ("M2", 5))
+STAGES = ("resume_screen", "phone_screen", "technical_interview", "onsite_final", "offer")
+# Per stage: (reject, withdraw, skip-ahead) probabilities; the rest advance. Offer: decline, rescind.
+OUTCOMES = {
+    "resume_screen": (0.20, 0.03, 0.03),
+    "phone_screen": (0.17, 0.05, 0.0),
+    "technical_interview": (0.24, 0.05, 0.0),
+    "onsite_final": (0.25, 0.04, 0.0),
+    "offer": (0.02, 0.20, 0.0),
+}
+DWELL_DAYS = {"resume_screen": 4, "phone_screen": 6, "technical_interview": 9, "onsite_final": 10, "offer": 7}
+STILL_ACTIVE = 0.05  # an application stops, still in its stage, at each stage with this chance
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "user_account": ("id", "email", "name", "role", "email_normalized", "is_active", "created_at"),
+    "candidate": (
+        "id",
+        "name",
+        "email",
+        "email_normalized",
+        "source",
+        "source_detail",
+        "created_at",
+        "updated_at",
+    ),
+    "requisition": (
+        "id",
+        "title",
+        "role_family",
+        "level",
+        "team",
+        "headcount",
+        "hiring_manager_id",
+        "status",
+        "opened_at",
+        "filled_at",
+        "hires",
+        "target_skills",
+        "created_at",
+        "updated_at",
+    ),
+    "requisition_status_event": (
+        "id",
+        "requisition_id",
+        "from_status",
+        "to_status",
+        "occurred_at",
+        "recorded_at",
+    ),
+    "application": (
+        "id",
+        "candidate_id",
+        "requisition_id",
+        "applied_at",
+        "stage",
+        "stage_entered_at",
+        "last_event_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ),
+    "stage_event": (
+        "id",
+        "application_id",
+        "from_stage",
+        "to_stage",
+        "move",
+        "occurred_at",
+        "recorded_at",
+        "actor_kind",
+    ),
+}
+
+
+def ts(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+def pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+@dataclass
+class History:
+    rng: random.Random
+    managers: int
+    rows: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    ids: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+
+    def emit(self, table: str, values: Iterable[object]) -> int:
+        self.ids[table] += 1
+        row_id = self.ids[table]
+        cells = ("\\N" if v is None else str(v) for v in values)
+        self.rows[table].append(f"{row_id}\t" + "\t".join(cells))
+        return row_id
+
+    def users(self) -> None:
+        for n in range(1, self.managers + 1):
+            email = f"manager{n}@bench.example"
+            self.emit("user_account", (email, f"Manager {n}", "hiring_manager", email, "t", ts(START)))
+
+    def requisition(self, applications: int) -> None:
+        rng = self.rng
+        opened = rng.randint(START, END)
+        headcount = 2 if rng.random() < 0.08 else 1
+        requisition_id = self.ids["requisition"] + 1
+        hires: list[int] = []
+        for _ in range(applications):
+            hired_at = self.application(requisition_id, opened, slots=headcount - len(hires))
+            if hired_at is not None:
+                hires.append(hired_at)
+        events: list[tuple[str | None, str, int]] = [(None, "open", opened)]
+        status = "open"
+        filled_at = max(hires) if len(hires) == headcount else None
+        if rng.random() < 0.2:  # an on-hold span
+            held = opened + rng.randint(3, 30) * DAY
+            resumed = held + rng.randint(3, 45) * DAY
+            if filled_at is None or resumed < filled_at:
+                events.append(("open", "on_hold", held))
+                if filled_at is not None or rng.random() < 0.7:
+                    events.append(("on_hold", "open", resumed))
+                else:
+                    status = "on_hold"
+        if filled_at is not None:
+            events.append((status, "filled", filled_at))
+            status = "filled"
+        elif status == "open" and rng.random() < 0.1:
+            events.append(("open", "cancelled", opened + rng.randint(30, 200) * DAY))
+            status = "cancelled"
+        for from_status, to_status, when in events:
+            self.emit(
+                "requisition_status_event", (requisition_id, from_status, to_status, ts(when), ts(when))
+            )
+        self.emit(
+            "requisition",
+            (
+                "Bench role",
+                pick(rng, ROLE_FAMILIES),
+                pick(rng, LEVELS),
+                "Bench",
+                headcount,
+                rng.randint(1, self.managers),
+                status,
+                ts(opened),
+                ts(filled_at) if filled_at is not None else None,
+                len(hires),
+                "{}",
+                ts(opened),
+                ts(opened),
+            ),
+        )
+
+    def application(self, requisition_id: int, opened: int, *, slots: int) -> int | None:
+        """One application and its stage history; returns the hire time if it was hired."""
+        rng = self.rng
+        source = pick(rng, SOURCES)
+        applied = opened + int(rng.expovariate(1 / (12 * DAY)))
+        email = f"c{self.ids['candidate'] + 1}@bench.example"
+        candidate_id = self.emit(
+            "candidate",
+            (
+                email,
+                email,
+                email,
+                source,
+                "Referral" if source == "other" else None,
+                ts(applied),
+                ts(applied),
+            ),
+        )
+        application_id = self.ids["application"] + 1
+        events: list[tuple[str | None, str, str, int]] = [(None, "resume_screen", "apply", applied)]
+        stage_index, now = 0, applied
+        hired_at: int | None = None
+        while True:
+            stage = STAGES[stage_index]
+            if rng.random() < STILL_ACTIVE:
+                break
+            now += int(rng.expovariate(1 / (DWELL_DAYS[stage] * DAY))) + 3600
+            reject, withdraw, skip = OUTCOMES[stage]
+            draw = rng.random()
+            if stage == "offer" and draw >= reject + withdraw:
+                if slots > 0:
+                    events.append((stage, "hired", "hire", now))
+                    hired_at = now
+                else:
+                    events.append((stage, "rejected", "reject", now))  # the position was filled
+                break
+            if draw < reject:
+                events.append((stage, "rejected", "reject", now))
+                break
+            if draw < reject + withdraw:
+                events.append((stage, "withdrawn", "withdraw", now))
+                break
+            step = 2 if draw < reject + withdraw + skip else 1
+            stage_index += step
+            events.append((stage, STAGES[stage_index], "skip" if step == 2 else "advance", now))
+        for from_stage, to_stage, move, when in events:
+            self.emit("stage_event", (application_id, from_stage, to_stage, move, ts(when), ts(when), "user"))
+        last = events[-1]
+        self.emit(
+            "application",
+            (
+                candidate_id,
+                requisition_id,
+                ts(applied),
+                last[1],
+                ts(last[3]),
+                ts(last[3]),
+                len(events),
+                ts(applied),
+                ts(last[3]),
+            ),
+        )
+        return hired_at
+
+
+def generate(applications: int, seed: int) -> History:
+    rng = random.Random(seed)
+    history = History(rng=rng, managers=max(10, applications // 5000))
+    history.users()
+    remaining = applications
+    while remaining > 0:
+        count = min(remaining, int(rng.lognormvariate(2.0, 0.85)))
+        history.requisition(count)
+        remaining -= count
+    return history
+
+
+def _admin_dsn(server: str) -> str:
+    return make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def recreate(name: str, server: str) -> str:
+    if name in {"test", "postgres", "template0", "template1"}:
+        raise SystemExit(f"refusing to overwrite database {name!r}")
+    admin = _admin_dsn(server)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    env = os.environ | {"INTERVIEW_PIPELINE_DATABASE_URL": url}
+    for command in (["migrate"], ["load-catalog"]):
+        subprocess.run(
+            [sys.executable, "-m", "app", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    return url
+
+
+def load(url: str, history: History) -> None:
+    dsn = _admin_dsn(url)
+    with psycopg.connect(dsn) as connection:
+        # A bulk load of consistent data: skip the per-row foreign-key triggers.
+        connection.execute("SET session_replication_role = replica")
+        for table, columns in TABLES.items():
+            rows = history.rows[table]
+            with connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                buffer = io.StringIO()
+                for start in range(0, len(rows), 100_000):
+                    buffer.seek(0)
+                    buffer.truncate()
+                    buffer.write("\n".join(rows[start : start + 100_000]))
+                    buffer.write("\n")
+                    copy.write(buffer.getvalue())
+            connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
+            )
+        connection.commit()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default="ip_bench")
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--server", default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER))
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    url = recreate(args.database, args.server)
+    history = generate(args.applications, args.seed)
+    generated = time.perf_counter()
+    load(url, history)
+    counts = ", ".join(f"{table} {len(rows):,}" for table, rows in history.rows.items())
+    print(
+        f"{args.database}: {counts}; generated in {generated - started:.1f} s, "
+        f"loaded in {time.perf_counter() - generated:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,312 @@
+"""The hiring-metrics reports on PostgreSQL at 10k, 100k and 1M applications.
+
+    make bench-reports        # or: .venv/bin/python -m benchmarks.reports_benchmark [--explain]
+
+Generates the databases it lacks with benchmarks.generate_data (ip_bench_10k, ip_bench_100k and
+ip_bench for 1M; kept between runs, `--regenerate` rebuilds them), then for each size starts
+uvicorn (one worker) on a free loopback port against it and prints, per report endpoint: the
+median time over HTTP, the median time of the same SQL run directly with psycopg, and their ratio;
+the service's peak resident memory while the reports ran; the report time at 1M ÷ at 100k; and a
+page of 50 applications (of one requisition, and deep in the whole table) at 10k vs 1M rows.
+`--explain` also prints EXPLAIN (ANALYZE, BUFFERS) of every report query at the largest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import make_url
+
+from app.core.pagination import encode_cursor
+from app.pipeline import ACTIVE_STAGES
+from app.reports import queries
+from app.reports.queries import Dialect, Filters
+from benchmarks import generate_data
+from benchmarks.common import DEFAULT_SERVER, ROOT, uvicorn_server
+
+PG = Dialect(sqlite=False)
+RUNS = 3
+STAGES_LEFT = [stage.value for stage in ACTIVE_STAGES]
+
+# Each endpoint with the parameters it is timed with, and the statements its service runs.
+REPORTS: dict[str, tuple[str, Callable[[float], list[Any]]]] = {
+    "time-to-fill": (
+        "/reports/time-to-fill?group_by=role_family",
+        lambda as_of: [
+            queries.time_to_fill(PG, clocks, grouped=grouped)
+            for grouped in (False, True)
+            for clocks in [queries.requisition_clocks(PG, Filters(), as_of=as_of, group_by="role_family")]
+        ],
+    ),
+    "time-to-hire": (
+        "/reports/time-to-hire?group_by=source",
+        lambda _as_of: [
+            queries.time_to_hire(PG, Filters(), group_by="none"),
+            queries.time_to_hire(PG, Filters(), group_by="source"),
+        ],
+    ),
+    "candidates-per-role": (
+        "/reports/candidates-per-role?group_by=quarter",
+        lambda _as_of: [
+            queries.candidates_per_role(PG, Filters(), group_by="none"),
+            queries.candidates_per_role(PG, Filters(), group_by="quarter"),
+        ],
+    ),
+    "funnel": (
+        "/reports/funnel",
+        lambda _as_of: [
+            queries.transitions(Filters(), by_source=False),
+            queries.time_in_stage(PG, Filters(), STAGES_LEFT),
+        ],
+    ),
+    "sources": (
+        "/reports/sources",
+        lambda _as_of: [
+            queries.source_counts(Filters()),
+            queries.transitions(Filters(), by_source=True),
+            queries.time_to_hire(PG, Filters(), group_by="source"),
+        ],
+    ),
+}
+
+
+def database_name(applications: int) -> str:
+    return "ip_bench" if applications == 1_000_000 else f"ip_bench_{applications // 1000}k"
+
+
+def database_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def psycopg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def application_count(url: str) -> int | None:
+    try:
+        with psycopg.connect(psycopg_dsn(url)) as connection:
+            row = connection.execute("SELECT count(*) FROM application").fetchone()
+            return int(row[0]) if row else None
+    except psycopg.Error:
+        return None
+
+
+def ensure_database(server: str, applications: int, regenerate: bool) -> str:
+    name = database_name(applications)
+    url = database_url(server, name)
+    if regenerate or application_count(url) != applications:
+        generate_data.main(["--database", name, "--applications", str(applications), "--server", server])
+    return url
+
+
+def admin_token(url: str) -> str:
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "create-user",
+            "--email",
+            f"bench-{uuid.uuid4().hex[:8]}@example.com",
+            "--name",
+            "Bench",
+            "--role",
+            "admin",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"INTERVIEW_PIPELINE_DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
+
+
+def compiled(statement: Any) -> str:
+    return str(
+        statement.compile(
+            dialect=PGDialect_psycopg(),  # type: ignore[no-untyped-call]
+            compile_kwargs={"literal_binds": True},
+        )
+    )
+
+
+def median_seconds(call: Callable[[], object], runs: int = RUNS) -> float:
+    call()  # warm caches and the connection pool
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def server_pid(port: int) -> int | None:
+    """The uvicorn process we started, found by its --port argument."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"uvicorn" in b" ".join(arguments) and str(port).encode() in arguments:
+            return int(entry.name)
+    return None
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def rss_sampler(pid: int) -> Iterator[list[float]]:
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(rss_mb(pid))
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        thread.join()
+
+
+def time_reports(url: str, label: str, explain: bool) -> dict[str, float]:
+    token = admin_token(url)
+    as_of = datetime.now(UTC).timestamp()
+    http_times: dict[str, float] = {}
+    with uvicorn_server(url, workers=1) as base_url:
+        pid = server_pid(int(base_url.rsplit(":", 1)[1]))
+        headers = {"Authorization": f"Bearer {token}"}
+        print(
+            f"\n== {label}: report endpoints over HTTP (1 uvicorn worker) vs their SQL run directly (psycopg)"
+        )
+        print(f"{'report':<22}{'HTTP s':>9}{'SQL s':>9}{'ratio':>8}")
+        with (
+            httpx.Client(base_url=base_url, headers=headers, timeout=600) as http,
+            psycopg.connect(psycopg_dsn(url)) as connection,
+            rss_sampler(pid) if pid else nullcontext_list() as samples,
+        ):
+            baseline = rss_mb(pid) if pid else 0.0
+            for setting in queries.POSTGRES_SETTINGS:  # what the service sets in each report transaction
+                connection.execute(setting.replace("SET LOCAL", "SET"))
+            for name, (path, statements) in REPORTS.items():
+
+                def over_http(path: str = path) -> None:
+                    response = http.get(path)
+                    response.raise_for_status()
+
+                sql = [compiled(s) for s in statements(as_of)]
+
+                def direct(sql: list[str] = sql) -> None:
+                    for text in sql:
+                        connection.execute(text.replace("%", "%%")).fetchall()
+
+                http_times[name] = median_seconds(over_http)
+                sql_time = median_seconds(direct)
+                print(f"{name:<22}{http_times[name]:9.3f}{sql_time:9.3f}{http_times[name] / sql_time:8.2f}")
+                if explain:
+                    for text in sql:
+                        plan = connection.execute(
+                            "EXPLAIN (ANALYZE, BUFFERS) " + text.replace("%", "%%")
+                        ).fetchall()
+                        print("\n".join(row[0] for row in plan), end="\n\n")
+        if pid:
+            print(
+                f"service RSS: {baseline:.0f} MB before the reports, peak {max(samples, default=0):.0f} MB during them"
+            )
+    return http_times
+
+
+@contextmanager
+def nullcontext_list() -> Iterator[list[float]]:
+    yield []
+
+
+def time_lists(url: str) -> dict[str, float]:
+    token = admin_token(url)
+    with psycopg.connect(psycopg_dsn(url)) as connection:
+        busiest = connection.execute(
+            "SELECT requisition_id FROM application GROUP BY requisition_id ORDER BY count(*) DESC, requisition_id LIMIT 1"
+        ).fetchone()
+        deep = connection.execute("SELECT id FROM application ORDER BY id DESC OFFSET 500 LIMIT 1").fetchone()
+    assert busiest is not None
+    assert deep is not None
+    paths = {
+        "a requisition's applications": f"/applications?requisition_id={busiest[0]}&limit=50",
+        "all applications, deep page": f"/applications?limit=50&cursor={encode_cursor([deep[0] - 5000])}",
+    }
+    times: dict[str, float] = {}
+    with (
+        uvicorn_server(url, workers=1) as base_url,
+        httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as http,
+    ):
+        for label, path in paths.items():
+
+            def page(path: str = path) -> None:
+                response = http.get(path)
+                response.raise_for_status()
+                assert len(response.json()["items"]) == 50 or "requisition_id" in path
+
+            times[label] = median_seconds(page, runs=51)
+    return times
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--small", type=int, default=10_000, help="applications of the list baseline")
+    parser.add_argument("--medium", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--server", default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER))
+    args = parser.parse_args(argv)
+    urls = {
+        n: ensure_database(args.server, n, args.regenerate) for n in (args.small, args.medium, args.large)
+    }
+
+    medium = time_reports(urls[args.medium], f"{args.medium:,} applications", explain=False)
+    large = time_reports(urls[args.large], f"{args.large:,} applications", explain=args.explain)
+    print(f"\n== report time at {args.large:,} ÷ at {args.medium:,} applications (HTTP)")
+    for name in REPORTS:
+        print(f"{name:<22}{medium[name]:9.3f}{large[name]:9.3f}{large[name] / medium[name]:8.1f}x")
+
+    small_lists = time_lists(urls[args.small])
+    large_lists = time_lists(urls[args.large])
+    print(f"\n== list endpoints, a page of 50 (median of 51): {args.small:,} vs {args.large:,} rows")
+    for label, seconds in small_lists.items():
+        print(
+            f"{label:<32}{seconds * 1000:8.2f} ms{large_lists[label] * 1000:8.2f} ms"
+            f"{large_lists[label] / seconds:8.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
