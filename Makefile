@@ -49,5 +49,9 @@ test: lint typecheck pytest
 openapi: setup
 	$(VENV)/bin/python -m app openapi --output openapi/openapi.json
 
+# The TypeScript client's types, from the spec just written (needs Node.js 20+ and npm).
+client: openapi
+	cd openapi/client && npm ci --no-audit --no-fund --prefer-offline && npm run generate
+
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

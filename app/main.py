@@ -73,6 +73,21 @@ def _problem_only(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _declare_body_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """A body that is not even text (bytes that are not UTF-8) is refused with 400 before
+    validation runs: every operation taking a body declares it."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            if "requestBody" in operation and "400" not in responses:
+                responses["400"] = {
+                    "description": "Bad Request",
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
+                operation["responses"] = dict(sorted(responses.items()))
+    return schema
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -130,7 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _problem_only(schema)
+            app.openapi_schema = _declare_body_errors(_problem_only(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
