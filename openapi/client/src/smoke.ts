@@ -48,6 +48,17 @@ async function createUser(story: Story, role: Schemas["Role"]): Promise<[Api, nu
   return [apiClient(story.baseUrl, created.token.token), created.user.id];
 }
 
+/** The recruiter advances the first application, based on the ETag the story last read. */
+function advanceFirst(story: Story, body: Schemas["MoveRequest"]) {
+  return need(story.recruiter, "a recruiter").POST("/applications/{application_id}/advance", {
+    params: {
+      path: { application_id: need(story.applications[0], "an application").id },
+      header: { "If-Match": need(story.etag, "an ETag") },
+    },
+    body,
+  });
+}
+
 const STEPS: Step[] = [
   [
     "the admin token works",
@@ -150,17 +161,7 @@ const STEPS: Step[] = [
   [
     "the recruiter advances it with If-Match",
     async (story) => {
-      const first = need(story.applications[0], "an application");
-      const outcome = await need(story.recruiter, "a recruiter").POST(
-        "/applications/{application_id}/advance",
-        {
-          params: {
-            path: { application_id: first.id },
-            header: { "If-Match": need(story.etag, "an ETag") },
-          },
-          body: { occurred_at: "2026-01-12T10:00:00Z" },
-        },
-      );
+      const outcome = await advanceFirst(story, { occurred_at: "2026-01-12T10:00:00Z" });
       const moved = expectStatus(outcome, 200, "advanceApplication");
       if (moved.stage !== "phone_screen") throw new Error(`advanced to ${moved.stage}`);
       const etag = etagOf(outcome.response, "advanceApplication");
@@ -170,17 +171,7 @@ const STEPS: Step[] = [
   [
     "a move based on the old ETag is refused with 412",
     async (story) => {
-      const first = need(story.applications[0], "an application");
-      const outcome = await need(story.recruiter, "a recruiter").POST(
-        "/applications/{application_id}/advance",
-        {
-          params: {
-            path: { application_id: first.id },
-            header: { "If-Match": need(story.etag, "an ETag") },
-          },
-          body: {},
-        },
-      );
+      const outcome = await advanceFirst(story, {});
       expectProblem(outcome, 412, "stale_version", "advanceApplication with a stale ETag");
     },
   ],
