@@ -57,7 +57,8 @@ class Seeded:
 
 async def _seed(factory: Factory) -> Seeded:
     """A small pipeline for the fuzzer to find: ids start at 1 in a clean database, so the spec's
-    examples (hiring_manager_id 2, candidate_id 1, requisition_id 1) name real rows."""
+    examples (hiring_manager_id 2, candidate_id 1, requisition_id 1) name real rows. A new
+    resource (interviews, scorecards) belongs here too, its ids under its path parameter's name."""
     admin = await factory.user(Role.admin)
     manager = await factory.user(Role.hiring_manager)
     interviewer = await factory.user(Role.interviewer)

@@ -125,3 +125,29 @@ async def test_a_body_that_is_not_text_is_a_declared_400(factory: Factory, app: 
         for method, operation in item.items():
             if "requestBody" in operation:
                 assert "400" in operation["responses"], (method, path)
+
+
+async def test_text_holding_nul_is_a_422_on_both_databases(factory: Factory) -> None:
+    """PostgreSQL text cannot hold U+0000: it failed in the driver as a 500 (SQLite stored it)."""
+    admin = await factory.user(Role.admin)
+    manager = await factory.user(Role.hiring_manager)
+    body = {"title": "Data Engineer", "role_family": "mlops_engineer", "hiring_manager_id": manager.id}
+    created = await factory.client.post("/requisitions", json=body | {"level": "L\x002"}, headers=admin.headers)
+    assert created.status_code == 422, created.text
+    assert created.json()["errors"][0]["loc"] == ["body"]
+    candidate = await factory.client.post(
+        "/candidates",
+        json={"name": "Ada\x00", "email": "ada@example.com", "source": "bootcamp"},
+        headers=admin.headers,
+    )
+    assert candidate.status_code == 422, candidate.text
+    for path, params in (("/requisitions", {"level": "L\x00"}), ("/candidates", {"email": "a\x00@b.c"})):
+        listed = await factory.client.get(path, params=params, headers=admin.headers)
+        assert listed.status_code == 422, (path, listed.text)
+        assert listed.json()["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+async def test_a_backslash_before_u0000_is_ordinary_text(factory: Factory) -> None:
+    admin = await factory.user(Role.admin)
+    candidate = await factory.candidate(admin, name="C:\\u0000 path")
+    assert candidate["name"] == "C:\\u0000 path"

@@ -242,6 +242,9 @@ const STEPS: Step[] = [
       expectProblem(outcome, 403, "forbidden", "listApplications as an interviewer");
     },
   ],
+  // Next, when their routes land: the interviewer's interview is scheduled (issue 3), its kit
+  // fetched and a scorecard submitted (story.interviewer holds that client), then the metrics
+  // read (issue 5). Add each as a step here, before the 401 check.
   [
     "a call without a token is refused with 401",
     async (story) => {
