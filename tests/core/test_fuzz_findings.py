@@ -132,7 +132,9 @@ async def test_text_holding_nul_is_a_422_on_both_databases(factory: Factory) -> 
     admin = await factory.user(Role.admin)
     manager = await factory.user(Role.hiring_manager)
     body = {"title": "Data Engineer", "role_family": "mlops_engineer", "hiring_manager_id": manager.id}
-    created = await factory.client.post("/requisitions", json=body | {"level": "L\x002"}, headers=admin.headers)
+    created = await factory.client.post(
+        "/requisitions", json=body | {"level": "L\x002"}, headers=admin.headers
+    )
     assert created.status_code == 422, created.text
     assert created.json()["errors"][0]["loc"] == ["body"]
     candidate = await factory.client.post(
