@@ -71,6 +71,13 @@ async def _seed(factory: Factory) -> Seeded:
     ]
     advanced = await factory.move(recruiter, applications[1], "advance")
     assert advanced.status_code == 200, advanced.text
+    scheduled = await factory.client.post(
+        f"/applications/{applications[1]['id']}/interviews",
+        json={"scheduled_at": "2026-01-20T10:00:00Z", "interviewer_ids": [interviewer.id]},
+        headers=recruiter.headers,
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    interview = scheduled.json()
     users = [admin, manager, interviewer, recruiter]
     return Seeded(
         actors={user.role: user for user in users},
@@ -81,6 +88,8 @@ async def _seed(factory: Factory) -> Seeded:
             "requisition_id": [requisition["id"]],
             "candidate_id": [c["id"] for c in candidates],
             "application_id": [a["id"] for a in applications],
+            "interview_id": [interview["id"]],
+            "scorecard_id": [i["scorecard_id"] for i in interview["interviewers"]],
         },
     )
 

@@ -153,3 +153,18 @@ async def test_a_backslash_before_u0000_is_ordinary_text(factory: Factory) -> No
     admin = await factory.user(Role.admin)
     candidate = await factory.candidate(admin, name="C:\\u0000 path")
     assert candidate["name"] == "C:\\u0000 path"
+
+
+async def test_an_interview_time_is_not_a_number(factory: Factory) -> None:
+    recruiter = await factory.user(Role.recruiter)
+    interviewer = await factory.user(Role.interviewer)
+    manager = await factory.user(Role.hiring_manager)
+    requisition = await factory.requisition(recruiter, hiring_manager=manager)
+    application = await factory.application(recruiter, requisition_id=requisition["id"])
+    response = await factory.client.post(
+        f"/applications/{application['id']}/interviews",
+        json={"scheduled_at": 0, "interviewer_ids": [interviewer.id]},
+        headers=recruiter.headers,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "scheduled_at"]

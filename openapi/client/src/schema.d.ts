@@ -186,7 +186,8 @@ export interface paths {
         /**
          * Advance to the next stage
          * @description Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
-         *     use hire.
+         *     use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
+         *     unless the body sets `override_pending_scorecards` with a `reason`.
          */
         post: operations["advanceApplication"];
         delete?: never;
@@ -206,7 +207,8 @@ export interface paths {
         put?: never;
         /**
          * Move past the next stage to a later one
-         * @description Skips need a reason; the history records the move as a skip.
+         * @description Skips need a reason; the history records the move as a skip. Leaving an interview stage
+         *     with scorecards pending also needs `override_pending_scorecards`.
          */
         post: operations["skipApplicationStages"];
         delete?: never;
@@ -271,6 +273,279 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/applications/{application_id}/interviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An application's interviews, soonest first
+         * @description For those who see the application: recruiters, admins and its hiring manager.
+         */
+        get: operations["listApplicationInterviews"];
+        put?: never;
+        /**
+         * Schedule an interview of the application's current stage
+         * @description The application must be in one of the four interview stages; the interview is of that
+         *     stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
+         *     defaults to the stage's: 5, 30, 90 or 240.
+         */
+        post: operations["scheduleInterview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own interviews
+         * @description Only interviews the caller is an interviewer of, whatever their role; soonest first.
+         */
+        get: operations["listMyInterviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an interview
+         * @description Its interviewers see it, as do recruiters, admins and the requisition's hiring manager;
+         *     for anyone else it does not exist (404).
+         */
+        get: operations["getInterview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Reschedule, cancel or mark a no-show
+         * @description A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
+         */
+        patch: operations["updateInterview"];
+        trace?: never;
+    };
+    "/interviews/{interview_id}/kit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interview's question kit: the stage's criteria and questions from the banks
+         * @description Drawn on the first request, then fixed: every interviewer gets the same kit on every call.
+         *     The draw never repeats a question this candidate was asked in another interview; when the
+         *     banks run short, the kit holds what they have and `shortfall` says how many are missing.
+         */
+        get: operations["getInterviewKit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/applications/{application_id}/stage-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scorecards of an interview stage, and a suggested decision
+         * @description Submitted and pending scorecards, ratings per criterion and recommendations (latest
+         *     versions), and a suggested decision with its rule. The decision stays a pipeline move by a
+         *     person. For recruiters, admins and the requisition's hiring manager.
+         */
+        get: operations["getStageSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/applications/{application_id}/skills-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The candidate's rated skills against the target profile (seed format)
+         * @description The seed's `skills_assessment.yaml` shape: `current_skills` (the rounded mean of the
+         *     submitted scorecards' skill ratings), `target_skills` (the requisition's profile),
+         *     `gaps` with the catalog's training (kubernetes → CKA certification) and `unassessed`.
+         *     `Accept: application/yaml` for YAML; JSON otherwise.
+         */
+        get: operations["exportSkillsAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own scorecard of an interview
+         * @description 404 when the caller is not one of the interview's interviewers.
+         */
+        get: operations["getMyScorecard"];
+        /**
+         * Save the caller's scorecard as a draft
+         * @description Replaces the draft whole. Nothing is required yet, but what is given is checked: ratings
+         *     on the scale, criteria of this stage, skills of the target profile, notes on kit questions
+         *     (422 naming the field). Only the author reads a draft. 409 once submitted: amend instead.
+         */
+        put: operations["saveScorecardDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/scorecard/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the caller's scorecard
+         * @description Submits the body when one is sent, else the saved draft. Every criterion of the stage and
+         *     the recommendation are required (422 naming each missing field). The submission is version 1,
+         *     never overwritten. When the last interviewer submits, the interview is completed.
+         *
+         *     With `Idempotency-Key`, a repeat of the same request returns the first answer (header
+         *     `Idempotent-Replayed: true`); the same key with a different request is 422.
+         */
+        post: operations["submitScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/scorecard/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amend the caller's submitted scorecard: a new version
+         * @description The whole scorecard again, complete, with a `reason`. It becomes the next version; the
+         *     earlier versions stay readable with who recorded them and when.
+         */
+        post: operations["amendScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An interview's scorecards, under blind review
+         * @description While the caller's own scorecard for this application's stage is unsubmitted, only their
+         *     own is listed and the others are counted in `withheld`. Others' unsubmitted scorecards show
+         *     their status, not their content.
+         */
+        get: operations["listInterviewScorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scorecards/{scorecard_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a scorecard (its latest version)
+         * @description 403 `blind_review` while the caller's own scorecard for the same application and stage is
+         *     unsubmitted; 404 when the caller has no business with it.
+         */
+        get: operations["getScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scorecards/{scorecard_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every submitted version of a scorecard, oldest first
+         * @description Each with who recorded it, when, and why it was amended. Same access as the scorecard.
+         */
+        get: operations["listScorecardVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/catalog": {
         parameters: {
             query?: never;
@@ -290,6 +565,108 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/question-banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a question bank
+         * @description Admins only. Fit it to role families with `PUT /role-families/{key}/question-banks`.
+         */
+        post: operations["createQuestionBank"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/question-banks/{bank_id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bank's questions, retired ones included */
+        get: operations["listBankQuestions"];
+        put?: never;
+        /**
+         * Add a question to a bank
+         * @description Drawn into kits from the next draw on. The same text twice in a bank is 409.
+         */
+        post: operations["addQuestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/questions/{question_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire a question: never drawn again, kept on the kits that used it
+         * @description Idempotent: retiring a retired question changes nothing.
+         */
+        post: operations["retireQuestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/role-families/{role_family_key}/question-banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set which question banks fit a role family
+         * @description Kits drawn from now on use these banks; kits already drawn keep their questions.
+         */
+        put: operations["setRoleFamilyQuestionBanks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interview-stages/{stage_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a stage's kit size or default duration
+         * @description `questions_per_kit` applies to kits drawn from now on (defaults: Resume Screen 0, Phone
+         *     Screen 2, Technical Interview 4, On-site/Final 3).
+         */
+        patch: operations["updateInterviewStage"];
         trace?: never;
     };
     "/users/me": {
@@ -438,6 +815,37 @@ export interface components {
          * @enum {string}
          */
         ActorKind: "user" | "ats" | "system";
+        /**
+         * AdvanceRequest
+         * @description A move out of the current stage. Leaving an interview stage while scorecards of it are
+         *     pending is refused (409 `scorecards_pending`) unless overridden with a reason.
+         * @example {
+         *       "expected_stage": "phone_screen",
+         *       "occurred_at": "2026-09-10T15:00:00Z"
+         *     }
+         * @example {
+         *       "expected_stage": "technical_interview",
+         *       "override_pending_scorecards": true,
+         *       "reason": "Second interviewer is on leave; the panel lead's scorecard suffices"
+         *     }
+         */
+        AdvanceRequest: {
+            /** @description The stage you believe the application is in. */
+            expected_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Occurred At
+             * @description When the move happened (business time, for backfill); defaults to now. Not in the future, not before the application's previous event.
+             */
+            occurred_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Override Pending Scorecards
+             * @description Leave an interview stage although scorecards of it are pending; needs `reason`.
+             * @default false
+             */
+            override_pending_scorecards?: boolean;
+        };
         /** AllowedMovePublic */
         AllowedMovePublic: {
             move: components["schemas"]["Move"];
@@ -558,6 +966,15 @@ export interface components {
          * @enum {string}
          */
         ApplicationStatus: "active" | "hired" | "rejected" | "withdrawn";
+        /** AssessedPerson */
+        AssessedPerson: {
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Level */
+            level: string;
+        };
         /**
          * CandidateCreate
          * @example {
@@ -694,6 +1111,25 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** CriterionSummary */
+        CriterionSummary: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Counts
+             * @description How many submitted scorecards gave each rating.
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Decision
+         * @enum {string}
+         */
+        Decision: "advance" | "reject" | "wait";
         /**
          * EndRequest
          * @example {
@@ -716,7 +1152,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
@@ -751,6 +1187,111 @@ export interface components {
              */
             status?: "ok";
         };
+        /**
+         * InterviewCreate
+         * @example {
+         *       "interviewer_ids": [
+         *         4,
+         *         5
+         *       ],
+         *       "scheduled_at": "2026-09-15T14:00:00Z"
+         *     }
+         */
+        InterviewCreate: {
+            /**
+             * Scheduled At
+             * Format: date-time
+             * @description When the interview starts.
+             */
+            scheduled_at: string;
+            /**
+             * Duration Minutes
+             * @description Defaults to the stage's (5, 30, 90, 240 minutes).
+             */
+            duration_minutes?: number | null;
+            /**
+             * Interviewer Ids
+             * @description The users who interview; each gets a scorecard.
+             */
+            interviewer_ids: number[];
+        };
+        /** InterviewKitPublic */
+        InterviewKitPublic: {
+            /** Interview Id */
+            interview_id: number;
+            stage: components["schemas"]["Stage"];
+            /** Stage Name */
+            stage_name: string;
+            /** Duration Minutes */
+            duration_minutes: number;
+            /**
+             * Criteria
+             * @description What to assess: rate each on the scorecard.
+             */
+            criteria: components["schemas"]["Criterion"][];
+            /**
+             * Banks
+             * @description The banks that fit the role family, in draw order.
+             */
+            banks: string[];
+            /** Questions Requested */
+            questions_requested: number;
+            /** Questions */
+            questions: components["schemas"]["KitQuestionPublic"][];
+            /**
+             * Shortfall
+             * @description How many questions the banks could not supply without repeating one this candidate was already asked; 0 when the kit is full.
+             */
+            shortfall: number;
+            /**
+             * Warning
+             * @description Says plainly why the kit is short, when it is.
+             */
+            warning: string | null;
+            /**
+             * Drawn At
+             * Format: date-time
+             */
+            drawn_at: string;
+        };
+        /** InterviewPublic */
+        InterviewPublic: {
+            /** Id */
+            id: number;
+            /** Application Id */
+            application_id: number;
+            /** Candidate Id */
+            candidate_id: number;
+            /** Candidate Name */
+            candidate_name: string;
+            /** Requisition Id */
+            requisition_id: number;
+            /** Requisition Title */
+            requisition_title: string;
+            /** Role Family */
+            role_family: string;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            /** Duration Minutes */
+            duration_minutes: number;
+            status: components["schemas"]["InterviewStatus"];
+            /** Interviewers */
+            interviewers: components["schemas"]["InterviewerPublic"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** InterviewStagePublic */
         InterviewStagePublic: {
             /** Key */
@@ -761,8 +1302,78 @@ export interface components {
             position: number;
             /** Duration Minutes */
             duration_minutes: number;
+            /**
+             * Questions Per Kit
+             * @default 0
+             */
+            questions_per_kit?: number;
             /** Criteria */
             criteria: components["schemas"]["Criterion"][];
+        };
+        /**
+         * InterviewStageUpdate
+         * @example {
+         *       "questions_per_kit": 5
+         *     }
+         */
+        InterviewStageUpdate: {
+            /** Questions Per Kit */
+            questions_per_kit?: number | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
+        };
+        /**
+         * InterviewStatus
+         * @enum {string}
+         */
+        InterviewStatus: "scheduled" | "completed" | "cancelled" | "no_show";
+        /**
+         * InterviewUpdate
+         * @example {
+         *       "status": "no_show"
+         *     }
+         */
+        InterviewUpdate: {
+            /** Scheduled At */
+            scheduled_at?: string | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
+            /** @description cancelled or no_show: the interview did not take place (its scorecards are no longer owed); completed follows from the last scorecard and is not set by hand. */
+            status?: components["schemas"]["InterviewStatus"] | null;
+        };
+        /**
+         * InterviewView
+         * @enum {string}
+         */
+        InterviewView: "all" | "upcoming" | "awaiting_scorecard";
+        /** InterviewerPublic */
+        InterviewerPublic: {
+            /** Interviewer Id */
+            interviewer_id: number;
+            /** Name */
+            name: string;
+            /** Scorecard Id */
+            scorecard_id: number;
+            scorecard_status: components["schemas"]["ScorecardStatus"];
+        };
+        /** KitQuestionPublic */
+        KitQuestionPublic: {
+            /** Position */
+            position: number;
+            /** Question Id */
+            question_id: number;
+            /**
+             * Bank
+             * @description The question bank's key.
+             */
+            bank: string;
+            /** Text */
+            text: string;
+            /**
+             * Retired
+             * @description Retired since the kit was drawn; it stays on this kit.
+             */
+            retired: boolean;
         };
         /** LevelPublic */
         LevelPublic: {
@@ -841,6 +1452,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[InterviewPublic] */
+        Page_InterviewPublic_: {
+            /** Items */
+            items: components["schemas"]["InterviewPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[RequisitionPublic] */
         Page_RequisitionPublic_: {
             /** Items */
@@ -907,6 +1528,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * QuestionBankCreate
+         * @example {
+         *       "key": "data_quality",
+         *       "name": "Data quality"
+         *     }
+         */
+        QuestionBankCreate: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+        };
         /** QuestionBankPublic */
         QuestionBankPublic: {
             /** Key */
@@ -917,6 +1551,23 @@ export interface components {
             id: number;
             /** Questions */
             questions: components["schemas"]["QuestionPublic"][];
+        };
+        /**
+         * QuestionCreate
+         * @example {
+         *       "text": "How would you backfill features after a schema change?"
+         *     }
+         */
+        QuestionCreate: {
+            /** Text */
+            text: string;
+        };
+        /** QuestionNote */
+        QuestionNote: {
+            /** Question Id */
+            question_id: number;
+            /** Note */
+            note: string;
         };
         /** QuestionPublic */
         QuestionPublic: {
@@ -929,6 +1580,12 @@ export interface components {
             /** Retired At */
             retired_at: string | null;
         };
+        /**
+         * Rating
+         * @description The rubric's four-point scale, for criteria and the overall recommendation.
+         * @enum {string}
+         */
+        Rating: "strong_no" | "no" | "yes" | "strong_yes";
         /** Readiness */
         Readiness: {
             /**
@@ -1109,6 +1766,22 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "recruiter" | "hiring_manager" | "interviewer";
+        /**
+         * RoleFamilyBanksUpdate
+         * @example {
+         *       "question_banks": [
+         *         "feature_store",
+         *         "ml_pipelines"
+         *       ]
+         *     }
+         */
+        RoleFamilyBanksUpdate: {
+            /**
+             * Question Banks
+             * @description Bank keys, in the order kits draw from them when the candidate's history ties.
+             */
+            question_banks: string[];
+        };
         /** RoleFamilyPublic */
         RoleFamilyPublic: {
             /** Key */
@@ -1142,6 +1815,252 @@ export interface components {
             /** Question Banks */
             question_banks: string[];
         };
+        /**
+         * ScorecardAmendment
+         * @example {
+         *       "question_notes": [
+         *         {
+         *           "note": "Clear rollback plan with canaries.",
+         *           "question_id": 3
+         *         }
+         *       ],
+         *       "ratings": {
+         *         "coding": "strong_yes",
+         *         "ml_understanding": "yes",
+         *         "systems_design": "yes"
+         *       },
+         *       "reason": "Rated coding against the wrong level.",
+         *       "recommendation": "yes",
+         *       "skill_ratings": {
+         *         "kubernetes": 2,
+         *         "python": 3
+         *       },
+         *       "summary": "Solid platform engineer; light on drift monitoring."
+         *     }
+         */
+        ScorecardAmendment: {
+            /**
+             * Ratings
+             * @description Criterion key (of the interview's stage) -> strong_no | no | yes | strong_yes.
+             */
+            ratings?: {
+                [key: string]: components["schemas"]["Rating"];
+            };
+            /**
+             * Skill Ratings
+             * @description Skill key (of the requisition's target profile) -> 0..3, the skills-matrix scale.
+             */
+            skill_ratings?: {
+                [key: string]: number;
+            };
+            /**
+             * Question Notes
+             * @description A note per kit question.
+             */
+            question_notes?: components["schemas"]["QuestionNote"][];
+            /** @description Overall: required on submit. */
+            recommendation?: components["schemas"]["Rating"] | null;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /**
+             * Reason
+             * @description Why the submitted scorecard changes.
+             */
+            reason: string;
+        };
+        /**
+         * ScorecardDraft
+         * @example {
+         *       "question_notes": [
+         *         {
+         *           "note": "Clear rollback plan with canaries.",
+         *           "question_id": 3
+         *         }
+         *       ],
+         *       "ratings": {
+         *         "coding": "strong_yes",
+         *         "ml_understanding": "yes",
+         *         "systems_design": "yes"
+         *       },
+         *       "recommendation": "yes",
+         *       "skill_ratings": {
+         *         "kubernetes": 2,
+         *         "python": 3
+         *       },
+         *       "summary": "Solid platform engineer; light on drift monitoring."
+         *     }
+         */
+        ScorecardDraft: {
+            /**
+             * Ratings
+             * @description Criterion key (of the interview's stage) -> strong_no | no | yes | strong_yes.
+             */
+            ratings?: {
+                [key: string]: components["schemas"]["Rating"];
+            };
+            /**
+             * Skill Ratings
+             * @description Skill key (of the requisition's target profile) -> 0..3, the skills-matrix scale.
+             */
+            skill_ratings?: {
+                [key: string]: number;
+            };
+            /**
+             * Question Notes
+             * @description A note per kit question.
+             */
+            question_notes?: components["schemas"]["QuestionNote"][];
+            /** @description Overall: required on submit. */
+            recommendation?: components["schemas"]["Rating"] | null;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+        };
+        /** ScorecardList */
+        ScorecardList: {
+            /** Items */
+            items: components["schemas"]["ScorecardPublic"][];
+            /**
+             * Withheld
+             * @description Scorecards of peers not shown because yours for this stage is not submitted yet (blind review).
+             */
+            withheld: number;
+        };
+        /** ScorecardPublic */
+        ScorecardPublic: {
+            /**
+             * Ratings
+             * @description Criterion key (of the interview's stage) -> strong_no | no | yes | strong_yes.
+             */
+            ratings?: {
+                [key: string]: components["schemas"]["Rating"];
+            };
+            /**
+             * Skill Ratings
+             * @description Skill key (of the requisition's target profile) -> 0..3, the skills-matrix scale.
+             */
+            skill_ratings?: {
+                [key: string]: number;
+            };
+            /**
+             * Question Notes
+             * @description A note per kit question.
+             */
+            question_notes?: components["schemas"]["QuestionNote"][];
+            /** @description Overall: required on submit. */
+            recommendation?: components["schemas"]["Rating"] | null;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /** Id */
+            id: number;
+            /** Interview Id */
+            interview_id: number;
+            /** Interviewer Id */
+            interviewer_id: number;
+            /** Application Id */
+            application_id: number;
+            stage: components["schemas"]["Stage"];
+            status: components["schemas"]["ScorecardStatus"];
+            /**
+             * Version
+             * @description The submitted version shown; 0 for a draft.
+             */
+            version: number;
+            /**
+             * Submitted At
+             * @description When the first version was submitted.
+             */
+            submitted_at: string | null;
+            /**
+             * Recorded At
+             * @description When the version shown was recorded.
+             */
+            recorded_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ScorecardState */
+        ScorecardState: {
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Interview Id */
+            interview_id: number;
+            /** Interviewer Id */
+            interviewer_id: number;
+            status: components["schemas"]["ScorecardStatus"];
+            /** @description Of the latest submitted version. */
+            recommendation: components["schemas"]["Rating"] | null;
+        };
+        /**
+         * ScorecardStatus
+         * @enum {string}
+         */
+        ScorecardStatus: "not_started" | "draft" | "submitted";
+        /** ScorecardVersionPublic */
+        ScorecardVersionPublic: {
+            /**
+             * Ratings
+             * @description Criterion key (of the interview's stage) -> strong_no | no | yes | strong_yes.
+             */
+            ratings?: {
+                [key: string]: components["schemas"]["Rating"];
+            };
+            /**
+             * Skill Ratings
+             * @description Skill key (of the requisition's target profile) -> 0..3, the skills-matrix scale.
+             */
+            skill_ratings?: {
+                [key: string]: number;
+            };
+            /**
+             * Question Notes
+             * @description A note per kit question.
+             */
+            question_notes?: components["schemas"]["QuestionNote"][];
+            /** @description Overall: required on submit. */
+            recommendation?: components["schemas"]["Rating"] | null;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Version */
+            version: number;
+            /**
+             * Reason
+             * @description Why it was amended; null for the first submission.
+             */
+            reason: string | null;
+            /** Recorded By */
+            recorded_by: number;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /** SkillGap */
+        SkillGap: {
+            /** Skill */
+            skill: string;
+            /** Gap */
+            gap: number;
+            /** Training */
+            training: string | null;
+        };
         /** SkillPublic */
         SkillPublic: {
             /** Key */
@@ -1150,6 +2069,34 @@ export interface components {
             name: string;
             /** Training */
             training?: string | null;
+        };
+        /**
+         * SkillsAssessment
+         * @description The seed's ``skills_assessment.yaml`` shape.
+         */
+        SkillsAssessment: {
+            employee: components["schemas"]["AssessedPerson"];
+            /**
+             * Current Skills
+             * @description Rated skills: the rounded mean of the latest submitted scorecards' ratings.
+             */
+            current_skills: {
+                [key: string]: number;
+            };
+            /**
+             * Target Skills
+             * @description The requisition's target profile (levels 1..3).
+             */
+            target_skills: {
+                [key: string]: number;
+            };
+            /** Gaps */
+            gaps: components["schemas"]["SkillGap"][];
+            /**
+             * Unassessed
+             * @description Target skills no submitted scorecard rated.
+             */
+            unassessed: string[];
         };
         /**
          * SkipRequest
@@ -1169,6 +2116,12 @@ export interface components {
             occurred_at?: string | null;
             /** Reason */
             reason: string;
+            /**
+             * Override Pending Scorecards
+             * @description Leave an interview stage although scorecards of it are pending; needs `reason`.
+             * @default false
+             */
+            override_pending_scorecards?: boolean;
             /** @description A stage beyond the next one. */
             to_stage: components["schemas"]["Stage"];
         };
@@ -1201,6 +2154,40 @@ export interface components {
             actor_id: number | null;
             /** Reason */
             reason: string | null;
+        };
+        /** StageSummary */
+        StageSummary: {
+            /** Application Id */
+            application_id: number;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Interviews
+             * @description Interviews of this stage that took or will take place.
+             */
+            interviews: number;
+            /** Submitted */
+            submitted: number;
+            /** Pending */
+            pending: number;
+            /** Scorecards */
+            scorecards: components["schemas"]["ScorecardState"][];
+            /** Criteria */
+            criteria: components["schemas"]["CriterionSummary"][];
+            /** Recommendations */
+            recommendations: {
+                [key: string]: number;
+            };
+            suggested_decision: components["schemas"]["Decision"];
+            /**
+             * Rule
+             * @description The rule the suggestion follows.
+             */
+            rule: string;
+            /**
+             * Explanation
+             * @description How the rule applies to these scorecards.
+             */
+            explanation: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -2127,7 +3114,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MoveRequest"];
+                "application/json": components["schemas"]["AdvanceRequest"];
             };
         };
         responses: {
@@ -2628,6 +3615,1041 @@ export interface operations {
             };
         };
     };
+    listApplicationInterviews: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InterviewPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scheduleInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyInterviews: {
+        parameters: {
+            query?: {
+                /** @description `upcoming`: scheduled and not started yet; `awaiting_scorecard`: started, still scheduled, and your scorecard not submitted; `all`. */
+                view?: components["schemas"]["InterviewView"];
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InterviewPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInterviewKit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewKitPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStageSummary: {
+        parameters: {
+            query?: {
+                /** @description Defaults to the application's current stage. */
+                stage?: components["schemas"]["Stage"] | null;
+            };
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportSkillsAssessment: {
+        parameters: {
+            query?: never;
+            header?: {
+                accept?: string | null;
+            };
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assessment, as JSON or YAML by the Accept header. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkillsAssessment"];
+                    "application/yaml": components["schemas"]["SkillsAssessment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveScorecardDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardDraft"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitScorecard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID): a retry with the same key gets the first answer and submits nothing twice. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScorecardDraft"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    amendScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardAmendment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInterviewScorecards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scorecard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScorecardVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scorecard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardVersionPublic"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCatalog: {
         parameters: {
             query?: never;
@@ -2648,6 +4670,413 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createQuestionBank: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionBankCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionBankPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBankQuestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bank_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionPublic"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bank_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retireQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setRoleFamilyQuestionBanks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_family_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleFamilyBanksUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleFamilyPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateInterviewStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewStageUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewStagePublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
