@@ -2,7 +2,7 @@
 //   SMOKE_BASE_URL=http://127.0.0.1:8000 SMOKE_ADMIN_TOKEN=ipt_... node dist/smoke.js
 // Each step prints one line; the first failure prints what came back and exits 1.
 //
-// To extend the story (interviews, kits, scorecards, metrics), add steps to STEPS below: a step
+// To extend the story (metrics, webhooks), add steps to STEPS below: a step
 // reads and writes the shared Story, so a later step can use what an earlier one made.
 import {
   type Api,
@@ -26,6 +26,8 @@ interface Story {
   candidates: Schemas["CandidatePublic"][];
   applications: Schemas["ApplicationPublic"][];
   etag?: string;
+  interview?: Schemas["InterviewPublic"];
+  kit?: Schemas["InterviewKitPublic"];
 }
 
 type Step = [name: string, run: (story: Story) => Promise<void>];
@@ -242,9 +244,54 @@ const STEPS: Step[] = [
       expectProblem(outcome, 403, "forbidden", "listApplications as an interviewer");
     },
   ],
-  // Next, when their routes land: the interviewer's interview is scheduled (issue 3), its kit
-  // fetched and a scorecard submitted (story.interviewer holds that client), then the metrics
-  // read (issue 5). Add each as a step here, before the 401 check.
+  [
+    "the recruiter schedules the phone screen with the interviewer",
+    async (story) => {
+      const first = need(story.applications[0], "an application");
+      story.interview = expectStatus(
+        await need(story.recruiter, "a recruiter").POST("/applications/{application_id}/interviews", {
+          params: { path: { application_id: first.id } },
+          body: {
+            scheduled_at: "2026-01-13T10:00:00Z",
+            interviewer_ids: [need(story.interviewerId, "an interviewer")],
+          },
+        }),
+        201,
+        "scheduleInterview",
+      );
+      if (story.interview.stage !== "phone_screen") throw new Error(`scheduled a ${story.interview.stage}`);
+    },
+  ],
+  [
+    "the interviewer fetches the kit",
+    async (story) => {
+      story.kit = expectStatus(
+        await need(story.interviewer, "an interviewer").GET("/interviews/{interview_id}/kit", {
+          params: { path: { interview_id: need(story.interview, "an interview").id } },
+        }),
+        200,
+        "getInterviewKit",
+      );
+      if (story.kit.criteria.length === 0) throw new Error("a kit names the criteria to rate");
+    },
+  ],
+  [
+    "the interviewer submits the scorecard",
+    async (story) => {
+      const kit = need(story.kit, "a kit");
+      const ratings = Object.fromEntries(kit.criteria.map((criterion) => [criterion.key, "yes" as const]));
+      const scorecard = expectStatus(
+        await need(story.interviewer, "an interviewer").POST("/interviews/{interview_id}/scorecard/submit", {
+          params: { path: { interview_id: kit.interview_id } },
+          body: { ratings, recommendation: "yes", summary: "Clear on rollouts and rollbacks." },
+        }),
+        200,
+        "submitScorecard",
+      );
+      if (scorecard.status !== "submitted") throw new Error(`the scorecard is ${scorecard.status}`);
+    },
+  ],
+  // Next, when its routes land: the metrics (issue 5). Add steps here, before the 401 check.
   [
     "a call without a token is refused with 401",
     async (story) => {
