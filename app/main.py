@@ -22,6 +22,9 @@ from app.core.errors import PROBLEM_JSON, install_error_handlers
 from app.core.migrations import head_revision
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
+from app.webhooks.router import admin as webhooks_admin_router
+from app.webhooks.router import router as webhooks_router
+from app.webhooks.router import webhooks_docs
 
 DESCRIPTION = """
 The hiring pipeline of ML platform teams: requisitions, candidates and the four interview stages
@@ -45,6 +48,10 @@ TAGS = [
     },
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
     {"name": "users", "description": "Users, roles and API tokens."},
+    {
+        "name": "webhooks",
+        "description": "Signed ATS deliveries (no bearer token), and the admin's inbox and mappings.",
+    },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
 
@@ -100,10 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         applications_router,
         catalog_router,
         users_router,
+        webhooks_admin_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(webhooks_router)
+    app.webhooks.include_router(webhooks_docs)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -112,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
                 tags=app.openapi_tags,
             )
             app.openapi_schema = _problem_only(schema)

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.applications.models import Application, StageEvent
+from app.applications.models import Application, ApplicationExternalId, StageEvent
 from app.candidates.models import Candidate, CandidateExternalId
 from app.catalog.models import (
     CandidateSource,
@@ -14,27 +14,32 @@ from app.catalog.models import (
     RoleFamily,
     Skill,
 )
-from app.requisitions.models import Requisition, RequisitionStatusEvent
+from app.requisitions.models import Requisition, RequisitionExternalId, RequisitionStatusEvent
 from app.users.models import ApiToken, User
+from app.webhooks.models import MappingRule, WebhookDelivery
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken",
     "Application",
+    "ApplicationExternalId",
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",
     "InterviewStage",
     "Level",
+    "MappingRule",
     "MarketFigure",
     "Question",
     "QuestionBank",
     "Requisition",
+    "RequisitionExternalId",
     "RequisitionStatusEvent",
     "RoleFamily",
     "Skill",
     "StageEvent",
     "User",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -261,6 +261,83 @@ async def move_application(
     return application
 
 
+async def record_ats_move(
+    *,
+    session: AsyncSession,
+    application_id: int,
+    to_stage: Stage,
+    occurred_at: datetime,
+    reason: str | None = None,
+    actor_kind: ActorKind = ActorKind.ats,
+) -> Application:
+    """Record a move an ATS reports, at the time it happened, whatever the order of arrival.
+
+    The ATS is the source of truth for where a candidate is: any stage may follow any other, and
+    the history names the move (skip, move_back, reopen...). The event is inserted at its time
+    (the next event's ``from_stage`` is re-linked to it), and the current stage is the stage of
+    the newest event, so an event older than the application's latest never moves it backwards.
+    A move to the stage the application was already in at that time records nothing. An event
+    before the application was applied for counts at ``applied_at``. Hires are counted against
+    the requisition when the current stage becomes ``hired`` and uncounted when it leaves it.
+    Callers may run concurrently: the application row is locked for the transaction.
+    """
+    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
+    application = (await session.exec(statement.execution_options(populate_existing=True))).one()
+    when = max(as_utc(occurred_at), as_utc(application.applied_at))
+    if is_in_future(when):
+        raise Unprocessable(
+            f"The event time {when.isoformat()} lies in the future.", code=ErrorCode.invalid_occurred_at
+        )
+    history = await list_stage_events(session=session, application_id=application_id)
+    before = [event for event in history if as_utc(event.occurred_at) <= when]
+    after = [event for event in history if as_utc(event.occurred_at) > when]
+    stage_then = Stage(before[-1].to_stage) if before else None
+    if stage_then is to_stage:
+        return application
+    recorded = StageEvent(
+        application_id=application_id,
+        from_stage=stage_then,
+        to_stage=to_stage,
+        move=pipeline.classify_move(stage_then, to_stage),
+        occurred_at=when,
+        actor_kind=actor_kind,
+        reason=reason,
+    )
+    session.add(recorded)
+    if after:
+        successor = after[0]
+        if Stage(successor.to_stage) is to_stage:
+            # The later event repeated a stage this one now enters first: no longer a move.
+            await session.delete(successor)
+            after = after[1:]
+        else:
+            successor.from_stage = to_stage
+            successor.move = pipeline.classify_move(to_stage, Stage(successor.to_stage))
+            session.add(successor)
+    latest = after[-1] if after else recorded
+    previous = Stage(application.stage)
+    current = Stage(latest.to_stage)
+    application.stage = current
+    application.stage_entered_at = latest.occurred_at
+    application.last_event_at = latest.occurred_at
+    application.version += 1
+    application.updated_at = utcnow()
+    session.add(application)
+    if current is Stage.hired and previous is not Stage.hired:
+        await requisition_service.register_hire(
+            session=session,
+            requisition_id=application.requisition_id,
+            hired_at=as_utc(latest.occurred_at),
+            actor_id=None,
+        )
+    elif previous is Stage.hired and current is not Stage.hired:
+        await requisition_service.unregister_hire(
+            session=session, requisition_id=application.requisition_id, occurred_at=when
+        )
+    await session.flush()
+    return application
+
+
 async def list_applications(
     *,
     session: AsyncSession,

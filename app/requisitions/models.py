@@ -64,6 +64,23 @@ class Requisition(RequisitionBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class RequisitionExternalId(SQLModel, table=True):
+    """The id an outside ATS gives a requisition (its job), so its webhooks find ours."""
+
+    __tablename__ = "requisition_external_id"
+    __table_args__ = (
+        sa.UniqueConstraint("ats", "external_id"),
+        sa.UniqueConstraint("requisition_id", "ats"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requisition_id: int = Field(foreign_key="requisition.id", ondelete="CASCADE")
+    ats: str = Field(max_length=64)
+    external_id: str = Field(max_length=200)
+    # When the ATS event that last wrote the requisition happened: older events do not overwrite.
+    last_event_at: datetime | None = None
+
+
 class RequisitionCreate(RequisitionBase):
     model_config = {
         "json_schema_extra": {
