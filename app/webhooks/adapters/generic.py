@@ -48,6 +48,9 @@ class RequisitionData(_Data):
     level: str | None = Field(default=None, max_length=8, description="A catalog level key (L1…M4).")
     team: str | None = Field(default=None, max_length=200)
     headcount: int | None = Field(default=None, ge=1, le=1000)
+    opened_at: AwareDatetime | None = Field(
+        default=None, description="When the job opened; defaults to the event's timestamp."
+    )
     hiring_manager_email: EmailStr | None = Field(
         default=None, description="A user of this service; else the requisition goes to the first admin."
     )
@@ -227,6 +230,7 @@ def _job(data: RequisitionData) -> JobData:
         level=data.level,
         team=data.team,
         headcount=data.headcount,
+        opened_at=as_utc(data.opened_at) if data.opened_at else None,
         hiring_manager_email=str(data.hiring_manager_email) if data.hiring_manager_email else None,
     )
 
