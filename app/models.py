@@ -16,7 +16,7 @@ from app.catalog.models import (
 )
 from app.requisitions.models import Requisition, RequisitionExternalId, RequisitionStatusEvent
 from app.users.models import ApiToken, User
-from app.webhooks.models import MappingRule, WebhookDelivery
+from app.webhooks.models import AtsStageReport, MappingRule, WebhookDelivery
 
 metadata = SQLModel.metadata
 
@@ -24,6 +24,7 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationExternalId",
+    "AtsStageReport",
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-11-27 05:59:06.242654
+Create Date: 2026-11-27 06:10:02.332677
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 
 from alembic import op
+
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0001"
@@ -95,6 +96,28 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("ats", "external_id", name=op.f("uq_application_external_id_ats_external_id")),
     )
+    op.create_table(
+        "ats_stage_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["application.id"],
+            name=op.f("fk_ats_stage_report_application_id_application"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ats_stage_report")),
+        sa.UniqueConstraint(
+            "application_id",
+            "occurred_at",
+            "stage",
+            name=op.f("uq_ats_stage_report_application_id_occurred_at_stage"),
+        ),
+    )
     with op.batch_alter_table("candidate", schema=None) as batch_op:
         batch_op.add_column(sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
 
@@ -112,6 +135,7 @@ def downgrade() -> None:
     with op.batch_alter_table("candidate", schema=None) as batch_op:
         batch_op.drop_column("erased_at")
 
+    op.drop_table("ats_stage_report")
     op.drop_table("application_external_id")
     op.drop_table("requisition_external_id")
     op.drop_table("ats_mapping_rule")

@@ -261,78 +261,102 @@ async def move_application(
     return application
 
 
-async def record_ats_move(
+@dataclass(frozen=True)
+class ReportedStage:
+    """A stage an ATS reported the application in, from a time on."""
+
+    occurred_at: datetime
+    stage: Stage
+    reason: str | None = None
+
+
+async def lock_application(*, session: AsyncSession, application_id: int) -> Application:
+    """The application, locked for the rest of the transaction (PostgreSQL: FOR UPDATE)."""
+    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
+    return (await session.exec(statement.execution_options(populate_existing=True))).one()
+
+
+async def sync_ats_history(
     *,
     session: AsyncSession,
     application_id: int,
-    to_stage: Stage,
-    occurred_at: datetime,
-    reason: str | None = None,
+    reported: list[ReportedStage],
     actor_kind: ActorKind = ActorKind.ats,
 ) -> Application:
-    """Record a move an ATS reports, at the time it happened, whatever the order of arrival.
+    """Make the stage history agree with every stage the ATS reported, whatever their order of
+    arrival: the result depends only on the set of reports.
 
-    The ATS is the source of truth for where a candidate is: any stage may follow any other, and
-    the history names the move (skip, move_back, reopen...). The event is inserted at its time
-    (the next event's ``from_stage`` is re-linked to it), and the current stage is the stage of
-    the newest event, so an event older than the application's latest never moves it backwards.
-    A move to the stage the application was already in at that time records nothing. An event
-    before the application was applied for counts at ``applied_at``. Hires are counted against
-    the requisition when the current stage becomes ``hired`` and uncounted when it leaves it.
-    Callers may run concurrently: the application row is locked for the transaction.
+    The ATS is the source of truth for where a candidate is, so any stage may follow any other
+    and the history names the move (skip, move_back, reopen...). Reports and the application's
+    other events (its first one, users' moves) are laid out by time; a report of the stage the
+    application was already in at that time is no move and is left out; each event's
+    ``from_stage`` is the stage before it. So an event older than the application's latest goes
+    into the history at its time and never moves the current stage backwards: the current stage
+    is the stage of the newest event. A report before ``applied_at`` counts at ``applied_at``.
+    The requisition counts a hire when the current stage becomes ``hired`` and uncounts it when
+    it leaves it. The application row is locked: concurrent callers are serialised.
     """
-    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
-    application = (await session.exec(statement.execution_options(populate_existing=True))).one()
-    when = max(as_utc(occurred_at), as_utc(application.applied_at))
-    if is_in_future(when):
-        raise Unprocessable(
-            f"The event time {when.isoformat()} lies in the future.", code=ErrorCode.invalid_occurred_at
-        )
+    application = await lock_application(session=session, application_id=application_id)
+    applied_at = as_utc(application.applied_at)
     history = await list_stage_events(session=session, application_id=application_id)
-    before = [event for event in history if as_utc(event.occurred_at) <= when]
-    after = [event for event in history if as_utc(event.occurred_at) > when]
-    stage_then = Stage(before[-1].to_stage) if before else None
-    if stage_then is to_stage:
-        return application
-    recorded = StageEvent(
-        application_id=application_id,
-        from_stage=stage_then,
-        to_stage=to_stage,
-        move=pipeline.classify_move(stage_then, to_stage),
-        occurred_at=when,
-        actor_kind=actor_kind,
-        reason=reason,
-    )
-    session.add(recorded)
-    if after:
-        successor = after[0]
-        if Stage(successor.to_stage) is to_stage:
-            # The later event repeated a stage this one now enters first: no longer a move.
-            await session.delete(successor)
-            after = after[1:]
-        else:
-            successor.from_stage = to_stage
-            successor.move = pipeline.classify_move(to_stage, Stage(successor.to_stage))
-            session.add(successor)
-    latest = after[-1] if after else recorded
-    previous = Stage(application.stage)
-    current = Stage(latest.to_stage)
+    fixed = [e for e in history if e.actor_kind != actor_kind or e.from_stage is None]
+    fixed_ids = {e.id for e in fixed}
+    recorded = {(as_utc(e.occurred_at), e.to_stage): e for e in history if e.id not in fixed_ids}
+
+    ordered = sorted(reported, key=lambda r: (as_utc(r.occurred_at), r.stage.value, r.reason or ""))
+    timeline: list[tuple[datetime, int, int, StageEvent | ReportedStage]] = [
+        (as_utc(e.occurred_at), 0, n, e) for n, e in enumerate(fixed)
+    ]
+    timeline += [(max(as_utc(r.occurred_at), applied_at), 1, n, r) for n, r in enumerate(ordered)]
+    timeline.sort(key=lambda item: item[:3])
+
+    previous: Stage | None = None
+    latest_at = applied_at
+    for when, _kind, _n, item in timeline:
+        if isinstance(item, StageEvent):
+            if item.from_stage is not None and item.from_stage != previous:
+                item.from_stage = previous
+                session.add(item)
+            previous, latest_at = Stage(item.to_stage), when
+            continue
+        if item.stage is previous:
+            continue
+        move = pipeline.classify_move(previous, item.stage)
+        event = recorded.pop((when, item.stage.value), None)
+        if event is None:
+            session.add(
+                StageEvent(
+                    application_id=application_id,
+                    from_stage=previous,
+                    to_stage=item.stage,
+                    move=move,
+                    occurred_at=when,
+                    actor_kind=actor_kind,
+                    reason=item.reason,
+                )
+            )
+        elif (event.from_stage, event.move, event.reason) != (previous, move, item.reason):
+            event.from_stage, event.move, event.reason = previous, move, item.reason
+            session.add(event)
+        previous, latest_at = item.stage, when
+    for stale in recorded.values():  # a move no longer: an earlier report entered that stage first
+        await session.delete(stale)
+
+    before = Stage(application.stage)
+    current = previous or Stage.resume_screen
     application.stage = current
-    application.stage_entered_at = latest.occurred_at
-    application.last_event_at = latest.occurred_at
+    application.stage_entered_at = latest_at
+    application.last_event_at = latest_at
     application.version += 1
     application.updated_at = utcnow()
     session.add(application)
-    if current is Stage.hired and previous is not Stage.hired:
+    if current is Stage.hired and before is not Stage.hired:
         await requisition_service.register_hire(
-            session=session,
-            requisition_id=application.requisition_id,
-            hired_at=as_utc(latest.occurred_at),
-            actor_id=None,
+            session=session, requisition_id=application.requisition_id, hired_at=latest_at, actor_id=None
         )
-    elif previous is Stage.hired and current is not Stage.hired:
+    elif before is Stage.hired and current is not Stage.hired:
         await requisition_service.unregister_hire(
-            session=session, requisition_id=application.requisition_id, occurred_at=when
+            session=session, requisition_id=application.requisition_id, occurred_at=latest_at
         )
     await session.flush()
     return application

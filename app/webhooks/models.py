@@ -61,6 +61,22 @@ class WebhookDelivery(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class AtsStageReport(SQLModel, table=True):
+    """Every stage an ATS reported an application in, at its time, including reports that
+    repeat the stage before them: the stage history is rebuilt from the whole set, so it comes
+    out the same whatever order the reports arrived in."""
+
+    __tablename__ = "ats_stage_report"
+    __table_args__ = (sa.UniqueConstraint("application_id", "occurred_at", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
+    occurred_at: datetime
+    stage: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=2000)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 class DeliveryPublic(SQLModel):
     id: int
     source: DeliverySource

@@ -31,7 +31,7 @@ from app.candidates import service as candidate_service
 from app.candidates.models import OTHER_SOURCE, Candidate, CandidateExternalId
 from app.catalog.models import RoleFamily
 from app.core.errors import Conflict, DomainError, ErrorCode, Unprocessable
-from app.core.timestamps import as_utc, utcnow
+from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.pipeline import TERMINAL_STAGES, Stage
 from app.requisitions import service as requisition_service
 from app.requisitions.models import Requisition, RequisitionCreate, RequisitionExternalId, RequisitionStatus
@@ -51,6 +51,7 @@ from app.webhooks.events import (
 )
 from app.webhooks.models import (
     CLAIMABLE,
+    AtsStageReport,
     DeliveryReceipt,
     DeliverySource,
     DeliveryStatus,
@@ -193,7 +194,8 @@ async def _ensure_candidate(
         await session.flush()
     else:
         candidate, link = found
-        if link.last_event_at is None or occurred_at >= as_utc(link.last_event_at):
+        carries = any((data.name, data.email, data.phone, data.source))
+        if carries and (link.last_event_at is None or occurred_at >= as_utc(link.last_event_at)):
             await _write_candidate(session=session, ats=ats, candidate=candidate, data=data)
             link.last_event_at = occurred_at
             session.add(link)
@@ -453,14 +455,41 @@ async def _apply_application(
     if change.reopen and target is None:
         target = await _stage_before_end(session=session, application_id=application.id)
     if target is not None:
-        await application_service.record_ats_move(
-            session=session,
-            application_id=application.id,
-            to_stage=target,
-            occurred_at=change.occurred_at,
-            reason=change.reason,
-        )
+        await _report_stage(session=session, application_id=application.id, change=change, stage=target)
     return _Outcome(DeliveryStatus.applied)
+
+
+async def _report_stage(
+    *, session: AsyncSession, application_id: int, change: ApplicationChange, stage: Stage
+) -> None:
+    """Keep the report, then rebuild the application's ATS history from all of them."""
+    if is_in_future(change.occurred_at):
+        raise Unprocessable(
+            f"The event time {change.occurred_at.isoformat()} lies in the future.",
+            code=ErrorCode.invalid_occurred_at,
+        )
+    await application_service.lock_application(session=session, application_id=application_id)
+    reports = list(
+        (
+            await session.exec(select(AtsStageReport).where(AtsStageReport.application_id == application_id))
+        ).all()
+    )
+    if not any(as_utc(r.occurred_at) == change.occurred_at and r.stage == stage for r in reports):
+        report = AtsStageReport(
+            application_id=application_id, occurred_at=change.occurred_at, stage=stage, reason=change.reason
+        )
+        session.add(report)
+        reports.append(report)
+    await application_service.sync_ats_history(
+        session=session,
+        application_id=application_id,
+        reported=[
+            application_service.ReportedStage(
+                occurred_at=as_utc(r.occurred_at), stage=Stage(r.stage), reason=r.reason
+            )
+            for r in reports
+        ],
+    )
 
 
 # Applying a delivery ---------------------------------------------------------------------------

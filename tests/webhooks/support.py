@@ -73,9 +73,11 @@ async def delivery_count(session: AsyncSession) -> int:
     return int((await session.exec(select(func.count()).select_from(WebhookDelivery))).one())
 
 
-async def snapshot(session: AsyncSession, *, ats: str, strip: str = "") -> dict[str, Any]:
-    """Everything the deliveries of ``ats`` produced, keyed by external ids, with ``strip``
-    removed from every text (so two runs with prefixed ids compare equal)."""
+async def snapshot(session: AsyncSession, *, ats: str, prefix: str = "") -> dict[str, Any]:
+    """Everything the deliveries of ``ats`` produced, keyed by external ids; with a ``prefix``,
+    only objects whose ids start with it, and the prefix removed from every text (so two runs
+    with prefixed ids compare equal)."""
+    strip = prefix
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
@@ -91,28 +93,34 @@ async def snapshot(session: AsyncSession, *, ats: str, strip: str = "") -> dict[
         await session.exec(
             select(CandidateExternalId.external_id, Candidate)
             .join(Candidate, col(Candidate.id) == col(CandidateExternalId.candidate_id))
-            .where(CandidateExternalId.ats == ats)
+            .where(CandidateExternalId.ats == ats, col(CandidateExternalId.external_id).startswith(prefix))
         )
     ).all()
     requisitions = (
         await session.exec(
             select(RequisitionExternalId.external_id, Requisition)
             .join(Requisition, col(Requisition.id) == col(RequisitionExternalId.requisition_id))
-            .where(RequisitionExternalId.ats == ats)
+            .where(
+                RequisitionExternalId.ats == ats, col(RequisitionExternalId.external_id).startswith(prefix)
+            )
         )
     ).all()
     applications = (
         await session.exec(
             select(ApplicationExternalId.external_id, Application)
             .join(Application, col(Application.id) == col(ApplicationExternalId.application_id))
-            .where(ApplicationExternalId.ats == ats)
+            .where(
+                ApplicationExternalId.ats == ats, col(ApplicationExternalId.external_id).startswith(prefix)
+            )
         )
     ).all()
     events = (
         await session.exec(
             select(ApplicationExternalId.external_id, StageEvent)
             .join(StageEvent, col(StageEvent.application_id) == col(ApplicationExternalId.application_id))
-            .where(ApplicationExternalId.ats == ats)
+            .where(
+                ApplicationExternalId.ats == ats, col(ApplicationExternalId.external_id).startswith(prefix)
+            )
             .order_by(col(StageEvent.occurred_at), col(StageEvent.id))
         )
     ).all()

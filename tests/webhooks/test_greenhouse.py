@@ -29,7 +29,8 @@ async def deliver_twice(factory: Factory, session: AsyncSession, name: str) -> d
     assert second.json() == first.json() | {"duplicate": True}
     assert await snapshot(session, ats="greenhouse") == state
     assert await delivery_count(session) == 1
-    return first.json() | {"state": state}
+    result: dict[str, object] = first.json() | {"state": state}
+    return result
 
 
 async def test_new_candidate_application_creates_candidate_requisition_application_and_stage(
