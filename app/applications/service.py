@@ -279,7 +279,7 @@ async def lock_application(*, session: AsyncSession, application_id: int) -> App
 async def sync_ats_history(
     *,
     session: AsyncSession,
-    application_id: int,
+    application: Application,
     reported: list[ReportedStage],
     actor_kind: ActorKind = ActorKind.ats,
 ) -> Application:
@@ -294,9 +294,11 @@ async def sync_ats_history(
     into the history at its time and never moves the current stage backwards: the current stage
     is the stage of the newest event. A report before ``applied_at`` counts at ``applied_at``.
     The requisition counts a hire when the current stage becomes ``hired`` and uncounts it when
-    it leaves it. The application row is locked: concurrent callers are serialised.
+    it leaves it. The caller holds the application's row lock (:func:`lock_application`), so
+    concurrent callers are serialised.
     """
-    application = await lock_application(session=session, application_id=application_id)
+    assert application.id is not None
+    application_id = application.id
     applied_at = as_utc(application.applied_at)
     history = await list_stage_events(session=session, application_id=application_id)
     fixed = [e for e in history if e.actor_kind != actor_kind or e.from_stage is None]

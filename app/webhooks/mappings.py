@@ -81,6 +81,8 @@ async def _rule(*, session: AsyncSession, ats: str, kind: MappingKind, name: str
 
 
 async def resolve_stage(*, session: AsyncSession, ats: str, name: str) -> Stage | None:
+    if name in Stage.__members__:  # our own keys mean themselves
+        return Stage(name)
     rule = await _rule(session=session, ats=ats, kind=MappingKind.stage, name=name)
     if rule is not None:
         return Stage(rule.target)

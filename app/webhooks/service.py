@@ -468,7 +468,7 @@ async def _report_stage(
             f"The event time {change.occurred_at.isoformat()} lies in the future.",
             code=ErrorCode.invalid_occurred_at,
         )
-    await application_service.lock_application(session=session, application_id=application_id)
+    application = await application_service.lock_application(session=session, application_id=application_id)
     reports = list(
         (
             await session.exec(select(AtsStageReport).where(AtsStageReport.application_id == application_id))
@@ -482,7 +482,7 @@ async def _report_stage(
         reports.append(report)
     await application_service.sync_ats_history(
         session=session,
-        application_id=application_id,
+        application=application,
         reported=[
             application_service.ReportedStage(
                 occurred_at=as_utc(r.occurred_at), stage=Stage(r.stage), reason=r.reason
@@ -549,8 +549,9 @@ async def _mark(
         await session.commit()
 
 
-async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[DeliveryStatus, list[str]]:
-    """Apply one delivery in its own transaction; its final status and the keys it provided."""
+async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[DeliveryStatus, list[int]]:
+    """Apply one delivery in its own transaction; its final status and the pending deliveries
+    that waited for what it provided."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with factory() as session:
@@ -562,7 +563,12 @@ async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[Deliv
                     session=session, delivery_pk=delivery_pk, status=outcome.status, error=outcome.note
                 )
                 await session.commit()
-                return outcome.status, outcome.provided
+                # What waited for the objects this delivery provided is applied next. Read after
+                # the commit: a waiter that committed later looks again for the objects itself.
+                released = await inbox.waiting_for(
+                    session=session, keys=outcome.provided, status=DeliveryStatus.pending
+                )
+                return outcome.status, released
         except Waiting as waiting:
             await _mark(factory, delivery_pk, waiting.status, error=waiting.detail, waiting_for=waiting.key)
             if waiting.status is DeliveryStatus.pending and attempt < ATTEMPTS:
@@ -593,16 +599,12 @@ async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[Deliv
 
 async def process(*, factory: SessionFactory, delivery_pk: int) -> DeliveryStatus:
     """Apply a delivery, then every pending delivery that waited for what it created."""
-    status, provided = await _process_one(factory, delivery_pk)
+    status, released = await _process_one(factory, delivery_pk)
     budget = RELEASE_BUDGET
-    while provided and budget > 0:
-        async with factory() as session:
-            released = await inbox.waiting_for(session=session, keys=provided, status=DeliveryStatus.pending)
-        provided = []
-        for pk in released[:budget]:
-            budget -= 1
-            _, more = await _process_one(factory, pk)
-            provided.extend(more)
+    while released and budget > 0:
+        budget -= 1
+        _, more = await _process_one(factory, released.pop(0))
+        released.extend(pk for pk in more if pk not in released)
     return status
 
 
