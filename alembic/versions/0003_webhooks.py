@@ -12,7 +12,6 @@ import sqlmodel.sql.sqltypes
 
 from alembic import op
 
-
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
