@@ -101,12 +101,16 @@ async def mark(
     status: DeliveryStatus,
     error: str | None = None,
     waiting_for: str | None = None,
+    count_attempt: bool = False,
 ) -> None:
+    """Record an outcome; ``count_attempt`` when the attempt's own transaction was rolled back."""
     now = utcnow()
+    extra = {"attempts": WebhookDelivery.attempts + 1} if count_attempt else {}
     await session.exec(
         update(WebhookDelivery)
         .where(col(WebhookDelivery.id) == delivery_pk)
         .values(
+            **extra,
             status=status,
             error=error[:2000] if error else None,
             waiting_for=waiting_for,

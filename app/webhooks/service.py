@@ -544,7 +544,12 @@ async def _mark(
 ) -> None:
     async with factory() as session:
         await inbox.mark(
-            session=session, delivery_pk=delivery_pk, status=status, error=error, waiting_for=waiting_for
+            session=session,
+            delivery_pk=delivery_pk,
+            status=status,
+            error=error,
+            waiting_for=waiting_for,
+            count_attempt=True,
         )
         await session.commit()
 
