@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.candidates import service as candidate_service
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, Unprocessable
+from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.pipeline import Stage
 from app.webhooks.models import MappingKind, MappingRule, MappingRuleCreate
 
@@ -134,11 +135,18 @@ async def create_rule(
     return rule
 
 
-async def list_rules(*, session: AsyncSession, kind: MappingKind | None = None) -> list[MappingRule]:
-    statement = select(MappingRule).order_by(col(MappingRule.id))
+async def list_rules(
+    *, session: AsyncSession, page: PageParams, kind: MappingKind | None = None
+) -> tuple[list[MappingRule], str | None]:
+    """Oldest first, keyset-paginated on id."""
+    statement = select(MappingRule).order_by(col(MappingRule.id)).limit(page.limit + 1)
     if kind is not None:
         statement = statement.where(MappingRule.kind == kind)
-    return list((await session.exec(statement)).all())
+    if page.cursor:
+        statement = statement.where(col(MappingRule.id) > decode_id_cursor(page.cursor))
+    rows = list((await session.exec(statement)).all())
+    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
+    return rows[: page.limit], next_cursor
 
 
 def stage_waiting_key(ats: str, name: str) -> str:

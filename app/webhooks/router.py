@@ -8,17 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import DomainError, ErrorCode, NotFound, PayloadTooLarge, problem_responses
 from app.core.identifiers import IdPath
-from app.core.pagination import Page, PageDep, decode_id_cursor, encode_cursor
+from app.core.pagination import Page, PageDep
 from app.core.timestamps import utcnow
 from app.users.dependencies import AdminUser
-from app.webhooks import inbox, service, verification
+from app.webhooks import inbox, mappings, service, verification
 from app.webhooks.adapters import generic, greenhouse
 from app.webhooks.models import (
     DeliveryDetail,
@@ -319,16 +318,8 @@ async def list_mapping_rules(
 ) -> Page[MappingRulePublic]:
     """The admin's rules, oldest first. Names no rule covers fall back to the built-in defaults
     (see README). Admins only."""
-    statement = select(MappingRule).order_by(col(MappingRule.id)).limit(page.limit + 1)
-    if kind is not None:
-        statement = statement.where(MappingRule.kind == kind)
-    if page.cursor:
-        statement = statement.where(col(MappingRule.id) > decode_id_cursor(page.cursor))
-    rows = list((await session.exec(statement)).all())
-    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return Page(
-        items=[MappingRulePublic.model_validate(r) for r in rows[: page.limit]], next_cursor=next_cursor
-    )
+    rows, next_cursor = await mappings.list_rules(session=session, page=page, kind=kind)
+    return Page(items=[MappingRulePublic.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @admin.post(

@@ -225,3 +225,27 @@ async def test_signature_with_an_equals_sign_is_accepted(factory: Factory) -> No
         "/webhooks/greenhouse", content=body, headers={"Signature": signature, "Greenhouse-Event-ID": "eq"}
     )
     assert response.status_code == 200, response.text
+
+
+async def test_mapping_rules_are_listed_and_deleted(factory: Factory) -> None:
+    admin = await factory.user(Role.admin)
+    for name in ("Culture Chat", "Hackathon"):
+        rule = {"ats": "greenhouse", "kind": "stage", "name": name, "target": "onsite_final"}
+        assert (
+            await factory.client.post("/webhooks/mappings", json=rule, headers=admin.headers)
+        ).status_code == 201
+    source = {"ats": "greenhouse", "kind": "source", "name": "Job Fair", "target": "nowhere"}
+    assert (
+        await factory.client.post("/webhooks/mappings", json=source, headers=admin.headers)
+    ).status_code == 422
+    page = (await factory.client.get("/webhooks/mappings?limit=1&kind=stage", headers=admin.headers)).json()
+    assert [r["name"] for r in page["items"]] == ["Culture Chat"]
+    rest = await factory.client.get(f"/webhooks/mappings?cursor={page['next_cursor']}", headers=admin.headers)
+    assert [r["name"] for r in rest.json()["items"]] == ["Hackathon"]
+    rule_id = page["items"][0]["id"]
+    assert (
+        await factory.client.delete(f"/webhooks/mappings/{rule_id}", headers=admin.headers)
+    ).status_code == 204
+    assert (
+        await factory.client.delete(f"/webhooks/mappings/{rule_id}", headers=admin.headers)
+    ).status_code == 404

@@ -175,6 +175,8 @@ def parse(payload: dict[str, Any], *, received_at: datetime) -> Change:
     last_activity = _time(application.get("last_activity_at"))
     stage_name = _text(_dict(application.get("current_stage")).get("name"))
     create = _new_application(application)
+    if action == "new_prospect_application" and create is None:
+        return Ignored("a prospect on no job: nothing to apply for")
     if action in ("new_candidate_application", "new_prospect_application", "candidate_stage_change"):
         applied_at = _time(application.get("applied_at"))
         when = last_activity or received_at
