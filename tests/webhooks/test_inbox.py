@@ -41,7 +41,7 @@ async def test_events_about_unknown_objects_wait_pending_and_apply_when_they_arr
     assert state["applications"]["a1"][2] == "hired"
     assert [e[2] for e in state["histories"]["a1"]] == ["resume_screen", "hired"]
     assert state["candidates"]["c1"][3] == "university"
-    title, team, headcount, hires, status, _opened, role_family, level = state["requisitions"]["j1"]
+    title, _team, headcount, hires, status, _opened, role_family, level = state["requisitions"]["j1"]
     assert (title, headcount, hires, status, role_family, level) == (
         "Senior Data Engineer",
         2,
