@@ -52,6 +52,8 @@ async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order
         assert await receive(app, delivery) is DeliveryStatus.applied
     expected = await snapshot(session, ats="generic", prefix="inorder-")
     assert len(expected["applications"]) == 100
+    moves = {event[3] for history in expected["histories"].values() for event in history}
+    assert moves == {"apply", "advance", "skip", "move_back", "reopen", "reject", "withdraw", "hire"}
 
     stream = generate(prefix="shuffled")
     rng = random.Random(11)
@@ -74,8 +76,12 @@ async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order
     assert await statuses(session, "shuffled-") == Counter({"applied": len(stream)})
     session.expire_all()
     actual = await snapshot(session, ats="generic", prefix="shuffled-")
-    for part in expected:
-        for key in expected[part]:
-            if expected[part][key] != actual[part].get(key):
-                print("DIFF", part, key, "\nEXP", expected[part][key], "\nACT", actual[part].get(key))
+    differences = [
+        (part, key)
+        for part, items in expected.items()
+        for key in items.keys() | actual[part].keys()
+        if items.get(key) != actual[part].get(key)
+    ]
+    assert differences == []
     assert actual == expected
+    assert duplicates > 0
