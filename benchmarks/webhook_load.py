@@ -72,7 +72,7 @@ def _database(server: str) -> Iterator[str]:
 
 
 @contextmanager
-def _service(database_url: str, secret: str, workers: int) -> Iterator[str]:
+def _service(database_url: str, secret: str, workers: int) -> Iterator[tuple[str, str]]:
     env = os.environ | {
         "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
         "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": secret,
@@ -82,7 +82,7 @@ def _service(database_url: str, secret: str, workers: int) -> Iterator[str]:
     python = sys.executable
     for command in (["migrate"], ["load-catalog"]):
         subprocess.run([python, "-m", "app", *command], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(
+    created = subprocess.run(
         [
             python,
             "-m",
@@ -99,7 +99,9 @@ def _service(database_url: str, secret: str, workers: int) -> Iterator[str]:
         cwd=ROOT,
         check=True,
         capture_output=True,
+        text=True,
     )
+    token = created.stdout.strip().splitlines()[-1]
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -134,7 +136,7 @@ def _service(database_url: str, secret: str, workers: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise SystemExit("uvicorn did not become ready within 30 s")
             time.sleep(0.1)
-        yield url
+        yield url, token
     finally:
         process.terminate()
         try:
@@ -280,11 +282,27 @@ def main() -> None:
         return
     _require_loopback(args.postgres)
     secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
-    with _database(args.postgres) as database_url, _service(database_url, secret, args.workers) as url:
+    with (
+        _database(args.postgres) as database_url,
+        _service(database_url, secret, args.workers) as (url, token),
+    ):
         latencies, outcomes, elapsed = asyncio.run(
             _load(url, secret, deliveries, concurrency, args.max_seconds)
         )
-    _report(latencies, outcomes, elapsed, args.workers)
+        _report(latencies, outcomes, elapsed, args.workers)
+        # Deliveries pending at receipt (a move before its application) must not stay pending.
+        left = {
+            status: len(
+                httpx.get(
+                    f"{url}/webhooks/deliveries",
+                    params={"status": status, "limit": 200},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                ).json()["items"]
+            )
+            for status in ("pending", "failed", "received")
+        }
+        print("left after the run: " + ", ".join(f"{k} {v}" for k, v in left.items()))
 
 
 if __name__ == "__main__":
