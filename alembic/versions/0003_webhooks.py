@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-11-27 06:10:02.332677
+Create Date: 2026-11-27 06:48:56.899205
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("candidate_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("waiting_for", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("source", "delivery_id", name=op.f("uq_webhook_delivery_source_delivery_id")),
     )
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_delivery_candidate", ["source", "candidate_ref"], unique=False)
         batch_op.create_index("ix_webhook_delivery_status_id", ["status", "id"], unique=False)
         batch_op.create_index("ix_webhook_delivery_waiting_for", ["waiting_for"], unique=False)
 
@@ -141,6 +143,7 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_delivery_waiting_for")
         batch_op.drop_index("ix_webhook_delivery_status_id")
+        batch_op.drop_index("ix_webhook_delivery_candidate")
 
     op.drop_table("webhook_delivery")
     # ### end Alembic commands ###

@@ -15,10 +15,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.candidates.models import Candidate, CandidateExternalId
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.core.timestamps import utcnow
-from app.webhooks.models import CLAIMABLE, DeliveryStatus, WebhookDelivery
+from app.webhooks.models import CLAIMABLE, SETTLED, DeliveryStatus, WebhookDelivery
 
 KEPT_HEADERS = (
     "content-type",
@@ -43,6 +44,7 @@ async def store(
     body: bytes,
     headers: dict[str, str],
     received_at: datetime,
+    candidate_ref: str | None = None,
 ) -> int | None:
     """Insert the delivery; its new id, or None when this (source, delivery_id) is stored already."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
@@ -55,6 +57,7 @@ async def store(
             event_type=event_type,
             body=body,
             headers=headers,
+            candidate_ref=candidate_ref,
             received_at=received_at,
             status=DeliveryStatus.received,
             attempts=0,
@@ -164,3 +167,32 @@ async def list_deliveries(
     rows = list((await session.exec(statement)).all())
     next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
     return rows[: page.limit], next_cursor
+
+
+REDACTED = b'{"redacted": "the candidate was erased"}'
+
+
+async def redact_erased(*, session: AsyncSession, source: str, candidate_ref: str) -> None:
+    """Replace the bodies of settled deliveries about an erased person (keeping id, type,
+    status and times), so the inbox keeps no personal data of theirs."""
+    erased = (
+        select(CandidateExternalId.id)
+        .join(Candidate, col(Candidate.id) == col(CandidateExternalId.candidate_id))
+        .where(
+            CandidateExternalId.ats == source,
+            CandidateExternalId.external_id == candidate_ref,
+            col(Candidate.erased_at).is_not(None),
+        )
+        .exists()
+    )
+    await session.exec(
+        update(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.source) == source,
+            col(WebhookDelivery.candidate_ref) == candidate_ref,
+            col(WebhookDelivery.status).in_(SETTLED),
+            col(WebhookDelivery.body) != REDACTED,
+            erased,
+        )
+        .values(body=REDACTED, error=None)
+    )

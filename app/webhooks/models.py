@@ -36,12 +36,17 @@ CLAIMABLE = (
 )
 
 
+# Deliveries done with: their bodies may be redacted when the person is erased.
+SETTLED = (DeliveryStatus.applied, DeliveryStatus.ignored, DeliveryStatus.failed)
+
+
 class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         sa.UniqueConstraint("source", "delivery_id"),
         sa.Index("ix_webhook_delivery_status_id", "status", "id"),
         sa.Index("ix_webhook_delivery_waiting_for", "waiting_for"),
+        sa.Index("ix_webhook_delivery_candidate", "source", "candidate_ref"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,6 +57,8 @@ class WebhookDelivery(SQLModel, table=True):
     # The raw body, byte for byte as signed, and the headers worth keeping (no signatures).
     body: bytes = Field(sa_type=sa.LargeBinary)
     headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    # The ATS id of the person whose details the body carries: erasing them redacts the body.
+    candidate_ref: str | None = Field(default=None, max_length=200)
     status: DeliveryStatus = Field(default=DeliveryStatus.received, sa_type=sa.String(16))
     # What a pending or unmapped delivery waits for, e.g. "candidate:greenhouse:42", "stage:greenhouse:panel".
     waiting_for: str | None = Field(default=None, max_length=300)

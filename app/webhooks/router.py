@@ -155,6 +155,7 @@ async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
         source=DeliverySource.generic,
         delivery_id=delivery_id,
         event_type=generic.event_type(payload),
+        candidate_ref=generic.candidate_ref(payload),
         body=body,
         headers=inbox.kept_headers(request.headers),
     )
@@ -220,6 +221,7 @@ async def receive_greenhouse_webhook(request: Request) -> DeliveryReceipt:
         source=DeliverySource.greenhouse,
         delivery_id=delivery_id,
         event_type=greenhouse.event_type(payload),
+        candidate_ref=greenhouse.candidate_ref(payload),
         body=body,
         headers=inbox.kept_headers(request.headers),
     )

@@ -567,6 +567,11 @@ async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[Deliv
                 await inbox.mark(
                     session=session, delivery_pk=delivery_pk, status=outcome.status, error=outcome.note
                 )
+                if delivery.candidate_ref and outcome.status is DeliveryStatus.applied:
+                    # This one, the erasure itself, or any about an erased person: no details kept.
+                    await inbox.redact_erased(
+                        session=session, source=delivery.source, candidate_ref=delivery.candidate_ref
+                    )
                 await session.commit()
                 # What waited for the objects this delivery provided is applied next. Read after
                 # the commit: a waiter that committed later looks again for the objects itself.
@@ -621,6 +626,7 @@ async def receive(
     event_type: str,
     body: bytes,
     headers: dict[str, str],
+    candidate_ref: str | None = None,
 ) -> DeliveryReceipt:
     """Store an authentic delivery (committed on its own), then apply it. A delivery id seen
     before changes nothing and reports what became of the first one."""
@@ -632,6 +638,7 @@ async def receive(
             event_type=event_type,
             body=body,
             headers=headers,
+            candidate_ref=candidate_ref,
             received_at=utcnow(),
         )
         await session.commit()

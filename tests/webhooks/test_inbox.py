@@ -149,3 +149,29 @@ async def test_requisition_closed_cancels_it(factory: Factory, session: AsyncSes
     await send(factory, "requisition.opened", "2026-02-01T09:00:00Z", JOB, "r1")
     state = await snapshot(session, ats="generic")
     assert state["requisitions"]["j1"][4] == "cancelled"
+
+
+async def test_erasure_redacts_the_stored_bodies_that_carry_the_person(factory: Factory) -> None:
+    admin = await factory.user(Role.admin)
+    await send(factory, "candidate.created", "2026-03-01T09:00:00Z", PERSON, "p1")
+    await send(factory, "candidate.erased", "2026-04-01T09:00:00Z", {"id": "c1"}, "p2")
+    # Details arriving after the erasure are not written, and not kept either.
+    await send(factory, "candidate.updated", "2026-05-01T09:00:00Z", PERSON, "p3")
+    await send(
+        factory,
+        "candidate.created",
+        "2026-03-01T09:00:00Z",
+        PERSON | {"id": "c9", "email": "x@example.com"},
+        "p4",
+    )
+    items = (await factory.client.get("/webhooks/deliveries", headers=admin.headers)).json()["items"]
+    bodies = {
+        d["delivery_id"]: (
+            await factory.client.get(f"/webhooks/deliveries/{d['id']}", headers=admin.headers)
+        ).json()["body"]
+        for d in items
+    }
+    for delivery_id in ("p1", "p2", "p3"):
+        assert "Noor" not in bodies[delivery_id]
+        assert "redacted" in bodies[delivery_id]
+    assert "Noor" in bodies["p4"]  # someone else

@@ -210,6 +210,22 @@ def event_type(payload: dict[str, Any]) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
+def candidate_ref(payload: dict[str, Any]) -> str | None:
+    """The ATS id of the person a delivery carries details of, to redact it if they are erased."""
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return None
+    kind = event_type(payload)
+    value = data.get("id") if kind.startswith("candidate.") else data.get("candidate_id")
+    return _text_id(value)
+
+
+def _text_id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    return str(value)[:200] or None
+
+
 def _candidate(external_id: str, fields: CandidateFields | None) -> CandidateData:
     if fields is None:
         return CandidateData(external_id=external_id)

@@ -51,6 +51,19 @@ def event_type(payload: dict[str, Any]) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
+def candidate_ref(payload: dict[str, Any]) -> str | None:
+    """The Greenhouse id of the person a delivery is about, to redact it if they are erased."""
+    body = _dict(payload.get("payload"))
+    application = _dict(body.get("application"))
+    return (
+        _text(_dict(application.get("candidate")).get("id"))
+        or _text(application.get("candidate_id"))
+        or _text(_dict(body.get("candidate")).get("id"))
+        or _text(body.get("candidate_id"))
+        or _text(_dict(body.get("person")).get("id"))
+    )
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
