@@ -72,7 +72,7 @@ SessionFactory = async_sessionmaker[AsyncSession]
 DEFAULT_ROLE_FAMILY = "mlops_engineer"
 DEFAULT_LEVEL = "L2"
 # A race with a concurrent writer (a unique key, a busy SQLite) is retried this many times.
-ATTEMPTS = 3
+ATTEMPTS = 5
 # How many deliveries one receipt may release (pending ones waiting for what it created).
 RELEASE_BUDGET = 500
 
@@ -87,6 +87,10 @@ class Waiting(Exception):
         self.status = status
         self.key = key
         self.detail = detail
+
+
+class _Race(Exception):
+    """A concurrent delivery created what this one was about to: retry from the start."""
 
 
 @dataclass
@@ -148,6 +152,9 @@ async def _write_candidate(
             taken = (
                 await session.exec(select(Candidate.id).where(Candidate.email_normalized == email.lower()))
             ).first()
+            if taken is not None and candidate.id is None:
+                # Created by a concurrent delivery since we looked: look again.
+                raise _Race(f"candidate with email {email} created concurrently")
             if taken is not None and taken != candidate.id:
                 raise Conflict(
                     f"Candidate {candidate.id} cannot take the email {email}: candidate {taken} has it.",
@@ -389,6 +396,23 @@ async def _stage_before_end(*, session: AsyncSession, application_id: int) -> St
     return Stage(latest.from_stage)
 
 
+async def _create_application(
+    *, session: AsyncSession, candidate_id: int, requisition_id: int, applied_at: datetime
+) -> Application:
+    try:
+        return await application_service.create_application(
+            session=session,
+            application_in=ApplicationCreate(
+                candidate_id=candidate_id, requisition_id=requisition_id, applied_at=applied_at
+            ),
+            actor_kind=ActorKind.ats,
+        )
+    except Conflict as exc:
+        if exc.code is ErrorCode.already_exists:  # created concurrently since we looked
+            raise _Race(exc.detail) from exc
+        raise
+
+
 async def _apply_application(
     *, session: AsyncSession, ats: str, change: ApplicationChange, provided: list[str]
 ) -> _Outcome:
@@ -431,14 +455,11 @@ async def _apply_application(
             )
         ).first()
         if application is None:
-            application = await application_service.create_application(
+            application = await _create_application(
                 session=session,
-                application_in=ApplicationCreate(
-                    candidate_id=candidate.id,
-                    requisition_id=requisition.id,
-                    applied_at=new.applied_at or change.occurred_at,
-                ),
-                actor_kind=ActorKind.ats,
+                candidate_id=candidate.id,
+                requisition_id=requisition.id,
+                applied_at=new.applied_at or change.occurred_at,
             )
         assert application.id is not None
         session.add(
@@ -588,13 +609,12 @@ async def _process_one(factory: SessionFactory, delivery_pk: int) -> tuple[Deliv
                     if await _exists(session=session, key=waiting.key):
                         continue
             return waiting.status, []
-        except (IntegrityError, OperationalError) as exc:
+        except (IntegrityError, OperationalError, _Race) as exc:
             # A concurrent delivery created the same object, or SQLite was busy: retry.
             if attempt < ATTEMPTS:
                 continue
-            await _mark(
-                factory, delivery_pk, DeliveryStatus.failed, error=f"{type(exc).__name__}: {exc.orig}"
-            )
+            cause = getattr(exc, "orig", exc)
+            await _mark(factory, delivery_pk, DeliveryStatus.failed, error=f"{type(exc).__name__}: {cause}")
             return DeliveryStatus.failed, []
         except (DomainError, AdapterError) as exc:
             detail = exc.detail if isinstance(exc, DomainError) else str(exc)

@@ -88,6 +88,10 @@ async def test_distinct_deliveries_about_one_new_application_create_it_once(
     assert not any(r.json()["duplicate"] for r in responses)
 
     # The last two repeat the first two's reports under other delivery ids: applied, no change.
+    errors = (
+        await session.exec(select(WebhookDelivery.error).where(WebhookDelivery.status == "failed"))
+    ).all()
+    assert errors == []
     statuses = (await session.exec(select(WebhookDelivery.status))).all()
     assert sorted(statuses) == ["applied"] * len(requests)
     assert (await session.exec(select(func.count()).select_from(Candidate))).one() == 1
