@@ -189,11 +189,13 @@ def _stream(count: int, duplicates: float, seed: int) -> list[tuple[str, bytes]]
             )
         n += 1
     events = events[:unique]
-    resent = [rng.choice(events) for _ in range(count - unique)]
-    # Redeliveries come after their original, somewhere later in the stream.
-    ordered = list(events)
-    for item in resent:
-        ordered.insert(rng.randint(events.index(item) + 1, len(ordered)), item)
+    # Each redelivery comes somewhere after its original.
+    keyed = [(float(n), item) for n, item in enumerate(events)]
+    for _ in range(count - unique):
+        n = rng.randrange(len(events))
+        keyed.append((rng.uniform(n + 0.5, len(events)), events[n]))
+    keyed.sort(key=lambda pair: pair[0])
+    ordered = [item for _, item in keyed]
     return ordered
 
 
