@@ -29,6 +29,9 @@ from app.interviews.scorecard_router import router as scorecards_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
+from app.webhooks.router import admin as webhooks_admin_router
+from app.webhooks.router import router as webhooks_router
+from app.webhooks.router import webhooks_docs
 
 DESCRIPTION = """
 The hiring pipeline of ML platform teams: requisitions, candidates and the four interview stages
@@ -65,6 +68,10 @@ TAGS = [
     {
         "name": "reports",
         "description": "Hiring metrics: time to fill and to hire, candidates per role, funnel, sources.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Signed ATS deliveries (no bearer token), and the admin's inbox and mappings.",
     },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
@@ -146,10 +153,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         question_banks_router,
         users_router,
         reports_router,
+        webhooks_admin_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(webhooks_router)
+    app.webhooks.include_router(webhooks_docs)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -158,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
                 tags=app.openapi_tags,
             )
             app.openapi_schema = _declare_input_errors(

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.applications.models import Application, StageEvent
+from app.applications.models import Application, ApplicationExternalId, StageEvent
 from app.candidates.models import Candidate, CandidateExternalId
 from app.catalog.models import (
     CandidateSource,
@@ -24,14 +24,17 @@ from app.interviews.models import (
     ScorecardVersion,
 )
 from app.reports import indexes as report_indexes
-from app.requisitions.models import Requisition, RequisitionStatusEvent
+from app.requisitions.models import Requisition, RequisitionExternalId, RequisitionStatusEvent
 from app.users.models import ApiToken, User
+from app.webhooks.models import AtsStageReport, MappingRule, WebhookDelivery
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken",
     "Application",
+    "ApplicationExternalId",
+    "AtsStageReport",
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",
@@ -41,10 +44,12 @@ __all__ = [
     "InterviewStage",
     "KitQuestion",
     "Level",
+    "MappingRule",
     "MarketFigure",
     "Question",
     "QuestionBank",
     "Requisition",
+    "RequisitionExternalId",
     "RequisitionStatusEvent",
     "RoleFamily",
     "Scorecard",
@@ -53,6 +58,7 @@ __all__ = [
     "Skill",
     "StageEvent",
     "User",
+    "WebhookDelivery",
     "metadata",
     "report_indexes",
 ]

@@ -27,7 +27,7 @@ from app.core.db import is_sqlite
 from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
-from tests.factories import Factory
+from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET, Factory
 
 KEEP_TABLES = {"alembic_version"}
 
@@ -78,7 +78,14 @@ def is_postgres(database_url: str) -> bool:
 
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(Settings(database_url=database_url, environment="test"))
+    application = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            webhook_secrets=[TEST_WEBHOOK_SECRET],
+            greenhouse_secrets=[TEST_GREENHOUSE_SECRET],
+        )
+    )
     async with application.router.lifespan_context(application):
         yield application
 
@@ -139,6 +146,8 @@ def live_server(database_url: str) -> Iterator[str]:
         "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
         "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
         "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+        "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": TEST_WEBHOOK_SECRET,
+        "INTERVIEW_PIPELINE_GREENHOUSE_SECRETS": TEST_GREENHOUSE_SECRET,
     }
     process = subprocess.Popen(
         [

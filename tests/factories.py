@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,10 @@ from app.users import service as user_service
 from app.users.models import Role, UserCreate
 
 _sequence = itertools.count(1)
+
+# The webhook secrets the test app and the live server accept; webhook tests sign with them.
+TEST_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"interview-pipeline test webhook key").decode()
+TEST_GREENHOUSE_SECRET = "greenhouse-test-secret"
 
 
 @dataclass

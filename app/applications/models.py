@@ -51,6 +51,21 @@ class Application(ApplicationBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class ApplicationExternalId(SQLModel, table=True):
+    """The id an outside ATS gives an application, so its webhooks find ours."""
+
+    __tablename__ = "application_external_id"
+    __table_args__ = (
+        sa.UniqueConstraint("ats", "external_id"),
+        sa.UniqueConstraint("application_id", "ats"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
+    ats: str = Field(max_length=64)
+    external_id: str = Field(max_length=200)
+
+
 class ApplicationCreate(ApplicationBase):
     model_config = {
         "json_schema_extra": {

@@ -306,6 +306,109 @@ async def move_application(
     return application
 
 
+@dataclass(frozen=True)
+class ReportedStage:
+    """A stage an ATS reported the application in, from a time on."""
+
+    occurred_at: datetime
+    stage: Stage
+    reason: str | None = None
+
+
+async def lock_application(*, session: AsyncSession, application_id: int) -> Application:
+    """The application, locked for the rest of the transaction (PostgreSQL: FOR UPDATE)."""
+    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
+    return (await session.exec(statement.execution_options(populate_existing=True))).one()
+
+
+async def sync_ats_history(
+    *,
+    session: AsyncSession,
+    application: Application,
+    reported: list[ReportedStage],
+    actor_kind: ActorKind = ActorKind.ats,
+) -> Application:
+    """Make the stage history agree with every stage the ATS reported, whatever their order of
+    arrival: the result depends only on the set of reports.
+
+    The ATS is the source of truth for where a candidate is, so any stage may follow any other
+    and the history names the move (skip, move_back, reopen...). Reports and the application's
+    other events (its first one, users' moves) are laid out by time; a report of the stage the
+    application was already in at that time is no move and is left out; each event's
+    ``from_stage`` is the stage before it. So an event older than the application's latest goes
+    into the history at its time and never moves the current stage backwards: the current stage
+    is the stage of the newest event. A report before ``applied_at`` counts at ``applied_at``.
+    The requisition counts a hire when the current stage becomes ``hired`` and uncounts it when
+    it leaves it. The caller holds the application's row lock (:func:`lock_application`), so
+    concurrent callers are serialised.
+    """
+    assert application.id is not None
+    application_id = application.id
+    applied_at = as_utc(application.applied_at)
+    history = await list_stage_events(session=session, application_id=application_id)
+    fixed = [e for e in history if e.actor_kind != actor_kind or e.from_stage is None]
+    fixed_ids = {e.id for e in fixed}
+    recorded = {(as_utc(e.occurred_at), e.to_stage): e for e in history if e.id not in fixed_ids}
+
+    ordered = sorted(reported, key=lambda r: (as_utc(r.occurred_at), r.stage.value, r.reason or ""))
+    timeline: list[tuple[datetime, int, int, StageEvent | ReportedStage]] = [
+        (as_utc(e.occurred_at), 0, n, e) for n, e in enumerate(fixed)
+    ]
+    timeline += [(max(as_utc(r.occurred_at), applied_at), 1, n, r) for n, r in enumerate(ordered)]
+    timeline.sort(key=lambda item: item[:3])
+
+    previous: Stage | None = None
+    latest_at = applied_at
+    for when, _kind, _n, item in timeline:
+        if isinstance(item, StageEvent):
+            if item.from_stage is not None and item.from_stage != previous:
+                item.from_stage = previous
+                session.add(item)
+            previous, latest_at = Stage(item.to_stage), when
+            continue
+        if item.stage is previous:
+            continue
+        move = pipeline.classify_move(previous, item.stage)
+        event = recorded.pop((when, item.stage.value), None)
+        if event is None:
+            session.add(
+                StageEvent(
+                    application_id=application_id,
+                    from_stage=previous,
+                    to_stage=item.stage,
+                    move=move,
+                    occurred_at=when,
+                    actor_kind=actor_kind,
+                    reason=item.reason,
+                )
+            )
+        elif (event.from_stage, event.move, event.reason) != (previous, move, item.reason):
+            event.from_stage, event.move, event.reason = previous, move, item.reason
+            session.add(event)
+        previous, latest_at = item.stage, when
+    for stale in recorded.values():  # a move no longer: an earlier report entered that stage first
+        await session.delete(stale)
+
+    before = Stage(application.stage)
+    current = previous or Stage.resume_screen
+    application.stage = current
+    application.stage_entered_at = latest_at
+    application.last_event_at = latest_at
+    application.version += 1
+    application.updated_at = utcnow()
+    session.add(application)
+    if current is Stage.hired and before is not Stage.hired:
+        await requisition_service.register_hire(
+            session=session, requisition_id=application.requisition_id, hired_at=latest_at, actor_id=None
+        )
+    elif before is Stage.hired and current is not Stage.hired:
+        await requisition_service.unregister_hire(
+            session=session, requisition_id=application.requisition_id, occurred_at=latest_at
+        )
+    await session.flush()
+    return application
+
+
 async def list_applications(
     *,
     session: AsyncSession,

@@ -34,6 +34,8 @@ class Candidate(CandidateBase, table=True):
     # A catalog source key, or "other" with the text we were given kept in source_detail.
     source: str = Field(max_length=64, index=True)
     source_detail: str | None = Field(default=None, max_length=200)
+    # Set when the person's data was erased (GDPR); the pipeline history stays for metrics.
+    erased_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -49,6 +51,8 @@ class CandidateExternalId(SQLModel, table=True):
     candidate_id: int = Field(foreign_key="candidate.id", ondelete="CASCADE")
     ats: str = Field(max_length=64)
     external_id: str = Field(max_length=200)
+    # When the ATS event that last wrote the candidate happened: older events do not overwrite.
+    last_event_at: datetime | None = None
 
 
 class CandidateCreate(CandidateBase):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists
@@ -146,6 +147,33 @@ async def update_candidate(
             session=session, value=candidate_in.source
         )
     candidate.sqlmodel_update(changes)
+    candidate.updated_at = utcnow()
+    session.add(candidate)
+    await session.flush()
+    return candidate
+
+
+ERASED_NAME = "Erased candidate"
+
+
+def erased_email(token: str) -> str:
+    """A placeholder email, unique per erased person, that says what happened."""
+    safe = "".join(ch if ch.isalnum() else "-" for ch in token.lower())[:100]
+    return f"erased-{safe}@erased.example.com"
+
+
+async def erase_candidate(
+    *, session: AsyncSession, candidate: Candidate, token: str, erased_at: datetime
+) -> Candidate:
+    """Scrub the person's data (name, email, phone, source text), keeping the row, its
+    applications and their stage history, so the hiring metrics stay whole."""
+    email = erased_email(token)
+    candidate.name = ERASED_NAME
+    candidate.email = email
+    candidate.email_normalized = email
+    candidate.phone = None
+    candidate.source_detail = None
+    candidate.erased_at = erased_at
     candidate.updated_at = utcnow()
     session.add(candidate)
     await session.flush()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.catalog.models import Criterion
-from app.core.identifiers import MAX_ID
+from app.core.identifiers import MAX_ID, WholeNumber
 from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Stage
 
@@ -181,10 +181,10 @@ class InterviewCreate(SQLModel):
     }
 
     scheduled_at: IsoDatetime = Field(description="When the interview starts.")
-    duration_minutes: int | None = Field(
+    duration_minutes: WholeNumber | None = Field(
         default=None, ge=1, le=24 * 60, description="Defaults to the stage's (5, 30, 90, 240 minutes)."
     )
-    interviewer_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+    interviewer_ids: list[Annotated[WholeNumber, Field(ge=1, le=MAX_ID)]] = Field(
         min_length=1, max_length=10, description="The users who interview; each gets a scorecard."
     )
 
@@ -193,7 +193,7 @@ class InterviewUpdate(SQLModel):
     model_config = {"json_schema_extra": {"examples": [{"status": "no_show"}]}}
 
     scheduled_at: IsoDatetime | None = None
-    duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    duration_minutes: WholeNumber | None = Field(default=None, ge=1, le=24 * 60)
     status: InterviewStatus | None = Field(
         default=None,
         description="cancelled or no_show: the interview did not take place (its scorecards are "
@@ -257,7 +257,7 @@ SkillLevel = Annotated[int, Field(ge=0, le=3)]
 
 
 class QuestionNote(SQLModel):
-    question_id: int = Field(ge=1, le=MAX_ID)
+    question_id: WholeNumber = Field(ge=1, le=MAX_ID)
     note: str = Field(min_length=1, max_length=5000)
 
 

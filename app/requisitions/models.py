@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from app.core.identifiers import MAX_ID
+from app.core.identifiers import MAX_ID, WholeNumber
 from app.core.patching import NotNull
 from app.core.timestamps import IsoDatetime, utcnow
 
@@ -65,6 +65,23 @@ class Requisition(RequisitionBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class RequisitionExternalId(SQLModel, table=True):
+    """The id an outside ATS gives a requisition (its job), so its webhooks find ours."""
+
+    __tablename__ = "requisition_external_id"
+    __table_args__ = (
+        sa.UniqueConstraint("ats", "external_id"),
+        sa.UniqueConstraint("requisition_id", "ats"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requisition_id: int = Field(foreign_key="requisition.id", ondelete="CASCADE")
+    ats: str = Field(max_length=64)
+    external_id: str = Field(max_length=200)
+    # When the ATS event that last wrote the requisition happened: older events do not overwrite.
+    last_event_at: datetime | None = None
+
+
 class RequisitionCreate(RequisitionBase):
     model_config = {
         "json_schema_extra": {
@@ -99,8 +116,8 @@ class RequisitionUpdate(SQLModel):
     title: NotNull[str] = Field(default=None, min_length=1, max_length=200)
     level: NotNull[str] = Field(default=None, max_length=8)
     team: NotNull[str] = Field(default=None, max_length=200)
-    headcount: NotNull[int] = Field(default=None, ge=1, le=1000)
-    hiring_manager_id: NotNull[int] = Field(default=None, ge=1, le=MAX_ID)
+    headcount: NotNull[WholeNumber] = Field(default=None, ge=1, le=1000)
+    hiring_manager_id: NotNull[WholeNumber] = Field(default=None, ge=1, le=MAX_ID)
     opened_at: NotNull[IsoDatetime] = None
     target_skills: dict[str, int] | None = None
     status: RequisitionStatusChange | None = None

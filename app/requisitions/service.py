@@ -340,3 +340,24 @@ async def register_hire(
     requisition.updated_at = utcnow()
     session.add(requisition)
     return requisition
+
+
+async def unregister_hire(
+    *, session: AsyncSession, requisition_id: int, occurred_at: datetime
+) -> Requisition:
+    """Undo a hire (an ATS "unhire"): one hire less, and a filled requisition opens again."""
+    requisition = await lock_for_hire(session=session, requisition_id=requisition_id)
+    requisition.hires = max(0, requisition.hires - 1)
+    if requisition.status == RequisitionStatus.filled and requisition.hires < requisition.headcount:
+        requisition.filled_at = None
+        await record_status(
+            session=session,
+            requisition=requisition,
+            to_status=RequisitionStatus.open,
+            occurred_at=occurred_at,
+            actor_id=None,
+            reason="a hire was undone",
+        )
+    requisition.updated_at = utcnow()
+    session.add(requisition)
+    return requisition

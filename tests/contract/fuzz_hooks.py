@@ -19,6 +19,8 @@ import dataclasses
 import functools
 import json
 import os
+import time
+import uuid
 from typing import Any
 
 import schemathesis
@@ -27,6 +29,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from app.core.db import sync_url
 from app.core.identifiers import MAX_ID
+from app.webhooks import verification
 
 
 def _known_ids() -> dict[str, list[int]]:
@@ -88,24 +91,46 @@ def after_call(context: schemathesis.HookContext, case: Any, response: Any) -> N
         _restore_actors()
 
 
-# ---------------------------------------------------------------------------------------------
-# HOOK POINT: webhooks (issue 4). Routes under /webhooks/ authenticate by a signature over the raw
-# body, not by the bearer token, so a generated body must be signed before it is sent or every
-# case ends in 401. When those routes land:
-#   1. sign the exact bytes sent here (serialise case.body yourself, put them in kwargs["data"]
-#      with the content type, and add the signature headers computed with the secret that the
-#      live server is given, e.g. INTERVIEW_PIPELINE_WEBHOOK_SECRETS in tests/conftest.py);
-#   2. keep one unsigned run (FUZZ_SIGN_WEBHOOKS=0) that expects only 401s from /webhooks/.
-# Until then no operation matches, and a webhook route added without signing fails loudly here.
-# ---------------------------------------------------------------------------------------------
-def sign_webhook(case: Any, kwargs: dict[str, Any]) -> None:
-    raise NotImplementedError(
-        f"{case.method} {case.path}: sign the generated webhook body in "
-        "tests/contract/fuzz_hooks.py:sign_webhook before fuzzing /webhooks/ routes."
-    )
+# Webhook ingestion authenticates by a signature over the raw body, not by the bearer token: the
+# generated body is serialised here and signed with the secrets the live server is given
+# (tests/factories.py), so the fuzzer reaches the payload handling instead of a wall of 401s.
+# FUZZ_SIGN_WEBHOOKS=0 sends them unsigned (every ingestion answer must then be 401).
+INGESTION_PATHS = {"/webhooks/ats", "/webhooks/greenhouse"}
+
+
+def sign_webhook(case: Any) -> None:
+    from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET
+
+    # The requests transport sends a JSON body as json.dumps(body, allow_nan=False) in UTF-8:
+    # sign exactly those bytes.
+    try:
+        raw = json.dumps(case.body, allow_nan=False).encode() if case.body is not None else b""
+    except (TypeError, ValueError):
+        return  # not JSON-serialisable: sent unsigned, must be refused
+    # Re-sign only the headers the case carries: a negative case that dropped one stays negative.
+    headers = dict(case.headers or {})
+    delivery_id = f"fuzz-{uuid.uuid4().hex}"
+    if case.path == "/webhooks/ats":
+        timestamp = str(int(time.time()))
+        headers |= {
+            "webhook-id": delivery_id,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": verification.standard_signature(
+                key=verification.standard_secret_key(TEST_WEBHOOK_SECRET),
+                delivery_id=delivery_id,
+                timestamp=timestamp,
+                body=raw,
+            ),
+        }
+    else:
+        headers |= {
+            "Signature": verification.greenhouse_signature(secret=TEST_GREENHOUSE_SECRET, body=raw),
+            "Greenhouse-Event-ID": delivery_id,
+        }
+    case.headers = {key: value for key, value in headers.items() if key in (case.headers or {})}
 
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: Any, kwargs: dict[str, Any]) -> None:
-    if case.path.startswith("/webhooks/") and os.environ.get("FUZZ_SIGN_WEBHOOKS", "1") == "1":
-        sign_webhook(case, kwargs)
+    if case.path in INGESTION_PATHS and os.environ.get("FUZZ_SIGN_WEBHOOKS", "1") == "1":
+        sign_webhook(case)

@@ -184,3 +184,14 @@ async def test_report_date_filters_take_only_iso_text(factory: Factory) -> None:
         assert response.status_code == 422, path
         ok = await factory.client.get(path, params={"date_to": "2026-01-01T00:00:00Z"}, headers=admin.headers)
         assert ok.status_code == 200, path
+
+
+async def test_booleans_are_not_counts(factory: Factory) -> None:
+    """Found by schemathesis: `"duration_minutes": true` was read as 1 and answered 200."""
+    recruiter = await factory.user(Role.recruiter)
+    manager = await factory.user(Role.hiring_manager)
+    requisition = await factory.requisition(recruiter, hiring_manager=manager)
+    response = await factory.client.patch(
+        f"/requisitions/{requisition['id']}", json={"headcount": True}, headers=recruiter.headers
+    )
+    assert response.status_code == 422

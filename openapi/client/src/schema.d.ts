@@ -941,6 +941,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List received deliveries
+         * @description Newest first. `failed` ones carry the reason in `error`; `pending` and `unmapped` ones
+         *     say in `waiting_for` what they wait for. Admins only.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one delivery, with its raw body
+         * @description The delivery as stored: raw body, the headers kept (never signatures), status. Admins only.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply one delivery again
+         * @description Apply a failed, pending, unmapped or received delivery again, from its stored body, with
+         *     the mappings as they are now. An applied or ignored delivery is not replayed (409).
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/deliveries/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply all failed deliveries again
+         * @description Replays the oldest `limit` deliveries in `status`, each in its own transaction, and says
+         *     how they ended and how many remain. Admins only.
+         */
+        post: operations["replayWebhookDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the mapping rules
+         * @description The admin's rules, oldest first. Names no rule covers fall back to the built-in defaults
+         *     (see README). Admins only.
+         */
+        get: operations["listMappingRules"];
+        put?: never;
+        /**
+         * Map an ATS stage or source name
+         * @description Say what an ATS's stage name (to a stage key) or source name (to a catalog source key)
+         *     means here. Names match case-insensitively. The deliveries held `unmapped` for that stage
+         *     name are replayed at once. Admins only.
+         */
+        post: operations["createMappingRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/mappings/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a mapping rule
+         * @description Later deliveries fall back to the defaults; what was applied stays. Admins only.
+         */
+        delete: operations["deleteMappingRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/job-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Map an ATS job to an existing requisition
+         * @description Without a link, an ATS job seen for the first time becomes a new requisition. Link it
+         *     first to use a requisition that exists; deliveries pending on the job are applied now.
+         *     Admins only.
+         */
+        post: operations["linkAtsJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -975,8 +1127,303 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/ats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an event from any ATS (Standard Webhooks)
+         * @description Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
+         *
+         *     No bearer token: the signature authenticates. The delivery is stored before anything else
+         *     and applied in a transaction of its own; the answer is 200 once it is stored, whatever the
+         *     outcome (`status`), and a redelivery (same `webhook-id`) changes nothing. The `data` of each
+         *     type is documented in the `webhooks` section. Refusals: 401 for a missing or wrong signature
+         *     or a timestamp more than five minutes away (nothing stored), 400 for a body that is not a
+         *     JSON object, 413 past 1 MiB. An unknown `type` is stored as `ignored`.
+         */
+        post: operations["receiveAtsWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/greenhouse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Greenhouse Recruiting webhook
+         * @description Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
+         *     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
+         *     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
+         *     unhire_candidate, update_candidate, candidate_anonymized and delete_application; answers the
+         *     `ping` sent when the hook is saved; stores every other action as `ignored`. Same refusals and
+         *     answers as `POST /webhooks/ats`.
+         */
+        post: operations["receiveGreenhouseWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "requisition.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.opened
+         * @description A job opened at the ATS: creates the requisition (first admin as owner unless `hiring_manager_email` names a user).
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `requisition.opened`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventRequisitionOpened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "requisition.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.updated
+         * @description A job changed: title, team, headcount (by event time; older updates do not overwrite newer ones). Creates it if unknown.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `requisition.updated`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventRequisitionUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "requisition.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.closed
+         * @description A job closed: the requisition becomes `filled` or `cancelled`.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `requisition.closed`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventRequisitionClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.created
+         * @description A candidate: created (or linked, by email) with the ATS id; `source` is mapped to a catalog source or kept as `other`.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `candidate.created`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventCandidateCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.updated
+         * @description A candidate changed: the fields given are written unless a more recent event wrote them already.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `candidate.updated`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventCandidateUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "candidate.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * candidate.erased
+         * @description Erase the person's data (name, email, phone); the pipeline history stays, for metrics.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `candidate.erased`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventCandidateErased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.created
+         * @description A candidate applied to a job: waits (`pending`) for an unknown candidate unless `candidate` carries name and email.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.created`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.stage_changed
+         * @description The application moved to `stage` (our key or the ATS's name, mapped) at `timestamp`. Skips are allowed; an event older than the application's latest goes into the history only.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.stage_changed`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationStageChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.rejected
+         * @description The application was rejected at `timestamp`.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.rejected`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationRejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.withdrawn
+         * @description The candidate withdrew at `timestamp`.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.withdrawn`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationWithdrawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.hired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.hired
+         * @description The candidate was hired at `timestamp`: counts against the requisition's headcount.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.hired`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationHired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1092,6 +1539,67 @@ export interface components {
              */
             applied_at?: string | null;
         };
+        /**
+         * ApplicationCreated
+         * @description A candidate applied to a job: waits (`pending`) for an unknown candidate unless `candidate` carries name and email.
+         */
+        ApplicationCreated: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.created";
+            data: components["schemas"]["ApplicationCreatedData"];
+        };
+        /** ApplicationCreatedData */
+        ApplicationCreatedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /**
+             * Candidate Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            candidate_id: string;
+            /**
+             * Requisition Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            requisition_id: string;
+            /**
+             * Applied At
+             * @description Defaults to the event's timestamp.
+             */
+            applied_at?: string | null;
+            /** @description The candidate's details, to create them if not seen yet. */
+            candidate?: components["schemas"]["CandidateFields"] | null;
+        };
+        /**
+         * ApplicationHired
+         * @description The candidate was hired at `timestamp`: counts against the requisition's headcount.
+         */
+        ApplicationHired: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.hired";
+            data: components["schemas"]["HiredData"];
+        };
         /** ApplicationPublic */
         ApplicationPublic: {
             /** Candidate Id */
@@ -1131,10 +1639,64 @@ export interface components {
             updated_at: string;
         };
         /**
+         * ApplicationRejected
+         * @description The application was rejected at `timestamp`.
+         */
+        ApplicationRejected: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.rejected";
+            data: components["schemas"]["EndedData"];
+        };
+        /**
+         * ApplicationStageChanged
+         * @description The application moved to `stage` (our key or the ATS's name, mapped) at `timestamp`. Skips are allowed; an event older than the application's latest goes into the history only.
+         */
+        ApplicationStageChanged: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.stage_changed";
+            data: components["schemas"]["StageChangedData"];
+        };
+        /**
          * ApplicationStatus
          * @enum {string}
          */
         ApplicationStatus: "active" | "hired" | "rejected" | "withdrawn";
+        /**
+         * ApplicationWithdrawn
+         * @description The candidate withdrew at `timestamp`.
+         */
+        ApplicationWithdrawn: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.withdrawn";
+            data: components["schemas"]["EndedData"];
+        };
         /** AssessedPerson */
         AssessedPerson: {
             /** Name */
@@ -1179,6 +1741,83 @@ export interface components {
             source: string;
             /** External Ids */
             external_ids?: components["schemas"]["ExternalId"][];
+        };
+        /**
+         * CandidateCreated
+         * @description A candidate: created (or linked, by email) with the ATS id; `source` is mapped to a catalog source or kept as `other`.
+         */
+        CandidateCreated: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "candidate.created";
+            data: components["schemas"]["CandidateEventData"];
+        };
+        /**
+         * CandidateErased
+         * @description Erase the person's data (name, email, phone); the pipeline history stays, for metrics.
+         */
+        CandidateErased: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "candidate.erased";
+            data: components["schemas"]["CandidateErasedData"];
+        };
+        /** CandidateErasedData */
+        CandidateErasedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+        };
+        /** CandidateEventData */
+        CandidateEventData: {
+            /** Name */
+            name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /**
+             * Source
+             * @description The ATS's source name, mapped to a catalog source.
+             */
+            source?: string | null;
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+        };
+        /** CandidateFields */
+        CandidateFields: {
+            /** Name */
+            name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /**
+             * Source
+             * @description The ATS's source name, mapped to a catalog source.
+             */
+            source?: string | null;
         };
         /** CandidatePublic */
         CandidatePublic: {
@@ -1255,6 +1894,24 @@ export interface components {
             phone?: string | null;
             /** Source */
             source?: string;
+        };
+        /**
+         * CandidateUpdated
+         * @description A candidate changed: the fields given are written unless a more recent event wrote them already.
+         */
+        CandidateUpdated: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "candidate.updated";
+            data: components["schemas"]["CandidateEventData"];
         };
         /** CandidatesPerRoleReport */
         CandidatesPerRoleReport: {
@@ -1337,6 +1994,100 @@ export interface components {
          * @enum {string}
          */
         Decision: "advance" | "reject" | "wait";
+        /** DeliveryDetail */
+        DeliveryDetail: {
+            /** Id */
+            id: number;
+            source: components["schemas"]["DeliverySource"];
+            /** Delivery Id */
+            delivery_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Waiting For */
+            waiting_for: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Applied At */
+            applied_at: string | null;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * Body
+             * @description The raw body as received (UTF-8).
+             */
+            body: string;
+        };
+        /** DeliveryPublic */
+        DeliveryPublic: {
+            /** Id */
+            id: number;
+            source: components["schemas"]["DeliverySource"];
+            /** Delivery Id */
+            delivery_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Waiting For */
+            waiting_for: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Applied At */
+            applied_at: string | null;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * DeliveryReceipt
+         * @description What the ATS is told: the delivery is safe with us (and what became of it).
+         * @example {
+         *       "duplicate": false,
+         *       "id": 17,
+         *       "status": "applied"
+         *     }
+         */
+        DeliveryReceipt: {
+            /**
+             * Id
+             * @description The stored delivery's id in this service.
+             */
+            id: number;
+            status: components["schemas"]["DeliveryStatus"];
+            /**
+             * Duplicate
+             * @description True when this delivery id was already received: nothing changed.
+             */
+            duplicate: boolean;
+        };
+        /**
+         * DeliverySource
+         * @description Where a delivery came from; also the ATS name its external ids are kept under.
+         * @enum {string}
+         */
+        DeliverySource: "generic" | "greenhouse";
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "received" | "applied" | "ignored" | "pending" | "unmapped" | "failed";
         /**
          * DurationSummary
          * @description Count, mean, median and p90 of a duration, in days.
@@ -1379,6 +2130,16 @@ export interface components {
             occurred_at?: string | null;
             /** Reason */
             reason: string;
+        };
+        /** EndedData */
+        EndedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /** Reason */
+            reason?: string | null;
         };
         /**
          * ErrorCode
@@ -1455,6 +2216,11 @@ export interface components {
          * @enum {string}
          */
         GroupBy: "none" | "role_family" | "level" | "month" | "quarter";
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /** Health */
         Health: {
             /**
@@ -1469,6 +2235,14 @@ export interface components {
          * @enum {string}
          */
         HireGroupBy: "none" | "role_family" | "level" | "month" | "quarter" | "source";
+        /** HiredData */
+        HiredData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+        };
         /**
          * InterviewCreate
          * @example {
@@ -1638,6 +2412,41 @@ export interface components {
             scorecard_id: number;
             scorecard_status: components["schemas"]["ScorecardStatus"];
         };
+        /**
+         * JobLinkCreate
+         * @example {
+         *       "ats": "greenhouse",
+         *       "external_id": "274075",
+         *       "requisition_id": 3
+         *     }
+         */
+        JobLinkCreate: {
+            ats: components["schemas"]["DeliverySource"];
+            /**
+             * External Id
+             * @description The ATS's job id.
+             */
+            external_id: string;
+            /** Requisition Id */
+            requisition_id: number;
+        };
+        /** JobLinkPublic */
+        JobLinkPublic: {
+            /** Id */
+            id: number;
+            /** Ats */
+            ats: string;
+            /** External Id */
+            external_id: string;
+            /** Requisition Id */
+            requisition_id: number;
+            /**
+             * Replayed
+             * @description Pending deliveries waiting for this job, replayed now.
+             * @default 0
+             */
+            replayed?: number;
+        };
         /** KitQuestionPublic */
         KitQuestionPublic: {
             /** Position */
@@ -1675,6 +2484,71 @@ export interface components {
              * @default
              */
             experience?: string;
+        };
+        /**
+         * MappingKind
+         * @enum {string}
+         */
+        MappingKind: "stage" | "source";
+        /**
+         * MappingRuleCreate
+         * @example {
+         *       "ats": "greenhouse",
+         *       "kind": "stage",
+         *       "name": "Panel Interview",
+         *       "target": "onsite_final"
+         *     }
+         */
+        MappingRuleCreate: {
+            ats: components["schemas"]["DeliverySource"];
+            kind: components["schemas"]["MappingKind"];
+            /**
+             * Name
+             * @description The ATS's name, as it sends it.
+             */
+            name: string;
+            /**
+             * Target
+             * @description A stage key (resume_screen … offer, or rejected) for `stage`; a catalog source key for `source`.
+             */
+            target: string;
+        };
+        /** MappingRuleCreated */
+        MappingRuleCreated: {
+            /** Id */
+            id: number;
+            ats: components["schemas"]["DeliverySource"];
+            kind: components["schemas"]["MappingKind"];
+            /** Name */
+            name: string;
+            /** Target */
+            target: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Replayed
+             * @description Unmapped deliveries waiting for this name, replayed now.
+             */
+            replayed: number;
+        };
+        /** MappingRulePublic */
+        MappingRulePublic: {
+            /** Id */
+            id: number;
+            ats: components["schemas"]["DeliverySource"];
+            kind: components["schemas"]["MappingKind"];
+            /** Name */
+            name: string;
+            /** Target */
+            target: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * MarketComparison
@@ -1720,7 +2594,7 @@ export interface components {
          * Move
          * @enum {string}
          */
-        Move: "apply" | "advance" | "skip" | "reject" | "withdraw" | "hire";
+        Move: "apply" | "advance" | "skip" | "reject" | "withdraw" | "hire" | "reopen" | "move_back";
         /**
          * MoveRequest
          * @description A pipeline move. Base it on what you saw: send `If-Match` with the version, or
@@ -1775,10 +2649,30 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[DeliveryPublic] */
+        Page_DeliveryPublic_: {
+            /** Items */
+            items: components["schemas"]["DeliveryPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[InterviewPublic] */
         Page_InterviewPublic_: {
             /** Items */
             items: components["schemas"]["InterviewPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[MappingRulePublic] */
+        Page_MappingRulePublic_: {
+            /** Items */
+            items: components["schemas"]["MappingRulePublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -1939,6 +2833,55 @@ export interface components {
             /** Schema Revision */
             schema_revision: string;
         };
+        /** ReplayResult */
+        ReplayResult: {
+            /** Replayed */
+            replayed: number;
+            /**
+             * Statuses
+             * @description How many replayed deliveries ended in each status.
+             */
+            statuses: {
+                [key: string]: number;
+            };
+            /**
+             * Remaining
+             * @description Failed deliveries left (a call replays at most `limit`).
+             */
+            remaining: number;
+        };
+        /**
+         * RequisitionClosed
+         * @description A job closed: the requisition becomes `filled` or `cancelled`.
+         */
+        RequisitionClosed: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "requisition.closed";
+            data: components["schemas"]["RequisitionClosedData"];
+        };
+        /** RequisitionClosedData */
+        RequisitionClosedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /**
+             * Reason
+             * @default cancelled
+             * @enum {string}
+             */
+            reason?: "filled" | "cancelled";
+        };
         /**
          * RequisitionCreate
          * @example {
@@ -1988,6 +2931,58 @@ export interface components {
             target_skills?: {
                 [key: string]: number;
             } | null;
+        };
+        /** RequisitionData */
+        RequisitionData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /** Title */
+            title?: string | null;
+            /**
+             * Role Family
+             * @description A catalog role family key.
+             */
+            role_family?: string | null;
+            /**
+             * Level
+             * @description A catalog level key (L1…M4).
+             */
+            level?: string | null;
+            /** Team */
+            team?: string | null;
+            /** Headcount */
+            headcount?: number | null;
+            /**
+             * Opened At
+             * @description When the job opened; defaults to the event's timestamp.
+             */
+            opened_at?: string | null;
+            /**
+             * Hiring Manager Email
+             * @description A user of this service; else the requisition goes to the first admin.
+             */
+            hiring_manager_email?: string | null;
+        };
+        /**
+         * RequisitionOpened
+         * @description A job opened at the ATS: creates the requisition (first admin as owner unless `hiring_manager_email` names a user).
+         */
+        RequisitionOpened: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "requisition.opened";
+            data: components["schemas"]["RequisitionData"];
         };
         /** RequisitionPublic */
         RequisitionPublic: {
@@ -2100,6 +3095,24 @@ export interface components {
             status_changed_at?: string | null;
             /** Status Reason */
             status_reason?: string | null;
+        };
+        /**
+         * RequisitionUpdated
+         * @description A job changed: title, team, headcount (by event time; older updates do not overwrite newer ones). Creates it if unknown.
+         */
+        RequisitionUpdated: {
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "requisition.updated";
+            data: components["schemas"]["RequisitionData"];
         };
         /**
          * Role
@@ -2520,6 +3533,21 @@ export interface components {
          * @enum {string}
          */
         Stage: "resume_screen" | "phone_screen" | "technical_interview" | "onsite_final" | "offer" | "hired" | "rejected" | "withdrawn";
+        /** StageChangedData */
+        StageChangedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /**
+             * Stage
+             * @description One of our stage keys, or the ATS's stage name (resolved by the mapping rules).
+             */
+            stage: string;
+            /** Reason */
+            reason?: string | null;
+        };
         /** StageEventPublic */
         StageEventPublic: {
             /** Id */
@@ -2691,6 +3719,19 @@ export interface components {
         UserWithToken: {
             user: components["schemas"]["UserPublic"];
             token: components["schemas"]["ApiTokenIssued"];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
         };
     };
     responses: never;
@@ -6350,6 +7391,514 @@ export interface operations {
             };
         };
     };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this status. */
+                status?: components["schemas"]["DeliveryStatus"] | null;
+                /** @description Only deliveries from this source. */
+                source?: components["schemas"]["DeliverySource"] | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Which deliveries to replay: failed (default), pending, unmapped, received. */
+                status?: components["schemas"]["DeliveryStatus"];
+                /** @description At most this many, oldest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMappingRules: {
+        parameters: {
+            query?: {
+                /** @description Only stage or only source rules. */
+                kind?: components["schemas"]["MappingKind"] | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MappingRulePublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMappingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MappingRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappingRuleCreated"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMappingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkAtsJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobLinkPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -6395,6 +7944,520 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveAtsWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery's unique id; a redelivery reuses it. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent; within 5 minutes of now. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.stage_changed",
+                 *       "timestamp": "2026-09-10T15:00:00Z",
+                 *       "data": {
+                 *         "id": "app-981",
+                 *         "stage": "Technical Interview"
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Stored (and applied, ignored, pending, unmapped or failed: see `status`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveGreenhouseWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `sha256 <hex HMAC-SHA256 of the raw body>` (`sha256=<hex>` accepted). */
+                Signature: string;
+                /** @description The delivery id; without it, the body's SHA-256 is. */
+                "Greenhouse-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "ping",
+                 *       "payload": {
+                 *         "web_hook_id": 9590,
+                 *         "name": "interview-pipeline"
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Stored (and applied, ignored, pending, unmapped or failed: see `status`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    atsEventRequisitionOpened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionOpened"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventRequisitionUpdated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionUpdated"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventRequisitionClosed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionClosed"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventCandidateCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CandidateCreated"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventCandidateUpdated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CandidateUpdated"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventCandidateErased: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CandidateErased"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationCreated"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationStageChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationStageChanged"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationRejected: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationRejected"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationWithdrawn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationWithdrawn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationHired: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationHired"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,0 +1,1 @@
+"""ATS webhooks: verification, the durable inbox, adapters (generic, Greenhouse), mappings."""

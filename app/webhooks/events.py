@@ -1,0 +1,90 @@
+"""Internal events: what an adapter makes of a delivery, whatever the ATS's payload looked like.
+
+Objects are named by ``(ats, external id)``; ``occurred_at`` is when the event happened at the
+ATS (the ordering key), never when we received it unless the ATS sent no time at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.pipeline import Stage
+
+
+class AdapterError(Exception):
+    """The payload does not say what its type needs; the delivery is kept as failed."""
+
+
+@dataclass(frozen=True)
+class CandidateData:
+    external_id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    source: str | None = None
+
+    @property
+    def creatable(self) -> bool:
+        return bool(self.name and self.email)
+
+
+@dataclass(frozen=True)
+class JobData:
+    external_id: str
+    title: str | None = None
+    opened_at: datetime | None = None
+    role_family: str | None = None
+    level: str | None = None
+    team: str | None = None
+    headcount: int | None = None
+    hiring_manager_email: str | None = None
+
+
+@dataclass(frozen=True)
+class RequisitionChange:
+    job: JobData
+    occurred_at: datetime
+    close_as: str | None = None  # "filled" | "cancelled"
+    create: bool = True  # may create the requisition on first sight
+
+
+@dataclass(frozen=True)
+class CandidateChange:
+    candidate: CandidateData
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class CandidateErasure:
+    external_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    """Enough to create an application we have not seen yet."""
+
+    candidate: CandidateData
+    job: JobData
+    applied_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationChange:
+    external_id: str
+    occurred_at: datetime
+    stage: Stage | None = None  # one of our stages, when the event names one
+    stage_name: str | None = None  # an ATS stage name, resolved by the mappings
+    reopen: bool = False  # back into the pipeline; without a stage, the one it ended in
+    reason: str | None = None
+    create: NewApplication | None = None
+    skip_if_unknown: bool = False  # an unknown application is nothing to do (e.g. a deletion)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    reason: str
+
+
+Change = RequisitionChange | CandidateChange | CandidateErasure | ApplicationChange | Ignored

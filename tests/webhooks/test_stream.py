@@ -1,0 +1,87 @@
+"""The proof of order tolerance and idempotency: a shuffled stream, a third of it redelivered and
+some of it badly signed, ends exactly as the same stream applied once in order."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from fastapi import FastAPI
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.users.models import Role
+from app.webhooks import service
+from app.webhooks.models import DeliverySource, DeliveryStatus, WebhookDelivery
+from tests.factories import Factory
+from tests.webhooks.stream import Delivery, generate
+from tests.webhooks.support import post_event, snapshot, standard_headers
+
+BAD_SECRET = "whsec_" + "c29tZW9uZSBlbHNl"
+
+
+async def receive(app: FastAPI, delivery: Delivery) -> DeliveryStatus:
+    receipt = await service.receive(
+        factory=app.state.session_factory,
+        source=DeliverySource.generic,
+        delivery_id=delivery.delivery_id,
+        event_type="",
+        body=delivery.body,
+        headers={},
+    )
+    return receipt.status
+
+
+async def statuses(session: AsyncSession, prefix: str) -> Counter[str]:
+    rows = (
+        await session.exec(
+            select(WebhookDelivery.status).where(col(WebhookDelivery.delivery_id).startswith(prefix))
+        )
+    ).all()
+    return Counter(str(status) for status in rows)
+
+
+async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order(
+    app: FastAPI, factory: Factory, session: AsyncSession
+) -> None:
+    await factory.user(Role.admin)
+
+    in_order = generate(prefix="inorder")
+    assert len(in_order) >= 1000
+    for delivery in in_order:
+        assert await receive(app, delivery) is DeliveryStatus.applied
+    expected = await snapshot(session, ats="generic", prefix="inorder-")
+    assert len(expected["applications"]) == 100
+    moves = {event[3] for history in expected["histories"].values() for event in history}
+    assert moves == {"apply", "advance", "skip", "move_back", "reopen", "reject", "withdraw", "hire"}
+
+    stream = generate(prefix="shuffled")
+    rng = random.Random(11)
+    arrivals = stream + rng.sample(stream, len(stream) // 3)
+    rng.shuffle(arrivals)
+    forged = rng.sample(stream, 25)
+    for delivery in forged:  # refused, stored nowhere; the genuine copy arrives in the stream
+        headers = standard_headers(delivery.body, delivery_id=delivery.delivery_id, secret=BAD_SECRET)
+        response = await factory.client.post("/webhooks/ats", content=delivery.body, headers=headers)
+        assert response.status_code == 401
+    duplicates = 0
+    for n, delivery in enumerate(arrivals):
+        if n % 10 == 0:  # a share of them through HTTP, signed
+            response = await post_event(factory.client, delivery.body, delivery_id=delivery.delivery_id)
+            assert response.status_code == 200, response.text
+            duplicates += response.json()["duplicate"]
+        else:
+            await receive(app, delivery)
+
+    assert await statuses(session, "shuffled-") == Counter({"applied": len(stream)})
+    session.expire_all()
+    actual = await snapshot(session, ats="generic", prefix="shuffled-")
+    differences = [
+        (part, key)
+        for part, items in expected.items()
+        for key in items.keys() | actual[part].keys()
+        if items.get(key) != actual[part].get(key)
+    ]
+    assert differences == []
+    assert actual == expected
+    assert duplicates > 0
