@@ -83,7 +83,8 @@ async def requisition_filters(
     requisition_id: IdQuery = None,
     hiring_manager_id: IdQuery = None,
 ) -> Filters:
-    """Filters of the requisition reports: the date range selects requisitions by opened_at."""
+    """Filters without a source. The date range selects requisitions by opened_at in the
+    requisition reports, interviews by scheduled_at in interviewer calibration."""
     return _filters(user, date_from, date_to, role_family, level, requisition_id, hiring_manager_id)
 
 
@@ -270,19 +271,6 @@ async def sources_report(
     return report
 
 
-async def interview_filters(
-    user: ReportReader,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    role_family: RoleFamilyQuery = None,
-    level: LevelQuery = None,
-    requisition_id: IdQuery = None,
-    hiring_manager_id: IdQuery = None,
-) -> Filters:
-    """Filters of the scorecard reports: the date range selects interviews by scheduled_at."""
-    return _filters(user, date_from, date_to, role_family, level, requisition_id, hiring_manager_id)
-
-
 @router.get(
     "/interviewer-calibration",
     operation_id="getInterviewerCalibration",
@@ -316,7 +304,7 @@ denominator and small-sample flag; the row's `small_sample` is on `submitted`.""
     + SCOPE,
 )
 async def interviewer_calibration_report(
-    request: Request, session: SessionDep, filters: Annotated[Filters, Depends(interview_filters)]
+    request: Request, session: SessionDep, filters: RequisitionFilters
 ) -> InterviewerCalibrationReport | Response:
     report = await service.interviewer_calibration(
         session=session, filters=filters, threshold=_threshold(request)
