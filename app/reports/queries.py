@@ -28,7 +28,7 @@ from app.interviews.models import (
     ScorecardStatus,
     ScorecardVersion,
 )
-from app.pipeline import Stage
+from app.pipeline import INTERVIEW_STAGES, Stage
 from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
 from app.users.models import User
 
@@ -508,7 +508,10 @@ def calibration_cards(dialect: Dialect, filters: Filters) -> Any:
     joined = joined.outerjoin(
         leave,
         sa.and_(
-            leave.c.application_id == interview.c.application_id, leave.c.from_stage == interview.c.stage
+            leave.c.application_id == interview.c.application_id,
+            leave.c.from_stage == interview.c.stage,
+            # Spelled out so the scan drops the apply and offer events before they are hashed.
+            leave.c.from_stage.in_([stage.value for stage in INTERVIEW_STAGES]),
         ),
     )
     cards = (
