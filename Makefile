@@ -53,6 +53,9 @@ openapi: setup
 # on first run, a few minutes). Not part of `make test`.
 bench-reports: setup
 	$(VENV)/bin/python -m benchmarks.reports_benchmark
+# The TypeScript client's types, from the spec just written (needs Node.js 20+ and npm).
+client: openapi
+	cd openapi/client && npm ci --no-audit --no-fund --prefer-offline && npm run generate
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 import app.models  # noqa: F401  (registers every table with the mapper)
 from app import health
@@ -19,6 +21,7 @@ from app.catalog.router import router as catalog_router
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.errors import PROBLEM_JSON, install_error_handlers
+from app.core.inputs import refuse_nul_characters
 from app.core.migrations import head_revision
 from app.interviews.bank_router import router as question_banks_router
 from app.interviews.router import router as interviews_router
@@ -78,6 +81,27 @@ def _problem_only(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _declare_input_errors(schema: dict[str, Any], open_paths: set[str]) -> dict[str, Any]:
+    """Errors any API operation can answer, declared on each: 422 for input holding NUL
+    (app/core/inputs.py), and 400 for a body that is not even text (bytes that are not UTF-8),
+    refused before validation runs."""
+    for path, path_item in schema.get("paths", {}).items():
+        if path in open_paths:
+            continue
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            for status in ("400", "422") if "requestBody" in operation else ("422",):
+                responses.setdefault(
+                    status,
+                    {
+                        "description": HTTPStatus(int(status)).phrase,
+                        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                )
+            operation["responses"] = dict(sorted(responses.items()))
+    return schema
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -111,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location"],
         )
-    api = APIRouter()
+    api = APIRouter(dependencies=[Depends(refuse_nul_characters)])
     for router in (
         requisitions_router,
         candidates_router,
@@ -136,7 +160,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _problem_only(schema)
+            app.openapi_schema = _declare_input_errors(
+                _problem_only(schema),
+                {route.path for route in health.router.routes if isinstance(route, APIRoute)},
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -6,11 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime
 from sqlmodel import Field, SQLModel
 
 from app.core.identifiers import MAX_ID
-from app.core.timestamps import utcnow
+from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Move, Stage
 
 
@@ -59,7 +58,7 @@ class ApplicationCreate(ApplicationBase):
         }
     }
 
-    applied_at: AwareDatetime | None = Field(
+    applied_at: IsoDatetime | None = Field(
         default=None, description="When the candidate applied (business time); defaults to now."
     )
 
@@ -126,7 +125,7 @@ class MoveRequest(SQLModel):
     expected_stage: Stage | None = Field(
         default=None, description="The stage you believe the application is in."
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: IsoDatetime | None = Field(
         default=None,
         description="When the move happened (business time, for backfill); defaults to now. "
         "Not in the future, not before the application's previous event.",

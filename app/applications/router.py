@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response, status
 
@@ -94,7 +94,21 @@ async def _move(
     return service.to_public(moved)
 
 
-_MOVE_ERRORS = problem_responses(404, 409, 412, 422, 428)
+def _with_etag(status_code: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status_code: {
+            "headers": {
+                "ETag": {
+                    "description": 'The application\'s version, `"<version>"`: send it as If-Match on a move.',
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    }
+
+
+_MOVE_ERRORS = problem_responses(404, 409, 412, 422, 428) | _with_etag(200)
 
 
 @router.post(
@@ -102,7 +116,7 @@ _MOVE_ERRORS = problem_responses(404, 409, 412, 422, 428)
     operation_id="createApplication",
     summary="Apply a candidate to a requisition",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 422) | _with_etag(201),
 )
 async def create_application(
     session: SessionDep, user: RecruiterUser, application_in: ApplicationCreate, response: Response
@@ -148,7 +162,7 @@ async def list_applications(
     "/applications/{application_id}",
     operation_id="getApplication",
     summary="Read an application, with its ETag and allowed moves",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422) | _with_etag(200),
 )
 async def get_application(application: VisibleApplication, response: Response) -> ApplicationPublic:
     response.headers["ETag"] = etag(application)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
+from app.core.patching import NotNull
 from app.core.timestamps import utcnow
 
 OTHER_SOURCE = "other"
@@ -73,10 +74,10 @@ class CandidateCreate(CandidateBase):
 
 
 class CandidateUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: EmailStr | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=50)
-    source: str | None = Field(default=None, min_length=1, max_length=200)
+    name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
+    email: NotNull[EmailStr] = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=50, description="null clears it.")
+    source: NotNull[str] = Field(default=None, min_length=1, max_length=200)
 
 
 class CandidatePublic(CandidateBase):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: str = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # /docs and /openapi.json; off in production unless set explicitly (openapi/openapi.json in
+    # the repository stays the contract either way).
     docs_enabled: bool = True
     # Standard Webhooks secrets (``whsec_<base64>``), several at once so one can be rotated.
     webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -79,6 +81,12 @@ class Settings(BaseSettings):
             except binascii.Error as exc:
                 raise ValueError("the part after whsec_ must be base64") from exc
         return value
+
+    @model_validator(mode="after")
+    def _docs_off_in_production(self) -> Settings:
+        if self.environment is Environment.production and "docs_enabled" not in self.model_fields_set:
+            self.docs_enabled = False
+        return self
 
 
 @lru_cache

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AwareDatetime, BeforeValidator
 
 # A client clock a little ahead of ours is not "the future".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -21,3 +24,20 @@ def as_utc(value: datetime) -> datetime:
 
 def is_in_future(value: datetime, *, now: datetime | None = None) -> bool:
     return as_utc(value) > (now or utcnow()) + CLOCK_SKEW
+
+
+def _iso_text(value: object) -> object:
+    # pydantic would also read a number, or text holding one, as Unix seconds: `0` became
+    # 1970-01-01. The contract says `format: date-time`, so only ISO 8601 text is a time.
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+    raise ValueError("must be an ISO 8601 date-time with a timezone, e.g. 2026-09-01T09:00:00Z")
+
+
+# The type of every business time a request carries (bodies and query parameters).
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]

@@ -8,12 +8,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime
 from sqlmodel import Field, SQLModel
 
 from app.catalog.models import Criterion
 from app.core.identifiers import MAX_ID
-from app.core.timestamps import utcnow
+from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Stage
 
 
@@ -181,7 +180,7 @@ class InterviewCreate(SQLModel):
         }
     }
 
-    scheduled_at: AwareDatetime = Field(description="When the interview starts.")
+    scheduled_at: IsoDatetime = Field(description="When the interview starts.")
     duration_minutes: int | None = Field(
         default=None, ge=1, le=24 * 60, description="Defaults to the stage's (5, 30, 90, 240 minutes)."
     )
@@ -193,7 +192,7 @@ class InterviewCreate(SQLModel):
 class InterviewUpdate(SQLModel):
     model_config = {"json_schema_extra": {"examples": [{"status": "no_show"}]}}
 
-    scheduled_at: AwareDatetime | None = None
+    scheduled_at: IsoDatetime | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     status: InterviewStatus | None = Field(
         default=None,

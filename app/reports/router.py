@@ -12,6 +12,7 @@ from pydantic import AwareDatetime
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identifiers import IdQuery
+from app.core.timestamps import IsoDatetime
 from app.reports import service
 from app.reports.export import CSV_RESPONSE, csv_response, wants_csv
 from app.reports.queries import Filters
@@ -67,8 +68,8 @@ def _filters(
     )
 
 
-DateFrom = Annotated[AwareDatetime | None, Query(description="Start of the range (inclusive).")]
-DateTo = Annotated[AwareDatetime | None, Query(description="End of the range (exclusive).")]
+DateFrom = Annotated[IsoDatetime | None, Query(description="Start of the range (inclusive).")]
+DateTo = Annotated[IsoDatetime | None, Query(description="End of the range (exclusive).")]
 RoleFamilyQuery = Annotated[str | None, Query(max_length=64, description="A role family key.")]
 LevelQuery = Annotated[str | None, Query(max_length=8, description="A level key.")]
 SourceQuery = Annotated[str | None, Query(max_length=64, description="A candidate source key (or `other`).")]
@@ -136,9 +137,7 @@ async def time_to_fill_report(
     session: SessionDep,
     filters: RequisitionFilters,
     group_by: GroupBy = GroupBy.none,
-    as_of: Annotated[
-        AwareDatetime | None, Query(description="Open requisitions are aged up to here.")
-    ] = None,
+    as_of: Annotated[IsoDatetime | None, Query(description="Open requisitions are aged up to here.")] = None,
 ) -> TimeToFillReport | Response:
     report = await service.time_to_fill(
         session=session, filters=filters, group_by=group_by, threshold=_threshold(request), as_of=as_of

@@ -6,11 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, field_validator
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from app.core.identifiers import MAX_ID
-from app.core.timestamps import utcnow
+from app.core.patching import NotNull
+from app.core.timestamps import IsoDatetime, utcnow
 
 
 class RequisitionStatus(StrEnum):
@@ -82,7 +83,7 @@ class RequisitionCreate(RequisitionBase):
         }
     }
 
-    opened_at: AwareDatetime | None = Field(
+    opened_at: IsoDatetime | None = Field(
         default=None, description="When the requisition opened (business time); defaults to now."
     )
     status: RequisitionStatusChange = RequisitionStatusChange.open
@@ -95,15 +96,15 @@ class RequisitionCreate(RequisitionBase):
 
 
 class RequisitionUpdate(SQLModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    level: str | None = Field(default=None, max_length=8)
-    team: str | None = Field(default=None, max_length=200)
-    headcount: int | None = Field(default=None, ge=1, le=1000)
-    hiring_manager_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    opened_at: AwareDatetime | None = None
+    title: NotNull[str] = Field(default=None, min_length=1, max_length=200)
+    level: NotNull[str] = Field(default=None, max_length=8)
+    team: NotNull[str] = Field(default=None, max_length=200)
+    headcount: NotNull[int] = Field(default=None, ge=1, le=1000)
+    hiring_manager_id: NotNull[int] = Field(default=None, ge=1, le=MAX_ID)
+    opened_at: NotNull[IsoDatetime] = None
     target_skills: dict[str, int] | None = None
     status: RequisitionStatusChange | None = None
-    status_changed_at: AwareDatetime | None = Field(
+    status_changed_at: IsoDatetime | None = Field(
         default=None,
         description="When a status change happened (business time); defaults to now.",
     )

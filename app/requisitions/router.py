@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
 from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
+from app.core.timestamps import IsoDatetime
 from app.requisitions import service
 from app.requisitions.dependencies import VisibleRequisition
 from app.requisitions.models import (
@@ -57,8 +57,8 @@ async def list_requisitions(
     role_family: Annotated[str | None, Query(max_length=64)] = None,
     level: Annotated[str | None, Query(max_length=8)] = None,
     hiring_manager_id: IdQuery = None,
-    opened_from: Annotated[AwareDatetime | None, Query(description="opened_at on or after.")] = None,
-    opened_to: Annotated[AwareDatetime | None, Query(description="opened_at before.")] = None,
+    opened_from: Annotated[IsoDatetime | None, Query(description="opened_at on or after.")] = None,
+    opened_to: Annotated[IsoDatetime | None, Query(description="opened_at before.")] = None,
 ) -> Page[RequisitionPublic]:
     """Newest opening first. Recruiters and admins see all; a hiring manager sees their own."""
     if user.role == Role.interviewer:

@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import EmailStr
+from pydantic import EmailStr, StrictBool
 from sqlmodel import Field, SQLModel
 
+from app.core.patching import NotNull
 from app.core.timestamps import utcnow
 
 
@@ -40,9 +41,9 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role | None = None
-    is_active: bool | None = None
+    name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
+    role: NotNull[Role] = None
+    is_active: NotNull[StrictBool] = None
 
 
 class UserPublic(UserBase):

@@ -62,7 +62,7 @@ async def list_users(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:int}",
     operation_id="getUser",
     summary="Read a user",
     responses=problem_responses(404, 422),
@@ -72,7 +72,7 @@ async def get_user(session: SessionDep, _admin: AdminUser, user_id: IdPath) -> U
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:int}",
     operation_id="updateUser",
     summary="Change a user's name, role or active flag",
     responses=problem_responses(404, 422),
@@ -86,7 +86,7 @@ async def update_user(
 
 
 @router.post(
-    "/{user_id}/tokens",
+    "/{user_id:int}/tokens",
     operation_id="issueToken",
     summary="Issue another token for a user",
     status_code=status.HTTP_201_CREATED,
@@ -101,7 +101,7 @@ async def issue_token(
 
 
 @router.get(
-    "/{user_id}/tokens",
+    "/{user_id:int}/tokens",
     operation_id="listTokens",
     summary="List a user's tokens (never the secrets)",
     responses=problem_responses(404, 422),
@@ -113,7 +113,7 @@ async def list_tokens(session: SessionDep, _admin: AdminUser, user_id: IdPath) -
 
 
 @router.delete(
-    "/{user_id}/tokens/{token_id}",
+    "/{user_id:int}/tokens/{token_id}",
     operation_id="revokeToken",
     summary="Revoke a token",
     responses=problem_responses(404, 422),
