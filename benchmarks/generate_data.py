@@ -7,10 +7,10 @@ then COPYs ~applications/10 requisitions (with their status history and on-hold 
 candidate per 1.25 applications, the applications and their stage events (~4 a application),
 drawn with skew: sources (DevOps+ML and ML+platform most common, acqui-hires rare), applications
 per requisition (log-normal, a long tail), stage outcomes (most leave at the screens), dwell
-times. Deterministic for a given --seed. Prints the row counts and the time taken.
-
-To extend (scorecards, interviews): add a table to TABLES and emit its rows from
-``History.application`` where the stage history is known; everything else follows.
+times; then interviews of the interview stages left, with 1-3 scorecards each (about 0.5 a
+application), their versions (10% amended) and criterion ratings, recommendations leaning with
+the stage's outcome and each interviewer's harshness, submitted hours to days after the end.
+Deterministic for a given --seed. Prints the row counts and the time taken.
 """
 
 from __future__ import annotations
@@ -116,7 +116,48 @@ TABLES: dict[str, tuple[str, ...]] = {
         "recorded_at",
         "actor_kind",
     ),
+    "interview": (
+        "id",
+        "application_id",
+        "stage",
+        "scheduled_at",
+        "duration_minutes",
+        "status",
+        "created_at",
+        "updated_at",
+    ),
+    "scorecard": (
+        "id",
+        "interview_id",
+        "interviewer_id",
+        "status",
+        "current_version",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+    ),
+    "scorecard_version": (
+        "id",
+        "scorecard_id",
+        "version",
+        "recommendation",
+        "summary",
+        "question_notes",
+        "recorded_by",
+        "recorded_at",
+    ),
+    "scorecard_rating": ("id", "version_id", "kind", "key", "value"),
 }
+# Interviews: each visit to an interview stage gets one with this chance, with 1-3 interviewers
+# (about half a scorecard per application: 500,000 at 1M); durations as the stage's default.
+INTERVIEWED = {"phone_screen": 0.12, "technical_interview": 0.2, "onsite_final": 0.3}
+INTERVIEW_MINUTES = {"phone_screen": 30, "technical_interview": 90, "onsite_final": 240}
+PANEL = ((1, 40), (2, 35), (3, 25))
+RATINGS = ("strong_no", "no", "yes", "strong_yes")
+# Recommendation weights by the stage's outcome (forward / rejected / other), before the
+# interviewer's own lean; criteria follow the recommendation within one step.
+LEANING = {"forward": (5, 15, 55, 25), "rejected": (30, 45, 20, 5), "other": (10, 30, 45, 15)}
+CRITERIA = ("coding", "systems_design")
 
 
 def ts(seconds: int) -> str:
@@ -131,6 +172,8 @@ def pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 class History:
     rng: random.Random
     managers: int
+    first_interviewer: int = 0
+    interviewers: int = 0
     rows: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
     ids: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
 
@@ -145,6 +188,58 @@ class History:
         for n in range(1, self.managers + 1):
             email = f"manager{n}@bench.example"
             self.emit("user_account", (email, f"Manager {n}", "hiring_manager", email, "t", ts(START)))
+        self.first_interviewer = self.ids["user_account"] + 1
+        for n in range(1, self.interviewers + 1):
+            email = f"interviewer{n}@bench.example"
+            self.emit("user_account", (email, f"Interviewer {n}", "interviewer", email, "t", ts(START)))
+
+    def interviews(self, application_id: int, events: list[tuple[str | None, str, str, int]]) -> None:
+        """Interviews of the application's visits to interview stages, each with 1-3 submitted
+        scorecards (5% left as drafts, 10% amended once), submitted hours to days after the end."""
+        rng = self.rng
+        for index, (_from, stage, _move, entered) in enumerate(events):
+            if stage not in INTERVIEWED or rng.random() >= INTERVIEWED[stage]:
+                continue
+            leaving = events[index + 1] if index + 1 < len(events) else None
+            if leaving is None:
+                continue  # still in the stage: its interview has not happened yet
+            outcome = "forward" if leaving[1] not in {"rejected", "withdrawn"} else "other"
+            outcome = "rejected" if leaving[1] == "rejected" else outcome
+            starts = entered + (leaving[3] - entered) // 3
+            minutes = INTERVIEW_MINUTES[stage]
+            interview_id = self.emit(
+                "interview",
+                (application_id, stage, ts(starts), minutes, "completed", ts(entered), ts(starts)),
+            )
+            panel = int(pick(rng, tuple((str(n), w) for n, w in PANEL)))
+            for interviewer in rng.sample(range(self.interviewers), k=min(panel, self.interviewers)):
+                self.scorecard(
+                    interview_id, self.first_interviewer + interviewer, starts + minutes * 60, outcome
+                )
+
+    def scorecard(self, interview_id: int, interviewer_id: int, ended: int, outcome: str) -> None:
+        rng = self.rng
+        if rng.random() < 0.05:
+            self.emit("scorecard", (interview_id, interviewer_id, "draft", 0, None, ts(ended), ts(ended)))
+            return
+        submitted = ended + int(rng.expovariate(1 / (10 * 3600)))
+        versions = 2 if rng.random() < 0.1 else 1
+        scorecard_id = self.emit(
+            "scorecard",
+            (interview_id, interviewer_id, "submitted", versions, ts(submitted), ts(ended), ts(submitted)),
+        )
+        harsh = (interviewer_id % 7) - 3  # the interviewer's lean, -3 .. 3
+        weights = [w * (1.15 ** (harsh * (1 - 2 * (i >= 2)))) for i, w in enumerate(LEANING[outcome])]
+        for version in range(1, versions + 1):
+            recorded = submitted + (version - 1) * rng.randint(3600, 3 * DAY)
+            rating = rng.choices(range(4), weights=weights)[0]
+            version_id = self.emit(
+                "scorecard_version",
+                (scorecard_id, version, RATINGS[rating], "", "[]", interviewer_id, ts(recorded)),
+            )
+            for criterion in CRITERIA:
+                value = min(3, max(0, rating + rng.choice((-1, 0, 0, 1))))
+                self.emit("scorecard_rating", (version_id, "criterion", criterion, value))
 
     def requisition(self, applications: int) -> None:
         rng = self.rng
@@ -244,6 +339,7 @@ class History:
             events.append((stage, STAGES[stage_index], "skip" if step == 2 else "advance", now))
         for from_stage, to_stage, move, when in events:
             self.emit("stage_event", (application_id, from_stage, to_stage, move, ts(when), ts(when), "user"))
+        self.interviews(application_id, events)
         last = events[-1]
         self.emit(
             "application",
@@ -264,7 +360,9 @@ class History:
 
 def generate(applications: int, seed: int) -> History:
     rng = random.Random(seed)
-    history = History(rng=rng, managers=max(10, applications // 5000))
+    history = History(
+        rng=rng, managers=max(10, applications // 5000), interviewers=max(20, applications // 2000)
+    )
     history.users()
     remaining = applications
     while remaining > 0:

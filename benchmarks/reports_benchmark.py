@@ -80,6 +80,14 @@ REPORTS: dict[str, tuple[str, Callable[[float], list[Any]]]] = {
             queries.source_counts(Filters()),
             queries.transitions(Filters(), by_source=True),
             queries.time_to_hire(PG, Filters(), group_by="source"),
+            queries.source_ratings(Filters()),
+        ],
+    ),
+    "interviewer-calibration": (
+        "/reports/interviewer-calibration",
+        lambda _as_of: [
+            queries.criterion_ratings(Filters()),
+            queries.interviewer_calibration(PG, Filters()),
         ],
     ),
 }
@@ -100,7 +108,10 @@ def psycopg_dsn(url: str) -> str:
 def application_count(url: str) -> int | None:
     try:
         with psycopg.connect(psycopg_dsn(url)) as connection:
-            row = connection.execute("SELECT count(*) FROM application").fetchone()
+            # A database generated before the scorecards were counts as missing.
+            row = connection.execute(
+                "SELECT count(*) FROM application WHERE EXISTS (SELECT FROM scorecard)"
+            ).fetchone()
             return int(row[0]) if row else None
     except psycopg.Error:
         return None

@@ -18,8 +18,19 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from app.applications.models import Application, StageEvent
 from app.candidates.models import Candidate
-from app.pipeline import Stage
+from app.interviews.models import (
+    NOT_HELD,
+    Interview,
+    Rating,
+    RatingKind,
+    Scorecard,
+    ScorecardRating,
+    ScorecardStatus,
+    ScorecardVersion,
+)
+from app.pipeline import INTERVIEW_STAGES, Stage
 from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
+from app.users.models import User
 
 PERCENTILES = (0.5, 0.9)
 # Per report transaction on PostgreSQL: JIT compiles for ~0.1-0.3 s per query, more than it saves
@@ -31,6 +42,9 @@ status_event = RequisitionStatusEvent.__table__  # type: ignore[attr-defined]
 application = Application.__table__  # type: ignore[attr-defined]
 stage_event = StageEvent.__table__  # type: ignore[attr-defined]
 candidate = Candidate.__table__  # type: ignore[attr-defined]
+interview = Interview.__table__  # type: ignore[attr-defined]
+scorecard = Scorecard.__table__  # type: ignore[attr-defined]
+scorecard_version = ScorecardVersion.__table__  # type: ignore[attr-defined]
 
 Col = ColumnElement[Any]
 
@@ -421,5 +435,165 @@ def source_counts(filters: Filters) -> Select[Any]:
         )
         .select_from(scoped_applications(filters, candidates=True))
         .where(*application_scope(filters))
+        .group_by(candidate.c.source)
+    )
+
+
+# --- scorecards: interviewer calibration and mean ratings per source ---------------------------
+
+# The overall recommendation as a number, for means: strong_no 1, no 2, yes 3, strong_yes 4.
+RATING_POINTS: dict[str, int] = {rating.value: points for points, rating in enumerate(Rating, start=1)}
+POSITIVE: tuple[str, ...] = (Rating.yes.value, Rating.strong_yes.value)
+LATE_AFTER_SECONDS = 24 * 3600
+
+
+def _latest_submitted() -> Any:
+    """Submitted scorecards of interviews that took place, joined to their latest version."""
+    return scorecard.join(interview, interview.c.id == scorecard.c.interview_id).join(
+        scorecard_version,
+        sa.and_(
+            scorecard_version.c.scorecard_id == scorecard.c.id,
+            scorecard_version.c.version == scorecard.c.current_version,
+        ),
+    )
+
+
+def _submitted_and_held() -> list[Col]:
+    return [
+        scorecard.c.status == ScorecardStatus.submitted,
+        interview.c.status.not_in([status.value for status in NOT_HELD]),
+    ]
+
+
+def _scoped_scorecards(joined: Any, filters: Filters) -> tuple[Any, list[Col]]:
+    """Scorecards joined (``joined`` holds scorecard and interview) to application and requisition
+    only when a filter needs them, and the WHERE clauses of the calibration scope: submitted, the
+    interview held, the date range on its scheduled_at."""
+    clauses = [
+        *_submitted_and_held(),
+        *_requisition_columns(filters),
+        *_date_range(interview.c.scheduled_at, filters),
+    ]
+    if filters.requisition_id is not None or _requisition_columns(filters):
+        joined = joined.join(application, application.c.id == interview.c.application_id)
+    if filters.requisition_id is not None:
+        clauses.append(application.c.requisition_id == filters.requisition_id)
+    if _requisition_columns(filters):
+        joined = joined.join(requisition, requisition.c.id == application.c.requisition_id)
+    return joined, clauses
+
+
+def recommendation_points() -> Col:
+    return sa.case(
+        *((scorecard_version.c.recommendation == key, points) for key, points in RATING_POINTS.items())
+    )
+
+
+def calibration_cards(dialect: Dialect, filters: Filters) -> Any:
+    """One row a submitted scorecard in scope (interview not cancelled or no-show; the date range
+    on the interview's scheduled_at): interviewer, recommendation of the latest version, its side
+    (1 yes/strong_yes, 0 no/strong_no), the panel's majority side without this scorecard (null on
+    a tie or when nobody else submitted), the decision taken at the stage (1 left it forward, 0
+    rejected, null withdrew or still there) and whether the first submission was late."""
+    positive = sa.case((scorecard_version.c.recommendation.in_(POSITIVE), 1), else_=0)
+    ends = dialect.epoch(interview.c.scheduled_at) + interview.c.duration_minutes * 60.0
+    late = sa.case((dialect.epoch(scorecard.c.submitted_at) - ends > LATE_AFTER_SECONDS, 1), else_=0)
+    leave = stage_event.alias("leave")
+    decision = sa.case(
+        (leave.c.to_stage == Stage.rejected, 0),
+        (leave.c.to_stage == Stage.withdrawn, sa.null()),
+        (leave.c.to_stage.is_not(None), 1),
+    )
+    joined, clauses = _scoped_scorecards(_latest_submitted(), filters)
+    joined = joined.outerjoin(
+        leave,
+        sa.and_(
+            leave.c.application_id == interview.c.application_id,
+            leave.c.from_stage == interview.c.stage,
+            # Spelled out so the scan drops the apply and offer events before they are hashed.
+            leave.c.from_stage.in_([stage.value for stage in INTERVIEW_STAGES]),
+        ),
+    )
+    cards = (
+        sa.select(
+            scorecard.c.interview_id,
+            scorecard.c.interviewer_id,
+            scorecard_version.c.recommendation,
+            positive.label("side"),
+            late.label("late"),
+            decision.label("decision"),
+        )
+        .select_from(joined)
+        .where(*clauses)
+        .subquery("cards")
+    )
+    panel = sa.func.sum(cards.c.side).over(partition_by=cards.c.interview_id)
+    size = sa.func.count().over(partition_by=cards.c.interview_id)
+    others_yes = panel - cards.c.side
+    others_no = size - panel - (1 - cards.c.side)
+    majority = sa.case((others_yes > others_no, 1), (others_no > others_yes, 0))
+    return sa.select(
+        cards.c.interviewer_id,
+        cards.c.recommendation,
+        cards.c.side,
+        cards.c.late,
+        cards.c.decision,
+        majority.label("panel"),
+    ).subquery("judged")
+
+
+def _count_when(condition: Col) -> Col:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def interviewer_calibration(dialect: Dialect, filters: Filters) -> Select[Any]:
+    """Per interviewer: submitted, counts per recommendation, late, and the agreement counts."""
+    judged = calibration_cards(dialect, filters)
+    user = User.__table__  # type: ignore[attr-defined]
+    return (
+        sa.select(
+            judged.c.interviewer_id,
+            user.c.name,
+            sa.func.count().label("submitted"),
+            *(_count_when(judged.c.recommendation == rating.value).label(rating.value) for rating in Rating),
+            _count_when(judged.c.late == 1).label("late"),
+            sa.func.count(judged.c.panel).label("panel_cases"),
+            _count_when(judged.c.panel == judged.c.side).label("panel_agreed"),
+            sa.func.count(judged.c.decision).label("decision_cases"),
+            _count_when(judged.c.decision == judged.c.side).label("decision_agreed"),
+        )
+        .select_from(judged.join(user, user.c.id == judged.c.interviewer_id))
+        .group_by(judged.c.interviewer_id, user.c.name)
+        .order_by(judged.c.interviewer_id)
+    )
+
+
+def criterion_ratings(filters: Filters) -> Select[Any]:
+    """Per interviewer and criterion value (0 strong_no … 3 strong_yes): ratings of criteria on
+    the latest versions of the submitted scorecards in scope."""
+    rating = ScorecardRating.__table__  # type: ignore[attr-defined]
+    joined, clauses = _scoped_scorecards(
+        _latest_submitted().join(rating, rating.c.version_id == scorecard_version.c.id), filters
+    )
+    return (
+        sa.select(scorecard.c.interviewer_id, rating.c.value, sa.func.count().label("n"))
+        .select_from(joined)
+        .where(*clauses, rating.c.kind == RatingKind.criterion)
+        .group_by(scorecard.c.interviewer_id, rating.c.value)
+    )
+
+
+def source_ratings(filters: Filters) -> Select[Any]:
+    """Per candidate source: count and mean of the overall recommendations (1..4) of the latest
+    versions of submitted scorecards, over the applications in scope."""
+    points = recommendation_points()
+    return (
+        sa.select(candidate.c.source, sa.func.count(points).label("n"), sa.func.avg(points).label("mean"))
+        .select_from(
+            scoped_applications(filters, candidates=True).join(
+                _latest_submitted(), interview.c.application_id == application.c.id
+            )
+        )
+        .where(*application_scope(filters), *_submitted_and_held())
         .group_by(candidate.c.source)
     )

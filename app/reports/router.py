@@ -21,6 +21,7 @@ from app.reports.schemas import (
     FunnelReport,
     GroupBy,
     HireGroupBy,
+    InterviewerCalibrationReport,
     SourcesReport,
     TimeToFillReport,
     TimeToHireReport,
@@ -83,7 +84,8 @@ async def requisition_filters(
     requisition_id: IdQuery = None,
     hiring_manager_id: IdQuery = None,
 ) -> Filters:
-    """Filters of the requisition reports: the date range selects requisitions by opened_at."""
+    """Filters without a source. The date range selects requisitions by opened_at in the
+    requisition reports, interviews by scheduled_at in interviewer calibration."""
     return _filters(user, date_from, date_to, role_family, level, requisition_id, hiring_manager_id)
 
 
@@ -251,7 +253,10 @@ unknown keys after them), over the applications in scope: distinct **candidates*
 hires ÷ applications, **time_to_hire** (clock: `applied_at` → the hire event; count, mean, median,
 p90), **offer_acceptance** = hires ÷ applications that left the offer stage (hired, rejected or
 withdrew), the catalog's **time_to_productive_months**, and
-**time_to_productive_contribution_days** = median time to hire + months × 30.4375 days.
+**time_to_productive_contribution_days** = median time to hire + months × 30.4375 days, and
+**mean_rating**: the mean of the overall recommendations, scored strong_no 1, no 2, yes 3,
+strong_yes 4, of the latest submitted version of every submitted scorecard of the source's
+applications in scope (interviews cancelled or no-show left out), with its count.
 
 `date_from`/`date_to` select applications by `applied_at`."""
     + SCOPE,
@@ -262,4 +267,47 @@ async def sources_report(
     report = await service.sources(session=session, filters=filters, threshold=_threshold(request))
     if wants_csv(request):
         return csv_response([("sources", report.sources)], filename="sources")
+    return report
+
+
+@router.get(
+    "/interviewer-calibration",
+    operation_id="getInterviewerCalibration",
+    summary="Interviewer calibration: rating distribution, agreement with panel and decision, lateness",
+    response_model=InterviewerCalibrationReport,
+    responses=CSV_RESPONSE,
+    description="""One row per interviewer with at least one scorecard in scope. A scorecard is in
+scope when it is **submitted** and its interview was not cancelled or a no-show; its content is
+that of its **latest submitted version** (amendments count, drafts never do).
+
+- **submitted**: scorecards in scope.
+- **recommendations**: how many gave each overall recommendation (strong_no, no, yes, strong_yes);
+  **criterion_ratings**: the same count over the criterion ratings of those versions.
+- **strong_no_share**, **strong_yes_share**: that recommendation ÷ submitted.
+- **panel_agreement**: a scorecard's side is *positive* (yes, strong_yes) or *negative* (no,
+  strong_no). The panel's majority is the side most of the **other** interviewers' submitted
+  scorecards of the **same interview** took (the interviewer themself excluded). A scorecard
+  counts when that majority exists (no tie, at least one other scorecard) and agrees when its side
+  is the majority's: agreed ÷ counted.
+- **decision_agreement**: the decision is the application's exit from the interview's stage in
+  its stage history: any move forward out of it (advance, skip, hire) is positive, a rejection
+  negative; a withdrawal or an application still in the stage is no decision and does not count.
+  Agreed (side = decision) ÷ counted.
+- **late**: the clock starts when the interview ends (`scheduled_at` + `duration_minutes`) and
+  stops at the scorecard's **first** submission (`submitted_at`; later amendments do not move it);
+  late when more than 24 hours (86,400 s) passed. Late ÷ submitted.
+
+`date_from`/`date_to` select interviews by `scheduled_at`; role_family, level, requisition and
+hiring manager select by the interview's requisition. Every rate carries its numerator,
+denominator and small-sample flag; the row's `small_sample` is on `submitted`."""
+    + SCOPE,
+)
+async def interviewer_calibration_report(
+    request: Request, session: SessionDep, filters: RequisitionFilters
+) -> InterviewerCalibrationReport | Response:
+    report = await service.interviewer_calibration(
+        session=session, filters=filters, threshold=_threshold(request)
+    )
+    if wants_csv(request):
+        return csv_response([("interviewers", report.interviewers)], filename="interviewer-calibration")
     return report

@@ -140,6 +140,14 @@ class FunnelReport(BaseModel):
     stages: list[FunnelStageRow]
 
 
+class MeanRating(BaseModel):
+    """Mean of overall recommendations scored strong_no 1, no 2, yes 3, strong_yes 4."""
+
+    count: int = Field(description="Submitted scorecards the mean is built on.")
+    mean: float | None = Field(description="Rounded to 4 decimals; null with no scorecard.")
+    small_sample: bool
+
+
 class SourceRow(BaseModel):
     source: str
     name: str
@@ -154,9 +162,45 @@ class SourceRow(BaseModel):
     time_to_productive_contribution_days: float | None = Field(
         description="Median time to hire + time_to_productive_months × 30.4375 days."
     )
+    mean_rating: MeanRating = Field(
+        description="Overall recommendations (latest version) of the submitted scorecards of the "
+        "source's applications in scope, interviews that took place."
+    )
 
 
 class SourcesReport(BaseModel):
     unit: str = "days"
     small_sample_threshold: int
     sources: list[SourceRow]
+
+
+class InterviewerCalibrationRow(BaseModel):
+    interviewer_id: int
+    name: str
+    submitted: int = Field(description="Submitted scorecards in scope.")
+    small_sample: bool = Field(description="`submitted` is below the small-sample threshold.")
+    recommendations: dict[str, int] = Field(
+        description="Overall recommendations of the latest versions: strong_no, no, yes, strong_yes."
+    )
+    criterion_ratings: dict[str, int] = Field(
+        description="Criterion ratings on the same versions, by rating: strong_no, no, yes, strong_yes."
+    )
+    strong_no_share: Rate = Field(description="strong_no ÷ submitted.")
+    strong_yes_share: Rate = Field(description="strong_yes ÷ submitted.")
+    panel_agreement: Rate = Field(
+        description="Scorecards on the side of the rest of the panel's majority ÷ scorecards whose "
+        "interview has such a majority."
+    )
+    decision_agreement: Rate = Field(
+        description="Scorecards on the side of the decision taken at the stage ÷ scorecards whose "
+        "application advanced from or was rejected at the stage."
+    )
+    late: Rate = Field(
+        description="Scorecards first submitted more than 24 h after the interview ended ÷ submitted."
+    )
+
+
+class InterviewerCalibrationReport(BaseModel):
+    small_sample_threshold: int
+    late_after_hours: int
+    interviewers: list[InterviewerCalibrationRow]

@@ -1,8 +1,5 @@
 """Run the reports' queries and shape their rows: rounding, small-sample flags, empty groups,
-the market comparison. Nothing here aggregates: every figure arrives computed by the database.
-
-Reports built on scorecards (interviewer calibration, mean ratings per source) slot in as one more
-query in queries.py and one more function here."""
+the market comparison. Nothing here aggregates: every figure arrives computed by the database."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
 from app.core.timestamps import as_utc, utcnow
+from app.interviews.models import RATING_SCALE
 from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports import queries
 from app.reports.queries import BUCKETS, Dialect, Filters
@@ -26,7 +24,10 @@ from app.reports.schemas import (
     FunnelStageRow,
     GroupBy,
     HireGroupBy,
+    InterviewerCalibrationReport,
+    InterviewerCalibrationRow,
     MarketComparison,
+    MeanRating,
     OpenAgeRow,
     Rate,
     SourceRow,
@@ -304,6 +305,12 @@ async def funnel(*, session: AsyncSession, filters: Filters, threshold: int) -> 
 # --- candidate sources --------------------------------------------------------------------------
 
 
+def _mean_rating(row: Any, threshold: int) -> MeanRating:
+    count = int(row.n) if row is not None else 0
+    mean = round(float(row.mean), 4) if count else None
+    return MeanRating(count=count, mean=mean, small_sample=count < threshold)
+
+
 async def sources(*, session: AsyncSession, filters: Filters, threshold: int) -> SourcesReport:
     dialect = await _dialect(session)
     catalog = {s.key: s for s in (await session.exec(select(CandidateSource))).all()}
@@ -315,7 +322,8 @@ async def sources(*, session: AsyncSession, filters: Filters, threshold: int) ->
         str(row.grp): row
         for row in await _rows(session, queries.time_to_hire(dialect, filters, group_by="source"))
     }
-    keys = sorted(catalog) + sorted(k for k in {*totals, *by_source} if k not in catalog)
+    ratings = {str(row.source): row for row in await _rows(session, queries.source_ratings(filters))}
+    keys = sorted(catalog) + sorted(k for k in {*totals, *by_source, *ratings} if k not in catalog)
     rows: list[SourceRow] = []
     for key in keys:
         transitions = by_source.get(key, [])
@@ -350,6 +358,45 @@ async def sources(*, session: AsyncSession, filters: Filters, threshold: int) ->
                 offer_acceptance=_rate(hires, offer_exits, threshold),
                 time_to_productive_months=months,
                 time_to_productive_contribution_days=productive,
+                mean_rating=_mean_rating(ratings.get(key), threshold),
             )
         )
     return SourcesReport(small_sample_threshold=threshold, sources=rows)
+
+
+# --- interviewer calibration --------------------------------------------------------------------
+
+
+async def interviewer_calibration(
+    *, session: AsyncSession, filters: Filters, threshold: int
+) -> InterviewerCalibrationReport:
+    dialect = await _dialect(session)
+    criteria: dict[int, dict[str, int]] = {}
+    for row in await _rows(session, queries.criterion_ratings(filters)):
+        if 0 <= int(row.value) < len(RATING_SCALE):
+            criteria.setdefault(int(row.interviewer_id), {})[RATING_SCALE[int(row.value)].value] = int(row.n)
+    rows: list[InterviewerCalibrationRow] = []
+    for row in await _rows(session, queries.interviewer_calibration(dialect, filters)):
+        submitted = int(row.submitted)
+        counts = {rating.value: int(getattr(row, rating.value)) for rating in RATING_SCALE}
+        given = criteria.get(int(row.interviewer_id), {})
+        rows.append(
+            InterviewerCalibrationRow(
+                interviewer_id=int(row.interviewer_id),
+                name=str(row.name),
+                submitted=submitted,
+                small_sample=submitted < threshold,
+                recommendations=counts,
+                criterion_ratings={rating.value: given.get(rating.value, 0) for rating in RATING_SCALE},
+                strong_no_share=_rate(counts["strong_no"], submitted, threshold),
+                strong_yes_share=_rate(counts["strong_yes"], submitted, threshold),
+                panel_agreement=_rate(int(row.panel_agreed), int(row.panel_cases), threshold),
+                decision_agreement=_rate(int(row.decision_agreed), int(row.decision_cases), threshold),
+                late=_rate(int(row.late), submitted, threshold),
+            )
+        )
+    return InterviewerCalibrationReport(
+        small_sample_threshold=threshold,
+        late_after_hours=queries.LATE_AFTER_SECONDS // 3600,
+        interviewers=rows,
+    )

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.interviews.models import (
+    Interview,
+    InterviewStatus,
+    RatingKind,
+    Scorecard,
+    ScorecardRating,
+    ScorecardStatus,
+    ScorecardVersion,
+)
 from app.users.models import Role
 from tests.factories import Actor, Factory
 
@@ -18,6 +29,7 @@ class History:
     manager_two: Actor
     interviewer: Actor
     requisitions: dict[str, dict[str, Any]]
+    applications: dict[str, dict[str, Any]]
 
 
 def day(date: str) -> str:
@@ -120,4 +132,98 @@ async def history(factory: Factory) -> History:
         manager_two=two,
         interviewer=interviewer,
         requisitions={"A": a, "B": b, "C": c, "D": d, "E": e},
+        applications={"a1": a1, "a2": a2, "a3": a3, "b1": b1, "b2": b2, "c1": c1, "c2": c2},
     )
+
+
+@dataclass
+class Panel:
+    """Three interviewers' scorecards on the history's applications (see test_calibration.py)."""
+
+    history: History
+    interviewers: list[Actor]
+
+
+def moment(date: str) -> datetime:
+    return datetime.fromisoformat(day(date).replace("Z", "+00:00"))
+
+
+# Interviews: (key, application, stage, starts, minutes) and their scorecards:
+# (interview, interviewer 1..3, [(recommendation, recorded at, {criterion: 0..3})] versions, or
+# None for a draft). The first version's time is the first submission.
+INTERVIEWS = [
+    ("X1", "a1", "technical_interview", "01-09T10:00", 60),  # a1 advanced from it on 01-15
+    ("X2", "b2", "technical_interview", "01-13T10:00", 90),  # b2 rejected there on 01-20
+    ("X3", "c2", "onsite_final", "02-11T10:00", 60),  # c2 advanced to offer on 02-25
+    ("X4", "a3", "phone_screen", "01-06T10:00", 30),  # a3 withdrew from it on 01-07
+    ("X5", "b1", "onsite_final", "01-08T10:00", 240),  # b1 advanced to offer on 01-10
+    ("X6", "c1", "onsite_final", "02-11T10:00", 60),  # cancelled: its scorecard never counts
+]
+SCORECARDS: list[tuple[str, int, list[tuple[str, str, dict[str, int]]] | None]] = [
+    ("X1", 1, [("strong_yes", "01-09T12:00", {"coding": 3, "systems_design": 2})]),
+    ("X1", 2, [("yes", "01-10T12:00", {})]),  # 25 h after the end: late
+    (
+        "X1",
+        3,
+        [("yes", "01-09T20:00", {"coding": 2}), ("no", "01-12T09:00", {"coding": 0, "systems_design": 0})],
+    ),
+    ("X2", 1, [("yes", "01-13T12:00", {})]),
+    ("X2", 2, [("strong_no", "01-14T11:30", {})]),  # exactly 24 h: not late
+    ("X2", 3, [("no", "01-16T00:00", {})]),  # late
+    ("X3", 1, [("no", "02-11T12:00", {})]),
+    ("X3", 2, [("yes", "02-12T12:00", {})]),  # late
+    ("X3", 3, None),  # a draft: never counts
+    ("X4", 1, [("strong_no", "01-06T11:00", {})]),
+    ("X5", 3, [("strong_yes", "01-08T15:00", {})]),
+    ("X5", 2, [("strong_yes", "01-09T15:00", {})]),  # 25 h after the end (14:00): late
+    ("X6", 1, [("strong_no", "02-11T12:00", {})]),
+]
+
+
+@pytest.fixture
+async def panel(history: History, factory: Factory, session: AsyncSession) -> Panel:
+    interviewers = [await factory.user(Role.interviewer, name=f"Interviewer {n}") for n in (1, 2, 3)]
+    interviews: dict[str, int] = {}
+    for key, application, stage, starts, minutes in INTERVIEWS:
+        row = Interview(
+            application_id=history.applications[application]["id"],
+            stage=stage,  # type: ignore[arg-type]
+            scheduled_at=moment(starts),
+            duration_minutes=minutes,
+            status=InterviewStatus.cancelled if key == "X6" else InterviewStatus.completed,
+        )
+        session.add(row)
+        await session.flush()
+        assert row.id is not None
+        interviews[key] = row.id
+    for key, number, versions in SCORECARDS:
+        who = interviewers[number - 1]
+        card = Scorecard(
+            interview_id=interviews[key],
+            interviewer_id=who.id,
+            status=ScorecardStatus.submitted if versions else ScorecardStatus.draft,
+            current_version=len(versions or []),
+            submitted_at=moment(versions[0][1]) if versions else None,
+        )
+        session.add(card)
+        await session.flush()
+        assert card.id is not None
+        for index, (recommendation, recorded, ratings) in enumerate(versions or [], start=1):
+            version = ScorecardVersion(
+                scorecard_id=card.id,
+                version=index,
+                recommendation=recommendation,  # type: ignore[arg-type]
+                recorded_by=who.id,
+                recorded_at=moment(recorded),
+            )
+            session.add(version)
+            await session.flush()
+            assert version.id is not None
+            for criterion, value in ratings.items():
+                session.add(
+                    ScorecardRating(
+                        version_id=version.id, kind=RatingKind.criterion, key=criterion, value=value
+                    )
+                )
+    await session.commit()
+    return Panel(history=history, interviewers=interviewers)

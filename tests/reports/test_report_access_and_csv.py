@@ -20,7 +20,7 @@ REPORTS = [
 async def test_interviewers_are_refused_and_anonymous_callers_unauthenticated(
     factory: Factory, history: History
 ) -> None:
-    for path in REPORTS:
+    for path in [*REPORTS, "/reports/interviewer-calibration"]:
         refused = await factory.client.get(path, headers=history.interviewer.headers)
         assert refused.status_code == 403, path
         assert refused.json()["code"] == "forbidden"

@@ -922,7 +922,10 @@ export interface paths {
          *     hires ÷ applications, **time_to_hire** (clock: `applied_at` → the hire event; count, mean, median,
          *     p90), **offer_acceptance** = hires ÷ applications that left the offer stage (hired, rejected or
          *     withdrew), the catalog's **time_to_productive_months**, and
-         *     **time_to_productive_contribution_days** = median time to hire + months × 30.4375 days.
+         *     **time_to_productive_contribution_days** = median time to hire + months × 30.4375 days, and
+         *     **mean_rating**: the mean of the overall recommendations, scored strong_no 1, no 2, yes 3,
+         *     strong_yes 4, of the latest submitted version of every submitted scorecard of the source's
+         *     applications in scope (interviews cancelled or no-show left out), with its count.
          *
          *     `date_from`/`date_to` select applications by `applied_at`.
          *
@@ -933,6 +936,55 @@ export interface paths {
          *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
          */
         get: operations["getSourcesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/interviewer-calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Interviewer calibration: rating distribution, agreement with panel and decision, lateness
+         * @description One row per interviewer with at least one scorecard in scope. A scorecard is in
+         *     scope when it is **submitted** and its interview was not cancelled or a no-show; its content is
+         *     that of its **latest submitted version** (amendments count, drafts never do).
+         *
+         *     - **submitted**: scorecards in scope.
+         *     - **recommendations**: how many gave each overall recommendation (strong_no, no, yes, strong_yes);
+         *       **criterion_ratings**: the same count over the criterion ratings of those versions.
+         *     - **strong_no_share**, **strong_yes_share**: that recommendation ÷ submitted.
+         *     - **panel_agreement**: a scorecard's side is *positive* (yes, strong_yes) or *negative* (no,
+         *       strong_no). The panel's majority is the side most of the **other** interviewers' submitted
+         *       scorecards of the **same interview** took (the interviewer themself excluded). A scorecard
+         *       counts when that majority exists (no tie, at least one other scorecard) and agrees when its side
+         *       is the majority's: agreed ÷ counted.
+         *     - **decision_agreement**: the decision is the application's exit from the interview's stage in
+         *       its stage history: any move forward out of it (advance, skip, hire) is positive, a rejection
+         *       negative; a withdrawal or an application still in the stage is no decision and does not count.
+         *       Agreed (side = decision) ÷ counted.
+         *     - **late**: the clock starts when the interview ends (`scheduled_at` + `duration_minutes`) and
+         *       stops at the scorecard's **first** submission (`submitted_at`; later amendments do not move it);
+         *       late when more than 24 hours (86,400 s) passed. Late ÷ submitted.
+         *
+         *     `date_from`/`date_to` select interviews by `scheduled_at`; role_family, level, requisition and
+         *     hiring manager select by the interview's requisition. Every rate carries its numerator,
+         *     denominator and small-sample flag; the row's `small_sample` is on `submitted`.
+         *
+         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
+         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
+         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
+         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         */
+        get: operations["getInterviewerCalibration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2402,6 +2454,56 @@ export interface components {
          * @enum {string}
          */
         InterviewView: "all" | "upcoming" | "awaiting_scorecard";
+        /** InterviewerCalibrationReport */
+        InterviewerCalibrationReport: {
+            /** Small Sample Threshold */
+            small_sample_threshold: number;
+            /** Late After Hours */
+            late_after_hours: number;
+            /** Interviewers */
+            interviewers: components["schemas"]["InterviewerCalibrationRow"][];
+        };
+        /** InterviewerCalibrationRow */
+        InterviewerCalibrationRow: {
+            /** Interviewer Id */
+            interviewer_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Submitted
+             * @description Submitted scorecards in scope.
+             */
+            submitted: number;
+            /**
+             * Small Sample
+             * @description `submitted` is below the small-sample threshold.
+             */
+            small_sample: boolean;
+            /**
+             * Recommendations
+             * @description Overall recommendations of the latest versions: strong_no, no, yes, strong_yes.
+             */
+            recommendations: {
+                [key: string]: number;
+            };
+            /**
+             * Criterion Ratings
+             * @description Criterion ratings on the same versions, by rating: strong_no, no, yes, strong_yes.
+             */
+            criterion_ratings: {
+                [key: string]: number;
+            };
+            /** @description strong_no ÷ submitted. */
+            strong_no_share: components["schemas"]["Rate"];
+            /** @description strong_yes ÷ submitted. */
+            strong_yes_share: components["schemas"]["Rate"];
+            /** @description Scorecards on the side of the rest of the panel's majority ÷ scorecards whose interview has such a majority. */
+            panel_agreement: components["schemas"]["Rate"];
+            /** @description Scorecards on the side of the decision taken at the stage ÷ scorecards whose application advanced from or was rejected at the stage. */
+            decision_agreement: components["schemas"]["Rate"];
+            /** @description Scorecards first submitted more than 24 h after the interview ended ÷ submitted. */
+            late: components["schemas"]["Rate"];
+        };
         /** InterviewerPublic */
         InterviewerPublic: {
             /** Interviewer Id */
@@ -2589,6 +2691,24 @@ export interface components {
             value_2022: number;
             /** Value 2024 */
             value_2024: number;
+        };
+        /**
+         * MeanRating
+         * @description Mean of overall recommendations scored strong_no 1, no 2, yes 3, strong_yes 4.
+         */
+        MeanRating: {
+            /**
+             * Count
+             * @description Submitted scorecards the mean is built on.
+             */
+            count: number;
+            /**
+             * Mean
+             * @description Rounded to 4 decimals; null with no scorecard.
+             */
+            mean: number | null;
+            /** Small Sample */
+            small_sample: boolean;
         };
         /**
          * Move
@@ -3515,6 +3635,8 @@ export interface components {
              * @description Median time to hire + time_to_productive_months × 30.4375 days.
              */
             time_to_productive_contribution_days: number | null;
+            /** @description Overall recommendations (latest version) of the submitted scorecards of the source's applications in scope, interviews that took place. */
+            mean_rating: components["schemas"]["MeanRating"];
         };
         /** SourcesReport */
         SourcesReport: {
@@ -7359,6 +7481,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SourcesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInterviewerCalibration: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive). */
+                date_from?: string | null;
+                /** @description End of the range (exclusive). */
+                date_to?: string | null;
+                /** @description A role family key. */
+                role_family?: string | null;
+                /** @description A level key. */
+                level?: string | null;
+                requisition_id?: number | null;
+                hiring_manager_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with `Accept: text/csv` (one line a row, dotted column names). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewerCalibrationReport"];
                     "text/csv": string;
                 };
             };
