@@ -20,7 +20,6 @@ import base64
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,27 +27,19 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
 
 from app.webhooks import verification
+from benchmarks.common import fresh_database, uvicorn_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["Preliminary Phone Screen", "Take Home Test", "Face to Face", "Offer"]
 MAX_DELIVERIES = 20_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _require_loopback(url: str) -> None:
@@ -57,18 +48,8 @@ def _require_loopback(url: str) -> None:
         raise SystemExit(f"refusing to load {host!r}: loopback targets only")
 
 
-@contextmanager
-def _database(server: str) -> Iterator[str]:
-    base = make_url(server)
-    name = f"ip_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _database(server: str) -> AbstractContextManager[str]:
+    return fresh_database(f"ip_bench_{uuid.uuid4().hex[:10]}", server)
 
 
 @contextmanager
@@ -102,47 +83,8 @@ def _service(database_url: str, secret: str, workers: int) -> Iterator[tuple[str
         text=True,
     )
     token = created.stdout.strip().splitlines()[-1]
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"uvicorn exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("uvicorn did not become ready within 30 s")
-            time.sleep(0.1)
+    with uvicorn_server(database_url, workers=workers, env=env) as url:
         yield url, token
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _stream(count: int, duplicates: float, seed: int) -> list[tuple[str, bytes]]:
