@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.identifiers import MAX_ID
+from app.core.identifiers import MAX_ID, WholeNumber
 from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Move, Stage
 
@@ -27,8 +27,8 @@ class ApplicationStatus(StrEnum):
 
 
 class ApplicationBase(SQLModel):
-    candidate_id: int = Field(foreign_key="candidate.id", ge=1, le=MAX_ID)
-    requisition_id: int = Field(foreign_key="requisition.id", ge=1, le=MAX_ID)
+    candidate_id: WholeNumber = Field(foreign_key="candidate.id", ge=1, le=MAX_ID)
+    requisition_id: WholeNumber = Field(foreign_key="requisition.id", ge=1, le=MAX_ID)
 
 
 class Application(ApplicationBase, table=True):

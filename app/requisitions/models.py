@@ -42,8 +42,8 @@ class RequisitionBase(SQLModel):
     role_family: str = Field(foreign_key="role_family.key", max_length=64)
     level: str = Field(foreign_key="level.key", max_length=8)
     team: str = Field(default="", max_length=200)
-    headcount: int = Field(default=1, ge=1, le=1000)
-    hiring_manager_id: int = Field(foreign_key="user_account.id", index=True, ge=1, le=MAX_ID)
+    headcount: WholeNumber = Field(default=1, ge=1, le=1000)
+    hiring_manager_id: WholeNumber = Field(foreign_key="user_account.id", index=True, ge=1, le=MAX_ID)
 
 
 class Requisition(RequisitionBase, table=True):

@@ -195,3 +195,20 @@ async def test_booleans_are_not_counts(factory: Factory) -> None:
         f"/requisitions/{requisition['id']}", json={"headcount": True}, headers=recruiter.headers
     )
     assert response.status_code == 422
+
+
+async def test_booleans_are_not_ids_or_headcounts_on_create(factory: Factory) -> None:
+    recruiter = await factory.user(Role.recruiter)
+    manager = await factory.user(Role.hiring_manager)
+    body = {"title": "MLE", "role_family": "ml_engineer", "level": "L1", "hiring_manager_id": manager.id}
+    response = await factory.client.post(
+        "/requisitions", json=body | {"headcount": True}, headers=recruiter.headers
+    )
+    assert response.status_code == 422
+    requisition = await factory.requisition(recruiter, hiring_manager=manager)
+    response = await factory.client.post(
+        "/applications",
+        json={"candidate_id": True, "requisition_id": requisition["id"]},
+        headers=recruiter.headers,
+    )
+    assert response.status_code == 422
