@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
 
 from app.core.pagination import encode_cursor
+from app.interviews.blind_review import ReaderView
 from app.pipeline import ACTIVE_STAGES
 from app.reports import queries
 from app.reports.queries import Dialect, Filters
@@ -40,6 +41,8 @@ from benchmarks import generate_data
 from benchmarks.common import DEFAULT_SERVER, ROOT, uvicorn_server
 
 PG = Dialect(sqlite=False)
+# The benchmark's admin sits on no panel: blind review hides nothing from them.
+ADMIN_VIEW = ReaderView(reader_id=0, blind_to=frozenset())
 RUNS = 3
 STAGES_LEFT = [stage.value for stage in ACTIVE_STAGES]
 
@@ -80,14 +83,14 @@ REPORTS: dict[str, tuple[str, Callable[[float], list[Any]]]] = {
             queries.source_counts(Filters()),
             queries.transitions(Filters(), by_source=True),
             queries.time_to_hire(PG, Filters(), group_by="source"),
-            queries.source_ratings(Filters()),
+            queries.source_ratings(Filters(), ADMIN_VIEW),
         ],
     ),
     "interviewer-calibration": (
         "/reports/interviewer-calibration",
         lambda _as_of: [
-            queries.criterion_ratings(Filters()),
-            queries.interviewer_calibration(PG, Filters()),
+            queries.criterion_ratings(Filters(), ADMIN_VIEW),
+            queries.interviewer_calibration(PG, Filters(), ADMIN_VIEW),
         ],
     ),
 }

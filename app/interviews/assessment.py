@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.catalog.models import Level, RoleFamily, Skill
+from app.interviews.blind_review import ReaderView, count_withheld, interview, latest_version_ids
 from app.interviews.models import (
     AssessedPerson,
     RatingKind,
@@ -19,7 +20,6 @@ from app.interviews.models import (
     SkillGap,
     SkillsAssessment,
 )
-from app.interviews.service import latest_versions
 from app.requisitions.models import Requisition
 
 
@@ -27,9 +27,11 @@ def _round(value: float | Decimal) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-async def skills_assessment(*, session: AsyncSession, application: Application) -> SkillsAssessment:
+async def skills_assessment(
+    *, session: AsyncSession, application: Application, view: ReaderView
+) -> SkillsAssessment:
     """``current_skills`` is each skill's mean over the latest versions of the application's
-    submitted scorecards (every stage), rounded half up to the 0..3 scale."""
+    submitted scorecards (every stage) that ``view`` may read, rounded half up to the 0..3 scale."""
     assert application.id is not None
     requisition = await session.get(Requisition, application.requisition_id)
     candidate = await session.get(Candidate, application.candidate_id)
@@ -42,7 +44,7 @@ async def skills_assessment(*, session: AsyncSession, application: Application) 
         await session.exec(
             select(ScorecardRating.key, func.avg(col(ScorecardRating.value)))
             .where(
-                col(ScorecardRating.version_id).in_(latest_versions(application.id)),
+                col(ScorecardRating.version_id).in_(latest_version_ids(view, application_id=application.id)),
                 col(ScorecardRating.kind) == RatingKind.skill,
             )
             .group_by(col(ScorecardRating.key))
@@ -68,4 +70,7 @@ async def skills_assessment(*, session: AsyncSession, application: Application) 
         target_skills=target,
         gaps=gaps,
         unassessed=[key for key in target if key not in current],
+        withheld=await count_withheld(
+            session=session, view=view, scope=[interview.c.application_id == application.id]
+        ),
     )

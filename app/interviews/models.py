@@ -361,6 +361,10 @@ class StageSummary(SQLModel):
     interviews: int = Field(description="Interviews of this stage that took or will take place.")
     submitted: int
     pending: int
+    withheld: int = Field(
+        description="Peers' scorecards not shown, nor counted in any figure here, because yours for "
+        "this stage is not submitted yet (blind review)."
+    )
     scorecards: list[ScorecardState]
     criteria: list[CriterionSummary]
     recommendations: dict[Rating, int]
@@ -391,3 +395,8 @@ class SkillsAssessment(SQLModel):
     target_skills: dict[str, int] = Field(description="The requisition's target profile (levels 1..3).")
     gaps: list[SkillGap]
     unassessed: list[str] = Field(description="Target skills no submitted scorecard rated.")
+    withheld: int = Field(
+        default=0,
+        description="Peers' submitted scorecards left out of `current_skills` because yours for their "
+        "stage is not submitted yet (blind review). Not part of the seed's format.",
+    )

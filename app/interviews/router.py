@@ -12,7 +12,7 @@ from app.core.db import SessionDep
 from app.core.errors import Conflict, ErrorCode, NotAcceptable, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
-from app.interviews import assessment, kits, service, summary
+from app.interviews import assessment, blind_review, kits, service, summary
 from app.interviews.dependencies import VisibleInterview
 from app.interviews.models import (
     InterviewCreate,
@@ -164,12 +164,15 @@ async def get_stage_summary(
 ) -> StageSummary:
     """Submitted and pending scorecards, ratings per criterion and recommendations (latest
     versions), and a suggested decision with its rule. The decision stays a pipeline move by a
-    person. For recruiters, admins and the requisition's hiring manager."""
+    person. For recruiters, admins and the requisition's hiring manager. Blind review applies: a
+    caller on the stage's panel whose own scorecard is not submitted sees only their own, and
+    `withheld` counts the others."""
     application = await application_service.get_visible(
         session=session, user=user, application_id=application_id
     )
     wanted = _summary_stage(Stage(application.stage), stage)
-    return await summary.stage_summary(session=session, application=application, stage=wanted)
+    view = await blind_review.view_of(session=session, reader=user)
+    return await summary.stage_summary(session=session, application=application, stage=wanted, view=view)
 
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -189,6 +192,13 @@ def _wants_yaml(accept: str | None) -> bool:
 _YAML_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The assessment, as JSON or YAML by the Accept header.",
+        "headers": {
+            "Blind-Review-Withheld": {
+                "description": "Peers' scorecards left out under blind review.",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        },
         "content": {"application/yaml": {"schema": {"$ref": "#/components/schemas/SkillsAssessment"}}},
     }
 }
@@ -205,17 +215,29 @@ async def export_skills_assessment(
     session: SessionDep,
     user: CurrentUser,
     application_id: IdPath,
+    response: Response,
     accept: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Any:
     """The seed's `skills_assessment.yaml` shape: `current_skills` (the rounded mean of the
     submitted scorecards' skill ratings), `target_skills` (the requisition's profile),
     `gaps` with the catalog's training (kubernetes → CKA certification) and `unassessed`.
-    `Accept: application/yaml` for YAML; JSON otherwise."""
+    Blind review applies: scorecards of a stage where the caller's own is unsubmitted are left
+    out, and `withheld` counts them. `Accept: application/yaml` for YAML; JSON otherwise."""
     application = await application_service.get_visible(
         session=session, user=user, application_id=application_id
     )
-    result: SkillsAssessment = await assessment.skills_assessment(session=session, application=application)
+    view = await blind_review.view_of(session=session, reader=user)
+    result: SkillsAssessment = await assessment.skills_assessment(
+        session=session, application=application, view=view
+    )
+    response.headers["Blind-Review-Withheld"] = str(result.withheld)
     if _wants_yaml(accept):
-        text = yaml.safe_dump(result.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-        return Response(content=text, media_type="application/yaml")
+        # The seed's format exactly: blind review's count travels in the header only.
+        document = result.model_dump(mode="json", exclude={"withheld"})
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return Response(
+            content=text,
+            media_type="application/yaml",
+            headers={"Blind-Review-Withheld": str(result.withheld)},
+        )
     return result

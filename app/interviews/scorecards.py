@@ -1,11 +1,8 @@
-"""Reading scorecards, under blind review.
+"""Reading scorecards, under blind review (the rule is in :mod:`app.interviews.blind_review`).
 
-Blind review: whoever has a scorecard of their own for an application's stage that is not yet
-submitted reads no one else's scorecard of that application and stage — whatever their role, so
-a hiring manager on the panel is held to it too. Otherwise recruiters, admins and the
-requisition's hiring manager read every scorecard, and an interviewer reads those of the stages
-they have submitted for. A scorecard not yet submitted shows its status to others, never its
-content.
+Besides the rule: recruiters, admins and the requisition's hiring manager read every scorecard,
+and an interviewer reads those of the stages they have submitted for. A scorecard not yet
+submitted shows its status to others, never its content.
 """
 
 from __future__ import annotations
@@ -18,6 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
 from app.core.errors import ErrorCode, Forbidden, NotFound
+from app.interviews import blind_review
+from app.interviews.blind_review import ReaderView
 from app.interviews.models import (
     NOT_HELD,
     RATING_SCALE,
@@ -30,7 +29,6 @@ from app.interviews.models import (
     ScorecardList,
     ScorecardPublic,
     ScorecardRating,
-    ScorecardStatus,
     ScorecardVersion,
     ScorecardVersionPublic,
 )
@@ -82,9 +80,15 @@ def _version_content(
 
 
 async def to_public_many(
-    *, session: AsyncSession, rows: list[tuple[Scorecard, Interview]], reader: User
+    *,
+    session: AsyncSession,
+    rows: list[tuple[Scorecard, Interview]],
+    reader: User,
+    view: ReaderView | None = None,
 ) -> list[ScorecardPublic]:
-    """Submitted scorecards show their latest version; a draft shows only to its author."""
+    """Submitted scorecards show their latest version; a draft shows only to its author; a peer's
+    scorecard of a stage the reader is blind to shows no content."""
+    view = view or await blind_review.view_of(session=session, reader=reader)
     latest = {
         (v.scorecard_id): v
         for v in (
@@ -107,9 +111,12 @@ async def to_public_many(
         assert scorecard.id is not None
         version = latest.get(scorecard.id)
         content: dict[str, Any] = {}
+        own = scorecard.interviewer_id == reader.id
+        if not own and view.hides(interview.application_id, interview.stage):
+            version = None
         if version is not None and version.id is not None:
             content = _version_content(version, ratings[version.id])
-        elif scorecard.draft and scorecard.interviewer_id == reader.id:
+        elif scorecard.draft and own:
             content = ScorecardContent.model_validate(scorecard.draft).model_dump()
         result.append(
             ScorecardPublic.model_validate(
@@ -163,13 +170,16 @@ async def _oversees(*, session: AsyncSession, user: User, interview: Interview) 
     return (await session.exec(statement)).one() == user.id
 
 
-async def blind_until_submitted(*, session: AsyncSession, user: User, interview: Interview) -> bool:
+async def blind_until_submitted(
+    *, session: AsyncSession, view: ReaderView, user: User, interview: Interview
+) -> bool:
     """True when the reader may not see peers' scorecards of this application and stage, and
     NotFound when they have no business with them at all."""
-    own = await _own_at_stage(session=session, user=user, interview=interview)
-    if any(s.status != ScorecardStatus.submitted for s in own):
+    if view.hides(interview.application_id, interview.stage):
         return True
-    if own or await _oversees(session=session, user=user, interview=interview):
+    if await _own_at_stage(session=session, user=user, interview=interview):
+        return False
+    if await _oversees(session=session, user=user, interview=interview):
         return False
     raise NotFound(f"Interview {interview.id} does not exist.")
 
@@ -191,8 +201,9 @@ async def get_readable(
     scorecard, interview = row
     if scorecard.interviewer_id == user.id:
         return scorecard, interview
+    view = await blind_review.view_of(session=session, reader=user)
     try:
-        blind = await blind_until_submitted(session=session, user=user, interview=interview)
+        blind = await blind_until_submitted(session=session, view=view, user=user, interview=interview)
     except NotFound as exc:
         raise NotFound(f"Scorecard {scorecard_id} does not exist.") from exc
     if blind:
@@ -215,9 +226,12 @@ async def list_for_interview(*, session: AsyncSession, user: User, interview: In
             )
         ).all()
     )
-    blind = await blind_until_submitted(session=session, user=user, interview=interview)
+    view = await blind_review.view_of(session=session, reader=user)
+    blind = await blind_until_submitted(session=session, view=view, user=user, interview=interview)
     shown = [s for s in rows if not blind or s.interviewer_id == user.id]
-    items = await to_public_many(session=session, rows=[(s, interview) for s in shown], reader=user)
+    items = await to_public_many(
+        session=session, rows=[(s, interview) for s in shown], reader=user, view=view
+    )
     return ScorecardList(items=items, withheld=len(rows) - len(shown))
 
 

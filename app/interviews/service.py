@@ -30,7 +30,6 @@ from app.interviews.models import (
     InterviewUpdate,
     Scorecard,
     ScorecardStatus,
-    ScorecardVersion,
 )
 from app.pipeline import INTERVIEW_STAGES, Stage
 from app.requisitions import service as requisition_service
@@ -281,19 +280,3 @@ async def count_pending_scorecards(*, session: AsyncSession, application_id: int
         .where(held_at_stage(application_id, stage), col(Scorecard.status) != ScorecardStatus.submitted)
     )
     return (await session.exec(statement)).one()
-
-
-def latest_versions(application_id: int, stage: Stage | None = None) -> Any:
-    """Ids of the latest submitted versions of the application's scorecards (of one stage)."""
-    return (
-        select(ScorecardVersion.id)
-        .join(
-            Scorecard,
-            and_(
-                col(Scorecard.id) == col(ScorecardVersion.scorecard_id),
-                col(Scorecard.current_version) == col(ScorecardVersion.version),
-            ),
-        )
-        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .where(held_at_stage(application_id, stage))
-    )

@@ -3,11 +3,12 @@ and a suggested decision with the rule it follows."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
+from app.interviews.blind_review import ReaderView, latest_version_ids
 from app.interviews.models import (
     CriterionSummary,
     Decision,
@@ -21,7 +22,7 @@ from app.interviews.models import (
     ScorecardVersion,
     StageSummary,
 )
-from app.interviews.service import held_at_stage, latest_versions, stage_of
+from app.interviews.service import held_at_stage, stage_of
 from app.pipeline import Stage
 
 DECISION_RULE = (
@@ -30,7 +31,14 @@ DECISION_RULE = (
 )
 
 
-def suggest_decision(*, pending: int, recommendations: dict[Rating, int]) -> tuple[Decision, str]:
+def suggest_decision(
+    *, pending: int, recommendations: dict[Rating, int], withheld: int = 0
+) -> tuple[Decision, str]:
+    if withheld:
+        return Decision.wait, (
+            f"{withheld} of your peers' scorecard(s) are withheld under blind review: submit your own "
+            "for this stage to see them and the suggestion."
+        )
     submitted = sum(recommendations.values())
     if submitted == 0:
         return Decision.wait, "No scorecard is submitted yet."
@@ -44,49 +52,43 @@ def suggest_decision(*, pending: int, recommendations: dict[Rating, int]) -> tup
     return Decision.reject, f"Only {positive} of {submitted} recommend yes or strong_yes."
 
 
-async def stage_summary(*, session: AsyncSession, application: Application, stage: Stage) -> StageSummary:
+async def stage_summary(
+    *, session: AsyncSession, application: Application, stage: Stage, view: ReaderView
+) -> StageSummary:
+    """The figures come only from what ``view`` may read: a reader blind to this stage sees their
+    own scorecards, the others' count in ``withheld``, and no rating or recommendation of theirs."""
     assert application.id is not None
     stage_row = await stage_of(session=session, stage=stage)
     interviews = (
         await session.exec(select(func.count(col(Interview.id))).where(held_at_stage(application.id, stage)))
     ).one()
-    state_rows = (
-        await session.exec(
-            select(Scorecard, ScorecardVersion.recommendation)
-            .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-            .outerjoin(
-                ScorecardVersion,
-                and_(
-                    col(ScorecardVersion.scorecard_id) == col(Scorecard.id),
-                    col(ScorecardVersion.version) == col(Scorecard.current_version),
-                ),
-            )
-            .where(held_at_stage(application.id, stage))
-            .order_by(col(Scorecard.id))
-        )
-    ).all()
-    by_status = dict(
+    cards = list(
         (
             await session.exec(
-                select(Scorecard.status, func.count(col(Scorecard.id)))
+                select(Scorecard)
                 .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
                 .where(held_at_stage(application.id, stage))
-                .group_by(col(Scorecard.status))
+                .order_by(col(Scorecard.id))
             )
         ).all()
     )
-    submitted = by_status.get(ScorecardStatus.submitted, 0)
-    pending = sum(by_status.values()) - submitted
-    latest = latest_versions(application.id, stage)
+    blind = view.hides(application.id, stage)
+    shown = [card for card in cards if not blind or card.interviewer_id == view.reader_id]
+    submitted = sum(1 for card in cards if card.status == ScorecardStatus.submitted)
+    pending = len(cards) - submitted
+    latest = latest_version_ids(view, application_id=application.id, stage=stage)
+    shown_recommendations = dict(
+        (
+            await session.exec(
+                select(ScorecardVersion.scorecard_id, ScorecardVersion.recommendation).where(
+                    col(ScorecardVersion.id).in_(latest)
+                )
+            )
+        ).all()
+    )
     recommendations: dict[Rating, int] = dict.fromkeys(Rating, 0)
-    for recommendation, count in (
-        await session.exec(
-            select(ScorecardVersion.recommendation, func.count(col(ScorecardVersion.id)))
-            .where(col(ScorecardVersion.id).in_(latest))
-            .group_by(col(ScorecardVersion.recommendation))
-        )
-    ).all():
-        recommendations[Rating(recommendation)] = count
+    for recommendation in shown_recommendations.values():
+        recommendations[Rating(recommendation)] += 1
     scale = list(Rating)
     criterion_counts: dict[str, dict[Rating, int]] = {
         c["key"]: dict.fromkeys(Rating, 0) for c in stage_row.criteria
@@ -103,22 +105,28 @@ async def stage_summary(*, session: AsyncSession, application: Application, stag
     ).all():
         criterion_counts.setdefault(key, dict.fromkeys(Rating, 0))[scale[value]] = count
     names = {c["key"]: c["name"] for c in stage_row.criteria}
-    decision, explanation = suggest_decision(pending=pending, recommendations=recommendations)
+    withheld = len(cards) - len(shown)
+    decision, explanation = suggest_decision(
+        pending=pending, recommendations=recommendations, withheld=withheld
+    )
     return StageSummary(
         application_id=application.id,
         stage=stage,
         interviews=interviews,
         submitted=submitted,
         pending=pending,
+        withheld=withheld,
         scorecards=[
             ScorecardState(
-                scorecard_id=scorecard.id or 0,
-                interview_id=scorecard.interview_id,
-                interviewer_id=scorecard.interviewer_id,
-                status=scorecard.status,
-                recommendation=Rating(recommendation) if recommendation is not None else None,
+                scorecard_id=card.id or 0,
+                interview_id=card.interview_id,
+                interviewer_id=card.interviewer_id,
+                status=card.status,
+                recommendation=Rating(shown_recommendations[card.id])
+                if card.id in shown_recommendations
+                else None,
             )
-            for scorecard, recommendation in state_rows
+            for card in shown
         ],
         criteria=[
             CriterionSummary(key=key, name=names.get(key, key), counts=counts)

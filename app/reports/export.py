@@ -41,8 +41,11 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def csv_response(sections: Sequence[tuple[str, Sequence[BaseModel]]], *, filename: str) -> Response:
-    """``sections``: (section name, rows); the section becomes the first column."""
+def csv_response(
+    sections: Sequence[tuple[str, Sequence[BaseModel]]], *, filename: str, withheld: int | None = None
+) -> Response:
+    """``sections``: (section name, rows); the section becomes the first column. A report built on
+    scorecards says in ``Blind-Review-Withheld`` how many blind review kept out of it."""
     lines: list[dict[str, Any]] = []
     for section, rows in sections:
         for row in rows:
@@ -56,8 +59,7 @@ def csv_response(sections: Sequence[tuple[str, Sequence[BaseModel]]], *, filenam
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(lines)
-    return Response(
-        buffer.getvalue(),
-        media_type=f"{CSV}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
+    if withheld is not None:
+        headers["Blind-Review-Withheld"] = str(withheld)
+    return Response(buffer.getvalue(), media_type=f"{CSV}; charset=utf-8", headers=headers)

@@ -18,16 +18,9 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from app.applications.models import Application, StageEvent
 from app.candidates.models import Candidate
-from app.interviews.models import (
-    NOT_HELD,
-    Interview,
-    Rating,
-    RatingKind,
-    Scorecard,
-    ScorecardRating,
-    ScorecardStatus,
-    ScorecardVersion,
-)
+from app.interviews import blind_review
+from app.interviews.blind_review import ReaderView, interview, scorecard, scorecard_version
+from app.interviews.models import Rating, RatingKind
 from app.pipeline import INTERVIEW_STAGES, Stage
 from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
 from app.users.models import User
@@ -42,9 +35,6 @@ status_event = RequisitionStatusEvent.__table__  # type: ignore[attr-defined]
 application = Application.__table__  # type: ignore[attr-defined]
 stage_event = StageEvent.__table__  # type: ignore[attr-defined]
 candidate = Candidate.__table__  # type: ignore[attr-defined]
-interview = Interview.__table__  # type: ignore[attr-defined]
-scorecard = Scorecard.__table__  # type: ignore[attr-defined]
-scorecard_version = ScorecardVersion.__table__  # type: ignore[attr-defined]
 
 Col = ColumnElement[Any]
 
@@ -447,30 +437,13 @@ POSITIVE: tuple[str, ...] = (Rating.yes.value, Rating.strong_yes.value)
 LATE_AFTER_SECONDS = 24 * 3600
 
 
-def _latest_submitted() -> Any:
-    """Submitted scorecards of interviews that took place, joined to their latest version."""
-    return scorecard.join(interview, interview.c.id == scorecard.c.interview_id).join(
-        scorecard_version,
-        sa.and_(
-            scorecard_version.c.scorecard_id == scorecard.c.id,
-            scorecard_version.c.version == scorecard.c.current_version,
-        ),
-    )
-
-
-def _submitted_and_held() -> list[Col]:
-    return [
-        scorecard.c.status == ScorecardStatus.submitted,
-        interview.c.status.not_in([status.value for status in NOT_HELD]),
-    ]
-
-
-def _scoped_scorecards(joined: Any, filters: Filters) -> tuple[Any, list[Col]]:
-    """Scorecards joined (``joined`` holds scorecard and interview) to application and requisition
-    only when a filter needs them, and the WHERE clauses of the calibration scope: submitted, the
-    interview held, the date range on its scheduled_at."""
+def _scoped_scorecards(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, list[Col]]:
+    """Scorecards joined (``joined`` holds scorecard and interview, from
+    :mod:`app.interviews.blind_review`) to application and requisition only when a filter needs
+    them, and the WHERE clauses of the calibration scope: ``clauses`` (submitted, the interview
+    held, blind review), the date range on the interview's scheduled_at."""
     clauses = [
-        *_submitted_and_held(),
+        *clauses,
         *_requisition_columns(filters),
         *_date_range(interview.c.scheduled_at, filters),
     ]
@@ -489,7 +462,7 @@ def recommendation_points() -> Col:
     )
 
 
-def calibration_cards(dialect: Dialect, filters: Filters) -> Any:
+def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView) -> Any:
     """One row a submitted scorecard in scope (interview not cancelled or no-show; the date range
     on the interview's scheduled_at): interviewer, recommendation of the latest version, its side
     (1 yes/strong_yes, 0 no/strong_no), the panel's majority side without this scorecard (null on
@@ -504,7 +477,7 @@ def calibration_cards(dialect: Dialect, filters: Filters) -> Any:
         (leave.c.to_stage == Stage.withdrawn, sa.null()),
         (leave.c.to_stage.is_not(None), 1),
     )
-    joined, clauses = _scoped_scorecards(_latest_submitted(), filters)
+    joined, clauses = _scoped_scorecards(*blind_review.latest_submitted(view), filters)
     joined = joined.outerjoin(
         leave,
         sa.and_(
@@ -546,9 +519,9 @@ def _count_when(condition: Col) -> Col:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def interviewer_calibration(dialect: Dialect, filters: Filters) -> Select[Any]:
+def interviewer_calibration(dialect: Dialect, filters: Filters, view: ReaderView) -> Select[Any]:
     """Per interviewer: submitted, counts per recommendation, late, and the agreement counts."""
-    judged = calibration_cards(dialect, filters)
+    judged = calibration_cards(dialect, filters, view)
     user = User.__table__  # type: ignore[attr-defined]
     return (
         sa.select(
@@ -568,13 +541,12 @@ def interviewer_calibration(dialect: Dialect, filters: Filters) -> Select[Any]:
     )
 
 
-def criterion_ratings(filters: Filters) -> Select[Any]:
+def criterion_ratings(filters: Filters, view: ReaderView) -> Select[Any]:
     """Per interviewer and criterion value (0 strong_no … 3 strong_yes): ratings of criteria on
     the latest versions of the submitted scorecards in scope."""
-    rating = ScorecardRating.__table__  # type: ignore[attr-defined]
-    joined, clauses = _scoped_scorecards(
-        _latest_submitted().join(rating, rating.c.version_id == scorecard_version.c.id), filters
-    )
+    rating = blind_review.scorecard_rating
+    latest, readable = blind_review.latest_submitted(view)
+    joined, clauses = _scoped_scorecards(blind_review.with_ratings(latest), readable, filters)
     return (
         sa.select(scorecard.c.interviewer_id, rating.c.value, sa.func.count().label("n"))
         .select_from(joined)
@@ -583,17 +555,38 @@ def criterion_ratings(filters: Filters) -> Select[Any]:
     )
 
 
-def source_ratings(filters: Filters) -> Select[Any]:
+def source_ratings(filters: Filters, view: ReaderView) -> Select[Any]:
     """Per candidate source: count and mean of the overall recommendations (1..4) of the latest
     versions of submitted scorecards, over the applications in scope."""
     points = recommendation_points()
+    latest, readable = blind_review.latest_submitted(view)
     return (
         sa.select(candidate.c.source, sa.func.count(points).label("n"), sa.func.avg(points).label("mean"))
         .select_from(
             scoped_applications(filters, candidates=True).join(
-                _latest_submitted(), interview.c.application_id == application.c.id
+                latest, interview.c.application_id == application.c.id
             )
         )
-        .where(*application_scope(filters), *_submitted_and_held())
+        .where(*application_scope(filters), *readable)
         .group_by(candidate.c.source)
+    )
+
+
+def withheld_in_calibration(filters: Filters, view: ReaderView) -> Select[Any]:
+    """Peers' scorecards left out of the calibration scope by blind review."""
+    joined, clauses = _scoped_scorecards(*blind_review.withheld_scorecards(view), filters)
+    return sa.select(sa.func.count()).select_from(joined).where(*clauses)
+
+
+def withheld_in_sources(filters: Filters, view: ReaderView) -> Select[Any]:
+    """Peers' scorecards left out of the sources report's ratings by blind review."""
+    joined, clauses = blind_review.withheld_scorecards(view)
+    return (
+        sa.select(sa.func.count())
+        .select_from(
+            scoped_applications(filters, candidates=True).join(
+                joined, interview.c.application_id == application.c.id
+            )
+        )
+        .where(*application_scope(filters), *clauses)
     )

@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identifiers import IdQuery
 from app.core.timestamps import IsoDatetime
+from app.interviews.dependencies import CallerView
 from app.reports import service
 from app.reports.export import CSV_RESPONSE, csv_response, wants_csv
 from app.reports.queries import Filters
@@ -256,17 +257,19 @@ withdrew), the catalog's **time_to_productive_months**, and
 **time_to_productive_contribution_days** = median time to hire + months × 30.4375 days, and
 **mean_rating**: the mean of the overall recommendations, scored strong_no 1, no 2, yes 3,
 strong_yes 4, of the latest submitted version of every submitted scorecard of the source's
-applications in scope (interviews cancelled or no-show left out), with its count.
+applications in scope (interviews cancelled or no-show left out), with its count. Blind review
+applies to it: peers' scorecards of a stage where the caller's own is unsubmitted are left out,
+and `withheld` counts them (in CSV, the `Blind-Review-Withheld` header).
 
 `date_from`/`date_to` select applications by `applied_at`."""
     + SCOPE,
 )
 async def sources_report(
-    request: Request, session: SessionDep, filters: ApplicationFilters
+    request: Request, session: SessionDep, filters: ApplicationFilters, view: CallerView
 ) -> SourcesReport | Response:
-    report = await service.sources(session=session, filters=filters, threshold=_threshold(request))
+    report = await service.sources(session=session, filters=filters, threshold=_threshold(request), view=view)
     if wants_csv(request):
-        return csv_response([("sources", report.sources)], filename="sources")
+        return csv_response([("sources", report.sources)], filename="sources", withheld=report.withheld)
     return report
 
 
@@ -299,15 +302,23 @@ that of its **latest submitted version** (amendments count, drafts never do).
 
 `date_from`/`date_to` select interviews by `scheduled_at`; role_family, level, requisition and
 hiring manager select by the interview's requisition. Every rate carries its numerator,
-denominator and small-sample flag; the row's `small_sample` is on `submitted`."""
+denominator and small-sample flag; the row's `small_sample` is on `submitted`.
+
+**Blind review**: a caller who sits on a panel and has not submitted their own scorecard for that
+application and stage gets none of their peers' scorecards of it in these figures; `withheld`
+counts them (in CSV, the `Blind-Review-Withheld` header)."""
     + SCOPE,
 )
 async def interviewer_calibration_report(
-    request: Request, session: SessionDep, filters: RequisitionFilters
+    request: Request, session: SessionDep, filters: RequisitionFilters, view: CallerView
 ) -> InterviewerCalibrationReport | Response:
     report = await service.interviewer_calibration(
-        session=session, filters=filters, threshold=_threshold(request)
+        session=session, filters=filters, threshold=_threshold(request), view=view
     )
     if wants_csv(request):
-        return csv_response([("interviewers", report.interviewers)], filename="interviewer-calibration")
+        return csv_response(
+            [("interviewers", report.interviewers)],
+            filename="interviewer-calibration",
+            withheld=report.withheld,
+        )
     return report

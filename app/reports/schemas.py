@@ -171,6 +171,10 @@ class SourceRow(BaseModel):
 class SourcesReport(BaseModel):
     unit: str = "days"
     small_sample_threshold: int
+    withheld: int = Field(
+        description="Peers' scorecards left out of these figures because the caller sits on their "
+        "panel and has not submitted their own scorecard for that application and stage (blind review)."
+    )
     sources: list[SourceRow]
 
 
@@ -203,4 +207,8 @@ class InterviewerCalibrationRow(BaseModel):
 class InterviewerCalibrationReport(BaseModel):
     small_sample_threshold: int
     late_after_hours: int
+    withheld: int = Field(
+        description="Peers' scorecards left out of these figures because the caller sits on their "
+        "panel and has not submitted their own scorecard for that application and stage (blind review)."
+    )
     interviewers: list[InterviewerCalibrationRow]

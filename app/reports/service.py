@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
 from app.core.timestamps import as_utc, utcnow
+from app.interviews.blind_review import ReaderView
 from app.interviews.models import RATING_SCALE
 from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports import queries
@@ -311,7 +312,13 @@ def _mean_rating(row: Any, threshold: int) -> MeanRating:
     return MeanRating(count=count, mean=mean, small_sample=count < threshold)
 
 
-async def sources(*, session: AsyncSession, filters: Filters, threshold: int) -> SourcesReport:
+async def _count(session: AsyncSession, statement: Any) -> int:
+    return int((await _rows(session, statement))[0][0])
+
+
+async def sources(
+    *, session: AsyncSession, filters: Filters, threshold: int, view: ReaderView
+) -> SourcesReport:
     dialect = await _dialect(session)
     catalog = {s.key: s for s in (await session.exec(select(CandidateSource))).all()}
     totals = {str(row.source): row for row in await _rows(session, queries.source_counts(filters))}
@@ -322,7 +329,8 @@ async def sources(*, session: AsyncSession, filters: Filters, threshold: int) ->
         str(row.grp): row
         for row in await _rows(session, queries.time_to_hire(dialect, filters, group_by="source"))
     }
-    ratings = {str(row.source): row for row in await _rows(session, queries.source_ratings(filters))}
+    ratings = {str(row.source): row for row in await _rows(session, queries.source_ratings(filters, view))}
+    withheld = await _count(session, queries.withheld_in_sources(filters, view)) if view.blind_to else 0
     keys = sorted(catalog) + sorted(k for k in {*totals, *by_source, *ratings} if k not in catalog)
     rows: list[SourceRow] = []
     for key in keys:
@@ -361,22 +369,22 @@ async def sources(*, session: AsyncSession, filters: Filters, threshold: int) ->
                 mean_rating=_mean_rating(ratings.get(key), threshold),
             )
         )
-    return SourcesReport(small_sample_threshold=threshold, sources=rows)
+    return SourcesReport(small_sample_threshold=threshold, withheld=withheld, sources=rows)
 
 
 # --- interviewer calibration --------------------------------------------------------------------
 
 
 async def interviewer_calibration(
-    *, session: AsyncSession, filters: Filters, threshold: int
+    *, session: AsyncSession, filters: Filters, threshold: int, view: ReaderView
 ) -> InterviewerCalibrationReport:
     dialect = await _dialect(session)
     criteria: dict[int, dict[str, int]] = {}
-    for row in await _rows(session, queries.criterion_ratings(filters)):
+    for row in await _rows(session, queries.criterion_ratings(filters, view)):
         if 0 <= int(row.value) < len(RATING_SCALE):
             criteria.setdefault(int(row.interviewer_id), {})[RATING_SCALE[int(row.value)].value] = int(row.n)
     rows: list[InterviewerCalibrationRow] = []
-    for row in await _rows(session, queries.interviewer_calibration(dialect, filters)):
+    for row in await _rows(session, queries.interviewer_calibration(dialect, filters, view)):
         submitted = int(row.submitted)
         counts = {rating.value: int(getattr(row, rating.value)) for rating in RATING_SCALE}
         given = criteria.get(int(row.interviewer_id), {})
@@ -395,8 +403,10 @@ async def interviewer_calibration(
                 late=_rate(int(row.late), submitted, threshold),
             )
         )
+    withheld = await _count(session, queries.withheld_in_calibration(filters, view)) if view.blind_to else 0
     return InterviewerCalibrationReport(
         small_sample_threshold=threshold,
         late_after_hours=queries.LATE_AFTER_SECONDS // 3600,
+        withheld=withheld,
         interviewers=rows,
     )

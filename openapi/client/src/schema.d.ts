@@ -377,7 +377,9 @@ export interface paths {
          * Scorecards of an interview stage, and a suggested decision
          * @description Submitted and pending scorecards, ratings per criterion and recommendations (latest
          *     versions), and a suggested decision with its rule. The decision stays a pipeline move by a
-         *     person. For recruiters, admins and the requisition's hiring manager.
+         *     person. For recruiters, admins and the requisition's hiring manager. Blind review applies: a
+         *     caller on the stage's panel whose own scorecard is not submitted sees only their own, and
+         *     `withheld` counts the others.
          */
         get: operations["getStageSummary"];
         put?: never;
@@ -400,7 +402,8 @@ export interface paths {
          * @description The seed's `skills_assessment.yaml` shape: `current_skills` (the rounded mean of the
          *     submitted scorecards' skill ratings), `target_skills` (the requisition's profile),
          *     `gaps` with the catalog's training (kubernetes → CKA certification) and `unassessed`.
-         *     `Accept: application/yaml` for YAML; JSON otherwise.
+         *     Blind review applies: scorecards of a stage where the caller's own is unsubmitted are left
+         *     out, and `withheld` counts them. `Accept: application/yaml` for YAML; JSON otherwise.
          */
         get: operations["exportSkillsAssessment"];
         put?: never;
@@ -925,7 +928,9 @@ export interface paths {
          *     **time_to_productive_contribution_days** = median time to hire + months × 30.4375 days, and
          *     **mean_rating**: the mean of the overall recommendations, scored strong_no 1, no 2, yes 3,
          *     strong_yes 4, of the latest submitted version of every submitted scorecard of the source's
-         *     applications in scope (interviews cancelled or no-show left out), with its count.
+         *     applications in scope (interviews cancelled or no-show left out), with its count. Blind review
+         *     applies to it: peers' scorecards of a stage where the caller's own is unsubmitted are left out,
+         *     and `withheld` counts them (in CSV, the `Blind-Review-Withheld` header).
          *
          *     `date_from`/`date_to` select applications by `applied_at`.
          *
@@ -977,6 +982,10 @@ export interface paths {
          *     `date_from`/`date_to` select interviews by `scheduled_at`; role_family, level, requisition and
          *     hiring manager select by the interview's requisition. Every rate carries its numerator,
          *     denominator and small-sample flag; the row's `small_sample` is on `submitted`.
+         *
+         *     **Blind review**: a caller who sits on a panel and has not submitted their own scorecard for that
+         *     application and stage gets none of their peers' scorecards of it in these figures; `withheld`
+         *     counts them (in CSV, the `Blind-Review-Withheld` header).
          *
          *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
          *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
@@ -2460,6 +2469,11 @@ export interface components {
             small_sample_threshold: number;
             /** Late After Hours */
             late_after_hours: number;
+            /**
+             * Withheld
+             * @description Peers' scorecards left out of these figures because the caller sits on their panel and has not submitted their own scorecard for that application and stage (blind review).
+             */
+            withheld: number;
             /** Interviewers */
             interviewers: components["schemas"]["InterviewerCalibrationRow"][];
         };
@@ -3570,6 +3584,12 @@ export interface components {
              * @description Target skills no submitted scorecard rated.
              */
             unassessed: string[];
+            /**
+             * Withheld
+             * @description Peers' submitted scorecards left out of `current_skills` because yours for their stage is not submitted yet (blind review). Not part of the seed's format.
+             * @default 0
+             */
+            withheld?: number;
         };
         /**
          * SkipRequest
@@ -3647,6 +3667,11 @@ export interface components {
             unit?: string;
             /** Small Sample Threshold */
             small_sample_threshold: number;
+            /**
+             * Withheld
+             * @description Peers' scorecards left out of these figures because the caller sits on their panel and has not submitted their own scorecard for that application and stage (blind review).
+             */
+            withheld: number;
             /** Sources */
             sources: components["schemas"]["SourceRow"][];
         };
@@ -3709,6 +3734,11 @@ export interface components {
             submitted: number;
             /** Pending */
             pending: number;
+            /**
+             * Withheld
+             * @description Peers' scorecards not shown, nor counted in any figure here, because yours for this stage is not submitted yet (blind review).
+             */
+            withheld: number;
             /** Scorecards */
             scorecards: components["schemas"]["ScorecardState"][];
             /** Criteria */
@@ -5735,6 +5765,8 @@ export interface operations {
             /** @description The assessment, as JSON or YAML by the Accept header. */
             200: {
                 headers: {
+                    /** @description Peers' scorecards left out under blind review. */
+                    "Blind-Review-Withheld": number;
                     [name: string]: unknown;
                 };
                 content: {
