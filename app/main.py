@@ -18,11 +18,13 @@ from app import health
 from app.applications.router import router as applications_router
 from app.candidates.router import router as candidates_router
 from app.catalog.router import router as catalog_router
+from app.core.body_limit import BodyLimitMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.errors import PROBLEM_JSON, install_error_handlers
 from app.core.inputs import refuse_nul_characters
 from app.core.migrations import head_revision
+from app.core.outages import install_outage_handlers
 from app.interviews.bank_router import router as question_banks_router
 from app.interviews.router import router as interviews_router
 from app.interviews.scorecard_router import router as scorecards_router
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_outage_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

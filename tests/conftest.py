@@ -37,6 +37,17 @@ def _server_url() -> str | None:
     return url or None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``postgres_only`` tests skip, saying why, when the suite runs on SQLite."""
+    server = _server_url()
+    if server is not None and not is_sqlite(server):
+        return
+    skip = pytest.mark.skip(reason="runs only against PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
 @contextmanager
 def empty_database(directory: Path) -> Iterator[str]:
     """A new, empty database on the backend under test, removed afterwards."""

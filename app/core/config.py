@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     greenhouse_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    # Every request body, on every route, is refused with 413 past this many bytes.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # A rate or percentile built on fewer cases than this is flagged as a small sample.
     small_sample_threshold: int = Field(default=5, ge=1)
 

@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.outages import is_unavailable
+
 
 def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -55,7 +57,16 @@ def create_engine_for(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # No pool_pre_ping: its extra round trip on every checkout halved the requests served
     # (measured: /users/me 411 -> 848 req/s on 2 workers). A dropped connection still surfaces as
     # a disconnect error, after which SQLAlchemy discards the pool; recycling bounds staleness.
-    return create_async_engine(target, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    # A connect that hangs (an unreachable host) gives up after 5 s, and a request waits at most
+    # 10 s for a pooled connection: both then answer 503 instead of holding the client.
+    return create_async_engine(
+        target,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        pool_timeout=10,
+        connect_args={"timeout": 5},
+    )
 
 
 def get_engine(request: Request) -> AsyncEngine:
@@ -73,8 +84,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            await discard(session, exc)
             raise
 
 
@@ -90,6 +101,15 @@ async def insert_unless_exists(
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
     result = await session.exec(statement)
     return bool(result.rowcount == 1)
+
+
+async def discard(session: AsyncSession, exc: BaseException) -> None:
+    """End a failed unit of work: roll back, or, when the connection itself is gone, invalidate
+    it so the pool never hands it out again (a rollback on it would raise over ``exc``)."""
+    if is_unavailable(exc):
+        await session.invalidate()
+    else:
+        await session.rollback()
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -50,6 +49,7 @@ class ErrorCode(StrEnum):
     payload_too_large = "payload_too_large"
     unsupported_media_type = "unsupported_media_type"
     database_busy = "database_busy"
+    database_unavailable = "database_unavailable"
     not_ready = "not_ready"
     internal_error = "internal_error"
 
@@ -258,23 +258,6 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = (headers or {}) | {"Allow": ", ".join(allowed)}
             detail = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}."
         return problem_response(request, exc.status_code, code, detail, headers=headers)
-
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        # SQLite answers "database is locked" when a writer waited past busy_timeout: a retry
-        # will succeed, so say so rather than fail the request as a bug.
-        if "locked" in str(exc.orig).lower():
-            return problem_response(
-                request,
-                503,
-                ErrorCode.database_busy,
-                "The database is busy with another write; retry the request.",
-                headers={"Retry-After": "1"},
-            )
-        logger.exception("database error on %s %s", request.method, request.url.path)
-        return problem_response(
-            request, 503, ErrorCode.internal_error, "The database is unavailable; retry later."
-        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

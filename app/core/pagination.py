@@ -16,7 +16,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
-from app.core.errors import DomainError, ErrorCode
+from app.core.errors import DomainError, ErrorCode, Unprocessable
+from app.core.identifiers import MAX_ID
 from app.core.timestamps import as_utc
 
 DEFAULT_LIMIT = 50
@@ -69,12 +70,24 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     return key
 
 
+def _out_of_range(what: str) -> Unprocessable:
+    message = f"The cursor holds {what}; it is not one this service issued."
+    return Unprocessable(message, errors=[{"loc": ["query", "cursor"], "msg": message, "type": "range"}])
+
+
+def _checked_id(value: object) -> int:
+    """An id from a cursor, bounded like ids in paths: a tampered one is 422, not a driver overflow."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
+    if not 1 <= value <= MAX_ID:
+        raise _out_of_range(f"the id {value}, outside 1..{MAX_ID}")
+    return value
+
+
 def decode_id_cursor(cursor: str) -> int:
     """A cursor over an integer id column."""
     (value,) = decode_cursor(cursor, arity=1)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request)
-    return value
+    return _checked_id(value)
 
 
 def decode_time_id_cursor(cursor: str) -> tuple[datetime, int]:
@@ -82,12 +95,12 @@ def decode_time_id_cursor(cursor: str) -> tuple[datetime, int]:
     raw_time, raw_id = decode_cursor(cursor, arity=2)
     try:
         when = datetime.fromisoformat(str(raw_time))
-        if isinstance(raw_id, bool):
-            raise TypeError("a bool is no id")
-        last_id = int(raw_id)
-    except (TypeError, ValueError) as exc:
+    except ValueError as exc:
         raise DomainError("The cursor is not one this service issued.", code=ErrorCode.bad_request) from exc
-    return as_utc(when), last_id
+    try:
+        return as_utc(when), _checked_id(raw_id)
+    except OverflowError as exc:
+        raise _out_of_range(f"the time {raw_time}, which UTC cannot represent") from exc
 
 
 def split_page(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -66,6 +66,14 @@ async def list_users(
 
 
 async def update_user(*, session: AsyncSession, user: User, user_in: UserUpdate) -> User:
+    """Deactivating revokes every token the user holds, so reactivating them later brings none
+    of those tokens back: they get new ones from an admin."""
+    if user.is_active and user_in.is_active is False:
+        await session.exec(
+            update(ApiToken)
+            .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
     user.sqlmodel_update(user_in.model_dump(exclude_unset=True))
     session.add(user)
     await session.flush()

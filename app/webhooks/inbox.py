@@ -7,10 +7,11 @@ applying transaction ends, so two workers (or two processes) never apply one del
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -46,7 +47,8 @@ async def store(
     received_at: datetime,
     candidate_ref: str | None = None,
 ) -> int | None:
-    """Insert the delivery; its new id, or None when this (source, delivery_id) is stored already."""
+    """Insert the delivery; its new id, or None when this (source, delivery_id), or this very body
+    from this source, is stored already."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
@@ -56,6 +58,7 @@ async def store(
             delivery_id=delivery_id,
             event_type=event_type,
             body=body,
+            body_sha256=hashlib.sha256(body).hexdigest(),
             headers=headers,
             candidate_ref=candidate_ref,
             received_at=received_at,
@@ -63,15 +66,26 @@ async def store(
             attempts=0,
             updated_at=received_at,
         )
-        .on_conflict_do_nothing(index_elements=["source", "delivery_id"])
+        .on_conflict_do_nothing()
         .returning(col(WebhookDelivery.id))
     )
     return (await session.exec(statement)).scalar_one_or_none()
 
 
-async def find(*, session: AsyncSession, source: str, delivery_id: str) -> WebhookDelivery | None:
-    statement = select(WebhookDelivery).where(
-        WebhookDelivery.source == source, WebhookDelivery.delivery_id == delivery_id
+async def find(
+    *, session: AsyncSession, source: str, delivery_id: str, body: bytes
+) -> WebhookDelivery | None:
+    """The stored delivery a duplicate repeats: same delivery id, or same body."""
+    statement = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.source == source,
+            or_(
+                col(WebhookDelivery.delivery_id) == delivery_id,
+                col(WebhookDelivery.body_sha256) == hashlib.sha256(body).hexdigest(),
+            ),
+        )
+        .order_by(col(WebhookDelivery.id))
     )
     return (await session.exec(statement)).first()
 

@@ -44,6 +44,10 @@ class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         sa.UniqueConstraint("source", "delivery_id"),
+        # A body already received is a duplicate whatever delivery id it comes with: Greenhouse's
+        # signature does not cover its event id, so a captured body resent with a new id would
+        # otherwise be applied again.
+        sa.UniqueConstraint("source", "body_sha256"),
         sa.Index("ix_webhook_delivery_status_id", "status", "id"),
         sa.Index("ix_webhook_delivery_waiting_for", "waiting_for"),
         sa.Index("ix_webhook_delivery_candidate", "source", "candidate_ref"),
@@ -56,6 +60,8 @@ class WebhookDelivery(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
     # The raw body, byte for byte as signed, and the headers worth keeping (no signatures).
     body: bytes = Field(sa_type=sa.LargeBinary)
+    # SHA-256 of the body as received (hex); kept when an erasure redacts the body.
+    body_sha256: str | None = Field(default=None, max_length=64)
     headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     # The ATS id of the person whose details the body carries: erasing them redacts the body.
     candidate_ref: str | None = Field(default=None, max_length=200)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import SessionDep
-from app.core.errors import DomainError, ErrorCode, NotFound, PayloadTooLarge, problem_responses
+from app.core.errors import DomainError, ErrorCode, NotFound, Unprocessable, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.core.timestamps import utcnow
@@ -35,8 +35,6 @@ from app.webhooks.models import (
     ReplayResult,
 )
 
-MAX_BODY_BYTES = 1024 * 1024
-
 router = APIRouter(tags=["webhooks"])
 admin = APIRouter(tags=["webhooks"], responses=problem_responses(401, 403, 422))
 
@@ -52,17 +50,24 @@ def _settings(request: Request) -> Settings:
 
 
 async def _read_body(request: Request) -> bytes:
-    """The raw body, refused with 413 past 1 MiB whatever Content-Length says."""
-    too_large = PayloadTooLarge(f"A delivery body may be at most {MAX_BODY_BYTES} bytes.")
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise too_large
-    return bytes(body)
+    """The raw body; BodyLimitMiddleware has refused it with 413 if it passed the bound."""
+    return await request.body()
+
+
+def _nul_at(value: Any, path: list[str | int]) -> list[str | int] | None:
+    """Where a NUL character (U+0000) sits in a parsed JSON document, if anywhere."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: Any = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return [*path, key]
+        found = _nul_at(item, [*path, key])
+        if found is not None:
+            return found
+    return None
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
@@ -72,12 +77,18 @@ def _json_object(body: bytes) -> dict[str, Any]:
         raise DomainError("The body is not JSON.", code=ErrorCode.bad_request) from None
     if not isinstance(payload, dict):
         raise DomainError("The body must be a JSON object.", code=ErrorCode.bad_request)
+    # PostgreSQL text cannot hold NUL: stored, such a delivery failed at every retry of the ATS.
+    # The signature is valid, the content is not: refused before anything is stored.
+    where = _nul_at(payload, ["body"])
+    if where is not None:
+        message = "Text may not contain the NUL character (U+0000)."
+        raise Unprocessable(message, errors=[{"loc": where, "msg": message, "type": "nul"}])
     return payload
 
 
 _RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Stored (and applied, ignored, pending, unmapped or failed: see `status`)."},
-    **problem_responses(400, 401, 413),
+    **problem_responses(400, 401, 413, 422),
 }
 
 GENERIC_EXAMPLE = {
@@ -139,7 +150,8 @@ async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
     outcome (`status`), and a redelivery (same `webhook-id`) changes nothing. The `data` of each
     type is documented in the `webhooks` section. Refusals: 401 for a missing or wrong signature
     or a timestamp more than five minutes away (nothing stored), 400 for a body that is not a
-    JSON object, 413 past 1 MiB. An unknown `type` is stored as `ignored`.
+    JSON object, 413 past the body limit, 422 for text holding the NUL character. An unknown
+    `type` is stored as `ignored`.
     """
     settings = _settings(request)
     body = await _read_body(request)

@@ -664,7 +664,7 @@ async def receive(
         await session.commit()
     if delivery_pk is None:
         async with factory() as session:
-            existing = await inbox.find(session=session, source=source, delivery_id=delivery_id)
+            existing = await inbox.find(session=session, source=source, delivery_id=delivery_id, body=body)
         assert existing is not None
         assert existing.id is not None
         return DeliveryReceipt(id=existing.id, status=existing.status, duplicate=True)

@@ -78,6 +78,25 @@ async def test_deactivating_a_user_stops_all_their_tokens(factory: Factory) -> N
     assert (await factory.client.get("/users/me", headers=recruiter.headers)).status_code == 401
 
 
+async def test_reactivating_a_user_revives_none_of_their_old_tokens(factory: Factory) -> None:
+    admin = await factory.user(Role.admin)
+    recruiter = await factory.user(Role.recruiter)
+    second = await factory.client.post(f"/users/{recruiter.id}/tokens", json={}, headers=admin.headers)
+    old_tokens = [recruiter.headers, {"Authorization": f"Bearer {second.json()['token']}"}]
+    for active in (False, True):
+        response = await factory.client.patch(
+            f"/users/{recruiter.id}", json={"is_active": active}, headers=admin.headers
+        )
+        assert response.json()["is_active"] is active
+    for headers in old_tokens:
+        assert (await factory.client.get("/users/me", headers=headers)).status_code == 401
+    listed = (await factory.client.get(f"/users/{recruiter.id}/tokens", headers=admin.headers)).json()
+    assert all(token["revoked_at"] is not None for token in listed)
+    fresh = await factory.client.post(f"/users/{recruiter.id}/tokens", json={}, headers=admin.headers)
+    me = await factory.client.get("/users/me", headers={"Authorization": f"Bearer {fresh.json()['token']}"})
+    assert me.json()["id"] == recruiter.id
+
+
 @pytest.mark.parametrize("role", [Role.recruiter, Role.hiring_manager, Role.interviewer])
 async def test_only_admins_manage_users(factory: Factory, role: Role) -> None:
     actor = await factory.user(role)

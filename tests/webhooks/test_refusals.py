@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.config import Settings
 from app.users.models import Role
-from app.webhooks.router import MAX_BODY_BYTES
 from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET, Factory
 from tests.webhooks.support import (
     delivery_count,
@@ -112,6 +112,9 @@ async def test_a_signed_body_that_is_not_a_json_object_is_a_400(
     assert await delivery_count(session) == 0
 
 
+MAX_BODY_BYTES: int = Settings.model_fields["max_body_bytes"].default
+
+
 async def test_bodies_over_one_mebibyte_are_refused_by_length_or_by_stream(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -168,3 +171,38 @@ async def test_the_admin_endpoints_need_an_admin(factory: Factory) -> None:
         headers=recruiter.headers,
     )
     assert rules.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "where"),
+    [
+        (
+            "/webhooks/ats",
+            b'{"type": "application.hired\\u0000", "timestamp": "2026-03-01T10:00:00Z", "data": {}}',
+            ["body", "type"],
+        ),
+        (
+            "/webhooks/ats",
+            b'{"type": "application.hired", "timestamp": "2026-03-01T10:00:00Z", "data": {"id": "a\\u0000"}}',
+            ["body", "data", "id"],
+        ),
+        ("/webhooks/greenhouse", b'{"action": "hire_candidate\\u0000", "payload": {}}', ["body", "action"]),
+        (
+            "/webhooks/greenhouse",
+            b'{"action": "ping", "payload": {"a\\u0000": 1}}',
+            ["body", "payload", "a\x00"],
+        ),
+    ],
+)
+async def test_a_signed_body_holding_nul_is_422_and_not_stored(
+    client: httpx.AsyncClient, session: AsyncSession, endpoint: str, body: bytes, where: list[str]
+) -> None:
+    headers = (
+        standard_headers(body, delivery_id="nul")
+        if endpoint == "/webhooks/ats"
+        else greenhouse_headers(body, event_id="nul")
+    )
+    response = await client.post(endpoint, content=body, headers=headers)
+    assert_refused(response, 422)
+    assert response.json()["errors"][0]["loc"] == where
+    assert await delivery_count(session) == 0

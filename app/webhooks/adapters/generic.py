@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
 
-from app.core.timestamps import as_utc
+from app.core.timestamps import IsoDatetime, as_utc
 from app.pipeline import Stage
 from app.webhooks.events import (
     AdapterError,
@@ -48,7 +48,7 @@ class RequisitionData(_Data):
     level: str | None = Field(default=None, max_length=8, description="A catalog level key (L1…M4).")
     team: str | None = Field(default=None, max_length=200)
     headcount: int | None = Field(default=None, ge=1, le=1000)
-    opened_at: AwareDatetime | None = Field(
+    opened_at: IsoDatetime | None = Field(
         default=None, description="When the job opened; defaults to the event's timestamp."
     )
     hiring_manager_email: EmailStr | None = Field(
@@ -82,7 +82,7 @@ class ApplicationCreatedData(_Data):
     id: ExternalRef
     candidate_id: ExternalRef
     requisition_id: ExternalRef
-    applied_at: AwareDatetime | None = Field(default=None, description="Defaults to the event's timestamp.")
+    applied_at: IsoDatetime | None = Field(default=None, description="Defaults to the event's timestamp.")
     candidate: CandidateFields | None = Field(
         default=None, description="The candidate's details, to create them if not seen yet."
     )
@@ -110,7 +110,7 @@ class HiredData(_Data):
 class _Envelope(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    timestamp: AwareDatetime = Field(description="When it happened at the ATS (ISO 8601, with a zone).")
+    timestamp: IsoDatetime = Field(description="When it happened at the ATS (ISO 8601, with a zone).")
 
 
 class RequisitionOpened(_Envelope):

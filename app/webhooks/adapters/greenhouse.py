@@ -9,8 +9,9 @@ an event says what it can. Event times, since the envelope carries none:
 - a stage change, unreject, unhire: ``last_activity_at``;
 - a rejection: ``rejected_at``, else ``last_activity_at``;
 - a hire: ``offer.resolved_at``;
-- otherwise (update_candidate, candidate_anonymized, delete_application) and whenever the field is
-  missing: the time we received the delivery.
+- a candidate update: the candidate's ``updated_at``, else its ``last_activity``;
+- otherwise (candidate_anonymized, delete_application) and whenever the field is missing: the time
+  we received the delivery.
 """
 
 from __future__ import annotations
@@ -81,10 +82,9 @@ def _time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return as_utc(datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # not a time, or one UTC cannot hold
         return None
-    return as_utc(parsed)
 
 
 def _first_value(items: Any) -> str | None:
@@ -165,9 +165,11 @@ def parse(payload: dict[str, Any], *, received_at: datetime) -> Change:
         return Ignored(f"action {action!r} is not one this service acts on" if action else "no action")
 
     if action == "update_candidate":
-        return CandidateChange(
-            candidate=candidate_data(_dict(body.get("candidate"))), occurred_at=received_at
-        )
+        # Dated by the candidate's own times when the payload has them, so a late or replayed
+        # older update never overwrites a newer one.
+        candidate = _dict(body.get("candidate"))
+        when = _time(candidate.get("updated_at")) or _time(candidate.get("last_activity")) or received_at
+        return CandidateChange(candidate=candidate_data(candidate), occurred_at=when)
     if action == "candidate_anonymized":
         external_id = _text(body.get("candidate_id"))
         if external_id is None:

@@ -1206,7 +1206,8 @@ export interface paths {
          *     outcome (`status`), and a redelivery (same `webhook-id`) changes nothing. The `data` of each
          *     type is documented in the `webhooks` section. Refusals: 401 for a missing or wrong signature
          *     or a timestamp more than five minutes away (nothing stored), 400 for a body that is not a
-         *     JSON object, 413 past 1 MiB. An unknown `type` is stored as `ignored`.
+         *     JSON object, 413 past the body limit, 422 for text holding the NUL character. An unknown
+         *     `type` is stored as `ignored`.
          */
         post: operations["receiveAtsWebhook"];
         delete?: never;
@@ -2206,7 +2207,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
