@@ -1,10 +1,11 @@
-"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi``."""
+"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi | worker``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine_for, make_session_factory
+from app.core.db import create_engine_for, make_session_factory, unit_of_work
 from app.core.errors import DomainError
 from app.core.migrations import upgrade
 from app.users.models import Role, UserCreate
@@ -23,10 +24,8 @@ async def _load_catalog(settings: Settings) -> dict[str, int]:
 
     engine = create_engine_for(settings.database_url)
     try:
-        async with make_session_factory(engine)() as session:
-            added = await catalog_service.load_catalog(session=session)
-            await session.commit()
-            return added
+        async with unit_of_work(make_session_factory(engine)) as session:
+            return await catalog_service.load_catalog(session=session)
     finally:
         await engine.dispose()
 
@@ -36,12 +35,11 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
 
     engine = create_engine_for(settings.database_url)
     try:
-        async with make_session_factory(engine)() as session:
+        async with unit_of_work(make_session_factory(engine)) as session:
             user = await user_service.create_user(session=session, user_in=user_in)
             _token, raw = await user_service.issue_token(session=session, user=user, label="cli")
-            await session.commit()
-            print(f"created user {user.id} <{user.email}> with role {user.role}", file=sys.stderr)
-            return raw
+        print(f"created user {user.id} <{user.email}> with role {user.role}", file=sys.stderr)
+        return raw
     finally:
         await engine.dispose()
 
@@ -65,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
+    worker = commands.add_parser(
+        "worker", help="apply webhook deliveries: run workers until SIGTERM (any number of processes)"
+    )
+    worker.add_argument("--concurrency", type=int, default=2, help="workers in this process (default 2)")
+    worker.add_argument("--drain", action="store_true", help="apply what is due now, then exit")
     args = parser.parse_args(argv)
 
     try:
@@ -90,6 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "openapi":
             _write_openapi(args.output)
             print(f"wrote {args.output}", file=sys.stderr)
+        elif args.command == "worker":
+            from app.webhooks import runner
+
+            logging.basicConfig(level=settings.log_level)
+            if args.drain:
+                print(f"applied {asyncio.run(runner.drain(settings))} delivery attempt(s)", file=sys.stderr)
+            else:
+                asyncio.run(runner.serve(settings, count=max(1, args.concurrency)))
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1

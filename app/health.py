@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from app.core.db import get_engine
 from app.core.errors import ServiceUnavailable, problem_responses
+from app.webhooks import admin as webhook_admin
 
 router = APIRouter(tags=["health"])
 
@@ -19,9 +20,15 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: Literal["ready"] = "ready"
+    status: Literal["ready", "degraded"] = Field(
+        description="`degraded` (still 200: serve traffic, page someone) when the oldest webhook "
+        "delivery not applied yet is older than INTERVIEW_PIPELINE_WEBHOOK_BACKLOG_DEGRADED_SECONDS."
+    )
     database: str
     schema_revision: str
+    webhook_backlog_oldest_seconds: float | None = Field(
+        description="How long the oldest delivery waiting for a worker has waited; null when none."
+    )
 
 
 @router.get("/healthz", operation_id="getHealth", summary="Liveness: the process is up")
@@ -49,4 +56,12 @@ async def readyz(request: Request) -> Readiness:
         raise ServiceUnavailable(
             f"The schema is at {current}, not at the head {expected}: run `python -m app migrate`."
         )
-    return Readiness(database=engine.dialect.name, schema_revision=current or "")
+    async with request.app.state.session_factory() as session:
+        oldest = await webhook_admin.oldest_backlog_age(session=session)
+    limit = request.app.state.settings.webhook_backlog_degraded_seconds
+    return Readiness(
+        status="degraded" if oldest is not None and oldest > limit else "ready",
+        database=engine.dialect.name,
+        schema_revision=current or "",
+        webhook_backlog_oldest_seconds=oldest,
+    )

@@ -31,9 +31,11 @@ from app.interviews.scorecard_router import router as scorecards_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.users.router import router as users_router
-from app.webhooks.router import admin as webhooks_admin_router
+from app.webhooks.admin_router import router as webhooks_admin_router
 from app.webhooks.router import router as webhooks_router
 from app.webhooks.router import webhooks_docs
+from app.webhooks.runner import run_workers
+from app.webhooks.worker import Wakeup
 
 DESCRIPTION = """
 The hiring pipeline of ML platform teams: requisitions, candidates and the four interview stages
@@ -121,7 +123,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.head_revision = head_revision()
-        yield
+        # Webhook workers in this process (webhook_workers, 1 by default): they stop after the
+        # delivery in hand when the server shuts down; a killed one leaves its delivery to others.
+        async with run_workers(
+            factory=app.state.session_factory, settings=settings, wakeup=app.state.wakeup, name="api"
+        ):
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    app.state.wakeup = Wakeup()
     install_error_handlers(app)
     install_outage_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.applications.models import Application, ApplicationExternalId, StageEvent
+from app.applications.models import Application, ApplicationExternalId, AtsStageReport, StageEvent
 from app.candidates.models import Candidate, CandidateExternalId
 from app.catalog.models import (
     CandidateSource,
@@ -24,9 +24,14 @@ from app.interviews.models import (
     ScorecardVersion,
 )
 from app.reports import indexes as report_indexes
-from app.requisitions.models import Requisition, RequisitionExternalId, RequisitionStatusEvent
+from app.requisitions.models import (
+    Requisition,
+    RequisitionExternalId,
+    RequisitionHire,
+    RequisitionStatusEvent,
+)
 from app.users.models import ApiToken, User
-from app.webhooks.models import AtsStageReport, MappingRule, WebhookDelivery
+from app.webhooks.models import MappingRule, WebhookDelivery
 
 metadata = SQLModel.metadata
 
@@ -50,6 +55,7 @@ __all__ = [
     "QuestionBank",
     "Requisition",
     "RequisitionExternalId",
+    "RequisitionHire",
     "RequisitionStatusEvent",
     "RoleFamily",
     "Scorecard",

@@ -33,10 +33,11 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
 
 from app.core.pagination import encode_cursor
+from app.core.sql import Dialect
 from app.interviews.blind_review import ReaderView
 from app.pipeline import ACTIVE_STAGES
 from app.reports import queries
-from app.reports.queries import Dialect, Filters
+from app.reports.queries import Filters
 from benchmarks import generate_data
 from benchmarks.common import DEFAULT_SERVER, ROOT, uvicorn_server
 

@@ -95,6 +95,9 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
             environment="test",
             webhook_secrets=[TEST_WEBHOOK_SECRET],
             greenhouse_secrets=[TEST_GREENHOUSE_SECRET],
+            # No background workers in the in-process app: tests drain the inbox themselves
+            # (tests.webhooks.support.drain), so each outcome is deterministic.
+            webhook_workers=0,
         )
     )
     async with application.router.lifespan_context(application):
@@ -140,6 +143,31 @@ def factory(app: FastAPI, client: httpx.AsyncClient) -> Factory:
     return Factory(app=app, client=client)
 
 
+@pytest.fixture
+def worker_process(database_url: str, clean_database: None) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m app worker`` (two workers) on the test run's database, for this test only;
+    stopped with SIGTERM, as an orchestrator would, when the test ends."""
+    env = os.environ | {
+        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
+        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+        "INTERVIEW_PIPELINE_WEBHOOK_POLL_SECONDS": "0.5",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker", "--concurrency", "2"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -159,6 +187,9 @@ def live_server(database_url: str) -> Iterator[str]:
         "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
         "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": TEST_WEBHOOK_SECRET,
         "INTERVIEW_PIPELINE_GREENHOUSE_SECRETS": TEST_GREENHOUSE_SECRET,
+        # Tests that need webhook workers start them apart (the `worker_process` fixture): a
+        # worker living on in the shared server would race the in-process tests' own drains.
+        "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
     }
     process = subprocess.Popen(
         [

@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.external_ids import ExternalId
 from app.core.identifiers import MAX_ID, WholeNumber
 from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Move, Stage
@@ -17,6 +18,16 @@ class ActorKind(StrEnum):
     user = "user"
     ats = "ats"
     system = "system"
+
+
+class ApplicationConflict(StrEnum):
+    """A fact from the ATS that breaks a local rule: recorded at its time, and flagged."""
+
+    applied_after_filled = "applied_after_filled"
+    applied_while_cancelled = "applied_while_cancelled"
+    hired_while_on_hold = "hired_while_on_hold"
+    hired_while_cancelled = "hired_while_cancelled"
+    hired_beyond_headcount = "hired_beyond_headcount"
 
 
 class ApplicationStatus(StrEnum):
@@ -47,6 +58,8 @@ class Application(ApplicationBase, table=True):
     last_event_at: datetime
     # Optimistic concurrency: every move bumps it, and a move based on an older one loses.
     version: int = Field(default=1)
+    # ApplicationConflict values, each once: the local rules facts from the ATS broke.
+    conflicts: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -64,6 +77,22 @@ class ApplicationExternalId(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
     ats: str = Field(max_length=64)
     external_id: str = Field(max_length=200)
+
+
+class AtsStageReport(SQLModel, table=True):
+    """Every stage an ATS reported an application in, at its time, including reports that
+    repeat the stage before them: the stage history is rebuilt from the whole set, so it comes
+    out the same whatever order the reports arrived in."""
+
+    __tablename__ = "ats_stage_report"
+    __table_args__ = (sa.UniqueConstraint("application_id", "occurred_at", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
+    occurred_at: datetime
+    stage: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=2000)
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class ApplicationCreate(ApplicationBase):
@@ -92,6 +121,12 @@ class ApplicationPublic(ApplicationBase):
     stage_entered_at: datetime
     version: int = Field(description='Send it back as `If-Match: "<version>"` on a move.')
     allowed_moves: list[AllowedMovePublic]
+    external_ids: list[ExternalId] = Field(description="The application's ids in outside ATSs.")
+    conflicts: list[ApplicationConflict] = Field(
+        description="Facts from the ATS recorded although they break a local rule (applied to a "
+        "filled or cancelled requisition; hired while it was on hold or cancelled, or beyond its "
+        "headcount). Moves by users are refused instead."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -21,6 +21,7 @@ from app.applications.models import (
 )
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PreconditionRequired, Unprocessable, problem_responses
+from app.core.external_ids import ExternalIdQuery
 from app.core.identifiers import IdPath, IdQuery
 from app.core.pagination import Page, PageDep
 from app.pipeline import Move, Stage
@@ -91,7 +92,7 @@ async def _move(
         actor_id=user.id,
     )
     response.headers["ETag"] = etag(moved)
-    return service.to_public(moved)
+    return await service.to_public(session=session, application=moved)
 
 
 def _with_etag(status_code: int) -> dict[int | str, dict[str, Any]]:
@@ -127,7 +128,7 @@ async def create_application(
     )
     response.headers["ETag"] = etag(application)
     response.headers["Location"] = f"/applications/{application.id}"
-    return service.to_public(application)
+    return await service.to_public(session=session, application=application)
 
 
 @router.get(
@@ -143,6 +144,7 @@ async def list_applications(
     requisition_id: IdQuery = None,
     candidate_id: IdQuery = None,
     stage: Stage | None = None,
+    external: ExternalIdQuery = None,
 ) -> Page[ApplicationPublic]:
     """Ordered by id. A hiring manager sees the applications of their own requisitions."""
     if user.role == Role.interviewer:
@@ -154,8 +156,11 @@ async def list_applications(
         requisition_id=requisition_id,
         candidate_id=candidate_id,
         stage=stage,
+        external=external,
     )
-    return Page(items=[service.to_public(a) for a in rows], next_cursor=next_cursor)
+    return Page(
+        items=await service.to_public_many(session=session, applications=rows), next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -164,9 +169,11 @@ async def list_applications(
     summary="Read an application, with its ETag and allowed moves",
     responses=problem_responses(404, 422) | _with_etag(200),
 )
-async def get_application(application: VisibleApplication, response: Response) -> ApplicationPublic:
+async def get_application(
+    session: SessionDep, application: VisibleApplication, response: Response
+) -> ApplicationPublic:
     response.headers["ETag"] = etag(application)
-    return service.to_public(application)
+    return await service.to_public(session=session, application=application)
 
 
 @router.get(

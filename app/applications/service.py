@@ -16,6 +16,7 @@ from app.applications.models import (
     AllowedMovePublic,
     Application,
     ApplicationCreate,
+    ApplicationExternalId,
     ApplicationPublic,
     ApplicationStatus,
     StageEvent,
@@ -28,11 +29,13 @@ from app.core.errors import (
     PreconditionFailed,
     Unprocessable,
 )
+from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
 from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.interviews import service as interview_service
 from app.pipeline import Move, Stage
 from app.requisitions import service as requisition_service
+from app.requisitions import status as requisition_status
 from app.requisitions.models import Requisition, RequisitionStatus
 from app.users.models import User
 
@@ -47,18 +50,39 @@ def status_of(stage: Stage) -> ApplicationStatus:
     return _STATUS.get(stage, ApplicationStatus.active)
 
 
-def to_public(application: Application) -> ApplicationPublic:
-    stage = Stage(application.stage)
-    return ApplicationPublic.model_validate(
-        application,
-        update={
-            "status": status_of(stage),
-            "allowed_moves": [
-                AllowedMovePublic(move=a.move, to_stages=list(a.to_stages), reason_required=a.reason_required)
-                for a in pipeline.allowed_moves(stage)
-            ],
-        },
+async def to_public_many(
+    *, session: AsyncSession, applications: list[Application]
+) -> list[ApplicationPublic]:
+    """One query for the page's ATS ids; the rest is on the rows."""
+    ids = await external_ids_of(
+        session=session,
+        link=ApplicationExternalId,
+        owner_column="application_id",
+        owner_ids=[a.id for a in applications if a.id is not None],
     )
+    result = []
+    for application in applications:
+        stage = Stage(application.stage)
+        result.append(
+            ApplicationPublic.model_validate(
+                application,
+                update={
+                    "status": status_of(stage),
+                    "allowed_moves": [
+                        AllowedMovePublic(
+                            move=a.move, to_stages=list(a.to_stages), reason_required=a.reason_required
+                        )
+                        for a in pipeline.allowed_moves(stage)
+                    ],
+                    "external_ids": ids.get(application.id or 0, []),
+                },
+            )
+        )
+    return result
+
+
+async def to_public(*, session: AsyncSession, application: Application) -> ApplicationPublic:
+    return (await to_public_many(session=session, applications=[application]))[0]
 
 
 def allowed_moves_payload(allowed: list[pipeline.AllowedMove]) -> list[dict[str, Any]]:
@@ -295,117 +319,15 @@ async def move_application(
         )
     )
     if target is Stage.hired:
-        await requisition_service.register_hire(
+        await requisition_status.register_hire(
             session=session,
             requisition_id=application.requisition_id,
+            application_id=application.id,
             hired_at=when,
-            actor_id=actor_id,
+            enforce_rules=True,
         )
     await session.flush()
     await session.refresh(application)
-    return application
-
-
-@dataclass(frozen=True)
-class ReportedStage:
-    """A stage an ATS reported the application in, from a time on."""
-
-    occurred_at: datetime
-    stage: Stage
-    reason: str | None = None
-
-
-async def lock_application(*, session: AsyncSession, application_id: int) -> Application:
-    """The application, locked for the rest of the transaction (PostgreSQL: FOR UPDATE)."""
-    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
-    return (await session.exec(statement.execution_options(populate_existing=True))).one()
-
-
-async def sync_ats_history(
-    *,
-    session: AsyncSession,
-    application: Application,
-    reported: list[ReportedStage],
-    actor_kind: ActorKind = ActorKind.ats,
-) -> Application:
-    """Make the stage history agree with every stage the ATS reported, whatever their order of
-    arrival: the result depends only on the set of reports.
-
-    The ATS is the source of truth for where a candidate is, so any stage may follow any other
-    and the history names the move (skip, move_back, reopen...). Reports and the application's
-    other events (its first one, users' moves) are laid out by time; a report of the stage the
-    application was already in at that time is no move and is left out; each event's
-    ``from_stage`` is the stage before it. So an event older than the application's latest goes
-    into the history at its time and never moves the current stage backwards: the current stage
-    is the stage of the newest event. A report before ``applied_at`` counts at ``applied_at``.
-    The requisition counts a hire when the current stage becomes ``hired`` and uncounts it when
-    it leaves it. The caller holds the application's row lock (:func:`lock_application`), so
-    concurrent callers are serialised.
-    """
-    assert application.id is not None
-    application_id = application.id
-    applied_at = as_utc(application.applied_at)
-    history = await list_stage_events(session=session, application_id=application_id)
-    fixed = [e for e in history if e.actor_kind != actor_kind or e.from_stage is None]
-    fixed_ids = {e.id for e in fixed}
-    recorded = {(as_utc(e.occurred_at), e.to_stage): e for e in history if e.id not in fixed_ids}
-
-    ordered = sorted(reported, key=lambda r: (as_utc(r.occurred_at), r.stage.value, r.reason or ""))
-    timeline: list[tuple[datetime, int, int, StageEvent | ReportedStage]] = [
-        (as_utc(e.occurred_at), 0, n, e) for n, e in enumerate(fixed)
-    ]
-    timeline += [(max(as_utc(r.occurred_at), applied_at), 1, n, r) for n, r in enumerate(ordered)]
-    timeline.sort(key=lambda item: item[:3])
-
-    previous: Stage | None = None
-    latest_at = applied_at
-    for when, _kind, _n, item in timeline:
-        if isinstance(item, StageEvent):
-            if item.from_stage is not None and item.from_stage != previous:
-                item.from_stage = previous
-                session.add(item)
-            previous, latest_at = Stage(item.to_stage), when
-            continue
-        if item.stage is previous:
-            continue
-        move = pipeline.classify_move(previous, item.stage)
-        event = recorded.pop((when, item.stage.value), None)
-        if event is None:
-            session.add(
-                StageEvent(
-                    application_id=application_id,
-                    from_stage=previous,
-                    to_stage=item.stage,
-                    move=move,
-                    occurred_at=when,
-                    actor_kind=actor_kind,
-                    reason=item.reason,
-                )
-            )
-        elif (event.from_stage, event.move, event.reason) != (previous, move, item.reason):
-            event.from_stage, event.move, event.reason = previous, move, item.reason
-            session.add(event)
-        previous, latest_at = item.stage, when
-    for stale in recorded.values():  # a move no longer: an earlier report entered that stage first
-        await session.delete(stale)
-
-    before = Stage(application.stage)
-    current = previous or Stage.resume_screen
-    application.stage = current
-    application.stage_entered_at = latest_at
-    application.last_event_at = latest_at
-    application.version += 1
-    application.updated_at = utcnow()
-    session.add(application)
-    if current is Stage.hired and before is not Stage.hired:
-        await requisition_service.register_hire(
-            session=session, requisition_id=application.requisition_id, hired_at=latest_at, actor_id=None
-        )
-    elif before is Stage.hired and current is not Stage.hired:
-        await requisition_service.unregister_hire(
-            session=session, requisition_id=application.requisition_id, occurred_at=latest_at
-        )
-    await session.flush()
     return application
 
 
@@ -417,6 +339,7 @@ async def list_applications(
     requisition_id: int | None = None,
     candidate_id: int | None = None,
     stage: Stage | None = None,
+    external: ExternalIdFilter | None = None,
 ) -> tuple[list[Application], str | None]:
     """Ordered by id, keyset-paginated; (requisition_id, id) is indexed."""
     statement = (
@@ -432,6 +355,10 @@ async def list_applications(
         statement = statement.where(Application.candidate_id == candidate_id)
     if stage is not None:
         statement = statement.where(Application.stage == stage)
+    if external is not None:
+        statement = statement.where(
+            has_external_id(ApplicationExternalId, "application_id", col(Application.id), external)
+        )
     if page.cursor:
         statement = statement.where(col(Application.id) > decode_id_cursor(page.cursor))
     rows = list((await session.exec(statement)).all())

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
+from app.core.external_ids import ExternalId
 from app.core.patching import NotNull
 from app.core.timestamps import utcnow
 
 OTHER_SOURCE = "other"
-
-
-class ExternalId(SQLModel):
-    ats: str = Field(min_length=1, max_length=64, schema_extra={"examples": ["greenhouse"]})
-    external_id: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["60304594"]})
 
 
 class CandidateBase(SQLModel):
@@ -91,3 +88,22 @@ class CandidatePublic(CandidateBase):
     external_ids: list[ExternalId]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AtsCandidate:
+    """What an ATS event says of a person; ``source`` already mapped to (catalog key, text kept)."""
+
+    external_id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    source: tuple[str, str | None] | None = None
+
+    @property
+    def creatable(self) -> bool:
+        return bool(self.name and self.email)
+
+    @property
+    def carries_details(self) -> bool:
+        return any((self.name, self.email, self.phone, self.source))

@@ -10,6 +10,7 @@ from app.candidates import service
 from app.candidates.models import Candidate, CandidateCreate, CandidatePublic, CandidateUpdate
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
+from app.core.external_ids import ExternalIdQuery
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import CurrentUser, RecruiterUser
@@ -55,12 +56,13 @@ async def list_candidates(
         str | None, Query(max_length=64, description="A catalog source key, or `other`.")
     ] = None,
     email: Annotated[str | None, Query(max_length=320, description="Exact email, any case.")] = None,
+    external: ExternalIdQuery = None,
 ) -> Page[CandidatePublic]:
     """Ordered by id. A hiring manager sees candidates of their own requisitions."""
     if user.role == Role.interviewer:
         raise Forbidden("Interviewers do not list candidates; they see their interviews.")
     rows, next_cursor = await service.list_candidates(
-        session=session, user=user, page=page, source=source, email=email
+        session=session, user=user, page=page, source=source, email=email, external=external
     )
     return Page(
         items=await service.to_public_many(session=session, candidates=rows),

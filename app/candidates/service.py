@@ -17,10 +17,10 @@ from app.candidates.models import (
     CandidateExternalId,
     CandidatePublic,
     CandidateUpdate,
-    ExternalId,
 )
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound
+from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
 from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import utcnow
 from app.requisitions import service as requisition_service
@@ -52,22 +52,13 @@ def visible_to(user: User) -> Any:
     return False
 
 
-async def _external_ids(*, session: AsyncSession, candidate_ids: list[int]) -> dict[int, list[ExternalId]]:
-    if not candidate_ids:
-        return {}
-    statement = (
-        select(CandidateExternalId)
-        .where(col(CandidateExternalId.candidate_id).in_(candidate_ids))
-        .order_by(col(CandidateExternalId.id))
-    )
-    found: dict[int, list[ExternalId]] = {}
-    for row in (await session.exec(statement)).all():
-        found.setdefault(row.candidate_id, []).append(ExternalId(ats=row.ats, external_id=row.external_id))
-    return found
-
-
 async def to_public_many(*, session: AsyncSession, candidates: list[Candidate]) -> list[CandidatePublic]:
-    ids = await _external_ids(session=session, candidate_ids=[c.id for c in candidates if c.id is not None])
+    ids = await external_ids_of(
+        session=session,
+        link=CandidateExternalId,
+        owner_column="candidate_id",
+        owner_ids=[c.id for c in candidates if c.id is not None],
+    )
     return [
         CandidatePublic.model_validate(c, update={"external_ids": ids.get(c.id or 0, [])}) for c in candidates
     ]
@@ -187,12 +178,17 @@ async def list_candidates(
     page: PageParams,
     source: str | None = None,
     email: str | None = None,
+    external: ExternalIdFilter | None = None,
 ) -> tuple[list[Candidate], str | None]:
     statement = select(Candidate).where(visible_to(user)).order_by(col(Candidate.id)).limit(page.limit + 1)
     if source is not None:
         statement = statement.where(Candidate.source == source)
     if email is not None:
         statement = statement.where(Candidate.email_normalized == email.lower())
+    if external is not None:
+        statement = statement.where(
+            has_external_id(CandidateExternalId, "candidate_id", col(Candidate.id), external)
+        )
     if page.cursor:
         statement = statement.where(col(Candidate.id) > decode_id_cursor(page.cursor))
     rows = list((await session.exec(statement)).all())

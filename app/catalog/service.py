@@ -111,6 +111,10 @@ async def get_catalog(*, session: AsyncSession) -> CatalogPublic:
     )
 
 
+async def list_role_families(*, session: AsyncSession) -> list[RoleFamily]:
+    return list((await session.exec(select(RoleFamily).order_by(col(RoleFamily.key)))).all())
+
+
 async def get_role_family(*, session: AsyncSession, key: str) -> RoleFamily:
     role_family = await session.get(RoleFamily, key)
     if role_family is None:

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     greenhouse_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    # Workers applying deliveries inside each service process (0: none, run `python -m app worker`
+    # apart). One is enough for `make run`; PostgreSQL deployments may run them apart.
+    webhook_workers: int = Field(default=1, ge=0, le=32)
+    # A delivery that keeps failing (or waiting) is `dead` after this many attempts or this age.
+    webhook_max_attempts: int = Field(default=10, ge=1, le=1000)
+    webhook_max_age_seconds: int = Field(default=86_400, ge=60)
+    # An idle worker looks for due retries at least this often (NOTIFY wakes it sooner).
+    webhook_poll_seconds: float = Field(default=5.0, gt=0, le=300)
+    # /readyz says `degraded` (still 200) when the oldest delivery not applied is older than this.
+    webhook_backlog_degraded_seconds: int = Field(default=300, ge=1)
     # Every request body, on every route, is refused with 413 past this many bytes.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # A rate or percentile built on fewer cases than this is flagged as a small sample.

@@ -7,17 +7,17 @@ sync drivers (psycopg 3 / sqlite3) on the same database. One URL configures both
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.outages import is_unavailable
+from app.core.sql import Dialect
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -74,12 +74,14 @@ def get_engine(request: Request) -> AsyncEngine:
     return engine
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: commit when the handler returns, roll back when it raises.
+SessionFactory = async_sessionmaker[AsyncSession]
 
-    Services only flush; this dependency owns the commit.
-    """
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+
+@asynccontextmanager
+async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends, rolled back (or, when the connection is
+    gone, discarded) when it raises. Services only flush; the request session, the webhook
+    workers and the CLI all open and commit their work through this."""
     async with factory() as session:
         try:
             yield session
@@ -87,6 +89,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException as exc:
             await discard(session, exc)
             raise
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, as a unit of work."""
+    async with unit_of_work(request.app.state.session_factory) as session:
+        yield session
 
 
 async def insert_unless_exists(
@@ -97,8 +105,8 @@ async def insert_unless_exists(
     Against a concurrent insert of the same key the loser waits for the winner's transaction and
     then inserts nothing, so a unique constraint settles the race without an error to catch.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+    dialect = Dialect.named(session.get_bind().dialect.name)
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
     result = await session.exec(statement)
     return bool(result.rowcount == 1)
 

@@ -107,6 +107,11 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class ConcurrentWrite(Exception):
+    """A concurrent transaction wrote what this one was about to (the same candidate, the same
+    link): not an error of the request, the unit of work is retried from the start."""
+
+
 class NotFound(DomainError):
     status_code = 404
     code = ErrorCode.not_found

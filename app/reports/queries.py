@@ -8,7 +8,7 @@ PostgreSQL; on SQLite the same linear interpolation is written with window funct
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from app.applications.models import Application, StageEvent
 from app.candidates.models import Candidate
+from app.core.sql import Dialect, summary
 from app.interviews import blind_review
 from app.interviews.blind_review import ReaderView, interview, scorecard, scorecard_version
 from app.interviews.models import Rating, RatingKind
@@ -25,7 +26,6 @@ from app.pipeline import INTERVIEW_STAGES, Stage
 from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
 from app.users.models import User
 
-PERCENTILES = (0.5, 0.9)
 # Per report transaction on PostgreSQL: JIT compiles for ~0.1-0.3 s per query, more than it saves
 # on these plans; a larger work_mem keeps the percentile sorts and hash joins off the disk.
 POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
@@ -52,39 +52,6 @@ class Filters:
     source: str | None = None
     # A hiring manager sees only their own requisitions: set from the caller, not a parameter.
     viewer_manager_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Dialect:
-    sqlite: bool
-
-    def epoch(self, value: Col) -> Col:
-        """Seconds since 1970 of a stored timestamp, as a float."""
-        if self.sqlite:
-            return (sa.func.julianday(value) - 2440587.5) * 86400.0
-        # date_part returns float8; EXTRACT returns numeric since PostgreSQL 14, several times slower.
-        return sa.func.date_part("epoch", value, type_=sa.Float)
-
-    def seconds(self, start: Col, stop: Col) -> Col:
-        """Whole seconds from ``start`` to ``stop`` (epoch floats)."""
-        return sa.cast(sa.func.round(stop - start), sa.Float)
-
-    def greatest(self, *values: Col) -> Col:
-        return sa.func.max(*values) if self.sqlite else sa.func.greatest(*values)
-
-    def least(self, *values: Col) -> Col:
-        return sa.func.min(*values) if self.sqlite else sa.func.least(*values)
-
-    def month(self, value: Col) -> Col:
-        if self.sqlite:
-            return sa.func.strftime("%Y-%m", value)
-        return sa.func.to_char(sa.func.timezone("UTC", value), "YYYY-MM")
-
-    def quarter(self, value: Col) -> Col:
-        if self.sqlite:
-            month = sa.cast(sa.func.strftime("%m", value), sa.Integer)
-            return sa.func.strftime("%Y", value) + "-Q" + sa.cast((month + 2) // 3, sa.String)
-        return sa.func.to_char(sa.func.timezone("UTC", value), 'YYYY-"Q"Q')
 
 
 def requisition_scope(filters: Filters, *, dated: bool) -> list[Col]:
@@ -149,55 +116,6 @@ def scoped_events(filters: Filters, *, candidates: bool = False) -> Any:
     return scoped_applications(filters, candidates=candidates).join(
         stage_event, stage_event.c.application_id == application.c.id
     )
-
-
-def summary(
-    dialect: Dialect,
-    base: Any,
-    *,
-    by: Sequence[str] = (),
-    extras: Callable[[Col], Sequence[Col]] = lambda _v: (),
-) -> Select[Any]:
-    """Count, mean and the PERCENTILES of ``base.c.v``, per the ``by`` columns of ``base``.
-
-    Columns: the ``by`` columns, n, mean, p50, p90, then ``extras(v)``.
-    """
-    if not dialect.sqlite:
-        keys = [base.c[name] for name in by]
-        v = base.c.v
-        columns: list[Col] = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
-        columns += [
-            sa.func.percentile_cont(q).within_group(v.asc()).label(f"p{int(q * 100)}") for q in PERCENTILES
-        ]
-        columns += list(extras(v))
-        return sa.select(*keys, *columns).group_by(*keys)
-    # SQLite: rank each value in its group, then pick the two neighbours of each percentile's
-    # position p·(n−1) and interpolate exactly as percentile_cont does: lo + (hi − lo)·frac.
-    partition = [base.c[name] for name in by]
-    ranked = (
-        sa.select(
-            *partition,
-            base.c.v.label("v"),
-            sa.func.row_number().over(partition_by=partition, order_by=base.c.v).label("rn"),
-            sa.func.count(base.c.v).over(partition_by=partition).label("cnt"),
-        )
-        .where(base.c.v.is_not(None))
-        .subquery("ranked")
-    )
-    keys = [ranked.c[name] for name in by]
-    v = ranked.c.v
-    columns = [sa.func.count(v).label("n"), sa.func.avg(v).label("mean")]
-    for q in PERCENTILES:
-        position = q * (ranked.c.cnt - 1)
-        floor = sa.cast(position, sa.Integer)
-        low_rank = floor + 1
-        high_rank = low_rank + sa.case((position > floor, 1), else_=0)
-        low = sa.func.max(sa.case((ranked.c.rn == low_rank, v)))
-        high = sa.func.max(sa.case((ranked.c.rn == high_rank, v)))
-        fraction = sa.func.max(position - floor)
-        columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
-    columns += list(extras(v))
-    return sa.select(*keys, *columns).group_by(*keys)
 
 
 REQUISITION_GROUPS = frozenset({"role_family", "level"})

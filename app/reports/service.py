@@ -11,12 +11,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
+from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
 from app.interviews.blind_review import ReaderView
 from app.interviews.models import RATING_SCALE
 from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports import queries
-from app.reports.queries import BUCKETS, Dialect, Filters
+from app.reports.queries import BUCKETS, Filters
 from app.reports.schemas import (
     CandidatesPerRoleReport,
     CandidatesPerRoleRow,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from app.core.external_ids import ExternalId
 from app.core.identifiers import MAX_ID, WholeNumber
 from app.core.patching import NotNull
 from app.core.timestamps import IsoDatetime, utcnow
@@ -51,14 +53,17 @@ class Requisition(RequisitionBase, table=True):
     __table_args__ = (
         sa.Index("ix_requisition_opened_at_id", "opened_at", "id"),
         sa.CheckConstraint("headcount >= 1", name="headcount_positive"),
-        sa.CheckConstraint("hires >= 0 AND hires <= headcount", name="hires_within_headcount"),
+        # No upper bound: the ATS is the system of record, and a hire it reports beyond headcount
+        # is a hire (flagged `hires_beyond_headcount`), not an error.
+        sa.CheckConstraint("hires >= 0", name="hires_not_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     status: RequisitionStatus = Field(default=RequisitionStatus.open, sa_type=sa.String(20), index=True)
     opened_at: datetime
     filled_at: datetime | None = None
-    # Kept beside headcount and changed only under the row lock, so the fill check is one row.
+    # The standing hires (rows of requisition_hire), kept beside headcount and changed only under
+    # the row lock, so the fill check is one row.
     hires: int = Field(default=0, ge=0)
     target_skills: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow)
@@ -80,6 +85,31 @@ class RequisitionExternalId(SQLModel, table=True):
     external_id: str = Field(max_length=200)
     # When the ATS event that last wrote the requisition happened: older events do not overwrite.
     last_event_at: datetime | None = None
+
+
+class RequisitionHire(SQLModel, table=True):
+    """A hire that stands: an application of the requisition in `hired`, since ``hired_at``. An
+    unhire deletes it. The fill follows from these rows and the status facts (see status.py)."""
+
+    __tablename__ = "requisition_hire"
+    __table_args__ = (sa.Index("ix_requisition_hire_requisition_time", "requisition_id", "hired_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    requisition_id: int = Field(foreign_key="requisition.id")
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    hired_at: datetime
+
+
+class StatusSource(StrEnum):
+    """Who recorded a status: a user, the ATS (a fact from it), or the service (the fill)."""
+
+    user = "user"
+    ats = "ats"
+    system = "system"
+
+
+class RequisitionConflict(StrEnum):
+    hires_beyond_headcount = "hires_beyond_headcount"
 
 
 class RequisitionCreate(RequisitionBase):
@@ -134,9 +164,17 @@ class RequisitionPublic(RequisitionBase):
     id: int
     status: RequisitionStatus
     opened_at: datetime
-    filled_at: datetime | None
+    filled_at: datetime | None = Field(
+        description="The business time of the hire that brought the standing hires to headcount "
+        "(or, without such hires, of the ATS's closing as filled); null unless filled."
+    )
     target_skills: dict[str, int]
-    hires: int = Field(description="Applications of this requisition that ended hired.")
+    hires: int = Field(description="Hires that stand: applications of this requisition in `hired`.")
+    external_ids: list[ExternalId] = Field(description="The requisition's ids in outside ATSs (its job).")
+    conflicts: list[RequisitionConflict] = Field(
+        description="Facts from the ATS that break a local rule, recorded anyway: "
+        "`hires_beyond_headcount` when more hires stand than headcount."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -153,6 +191,7 @@ class RequisitionStatusEvent(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     occurred_at: datetime
     recorded_at: datetime = Field(default_factory=utcnow)
+    source: StatusSource = Field(default=StatusSource.user, sa_type=sa.String(16))
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -163,5 +202,27 @@ class RequisitionStatusEventPublic(SQLModel):
     to_status: RequisitionStatus
     occurred_at: datetime
     recorded_at: datetime
+    source: StatusSource = Field(
+        description="`user` or `ats` for a status someone set; `system` for the fill, which follows "
+        "from the hires that stand."
+    )
     actor_id: int | None
     reason: str | None
+
+
+@dataclass(frozen=True)
+class AtsJob:
+    """What an ATS event says of a job (a requisition here)."""
+
+    external_id: str
+    title: str | None = None
+    opened_at: datetime | None = None
+    role_family: str | None = None
+    level: str | None = None
+    team: str | None = None
+    headcount: int | None = None
+    hiring_manager_email: str | None = None
+
+    @property
+    def carries_details(self) -> bool:
+        return any((self.title, self.team is not None, self.headcount, self.opened_at))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
+from app.core.external_ids import ExternalIdQuery
 from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
 from app.core.timestamps import IsoDatetime
@@ -40,7 +41,7 @@ async def create_requisition(
     matrix; keys given in `target_skills` override it. `opened_at` is the business time the
     requisition opened (may be in the past, not in the future) and starts the time-to-fill clock."""
     requisition = await service.create_requisition(session=session, requisition_in=requisition_in, actor=user)
-    return service.to_public(requisition)
+    return await service.to_public(session=session, requisition=requisition)
 
 
 @router.get(
@@ -59,6 +60,7 @@ async def list_requisitions(
     hiring_manager_id: IdQuery = None,
     opened_from: Annotated[IsoDatetime | None, Query(description="opened_at on or after.")] = None,
     opened_to: Annotated[IsoDatetime | None, Query(description="opened_at before.")] = None,
+    external: ExternalIdQuery = None,
 ) -> Page[RequisitionPublic]:
     """Newest opening first. Recruiters and admins see all; a hiring manager sees their own."""
     if user.role == Role.interviewer:
@@ -73,6 +75,7 @@ async def list_requisitions(
         hiring_manager_id=hiring_manager_id,
         opened_from=opened_from,
         opened_to=opened_to,
+        external=external,
     )
     return Page(items=items, next_cursor=next_cursor)
 
@@ -83,8 +86,8 @@ async def list_requisitions(
     summary="Read a requisition",
     responses=problem_responses(404, 422),
 )
-async def get_requisition(requisition: VisibleRequisition) -> RequisitionPublic:
-    return service.to_public(requisition)
+async def get_requisition(session: SessionDep, requisition: VisibleRequisition) -> RequisitionPublic:
+    return await service.to_public(session=session, requisition=requisition)
 
 
 @router.patch(
@@ -105,7 +108,7 @@ async def update_requisition(
     updated = await service.update_requisition(
         session=session, requisition=requisition, requisition_in=requisition_in, actor=user
     )
-    return service.to_public(updated)
+    return await service.to_public(session=session, requisition=updated)
 
 
 @router.get(

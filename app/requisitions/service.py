@@ -5,29 +5,58 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
+from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
 from app.core.pagination import PageParams, decode_time_id_cursor, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
+from app.requisitions import status
 from app.requisitions.models import (
     Requisition,
+    RequisitionConflict,
     RequisitionCreate,
+    RequisitionExternalId,
     RequisitionPublic,
     RequisitionStatus,
     RequisitionStatusChange,
     RequisitionStatusEvent,
     RequisitionUpdate,
+    StatusSource,
 )
 from app.users import service as user_service
 from app.users.models import Role, User
 
 
-def to_public(requisition: Requisition) -> RequisitionPublic:
-    return RequisitionPublic.model_validate(requisition)
+async def to_public_many(
+    *, session: AsyncSession, requisitions: list[Requisition]
+) -> list[RequisitionPublic]:
+    """Two queries at most for a page: the rows are loaded, their ATS ids read in one go."""
+    ids = await external_ids_of(
+        session=session,
+        link=RequisitionExternalId,
+        owner_column="requisition_id",
+        owner_ids=[r.id for r in requisitions if r.id is not None],
+    )
+    return [
+        RequisitionPublic.model_validate(
+            requisition,
+            update={
+                "external_ids": ids.get(requisition.id or 0, []),
+                "conflicts": [RequisitionConflict.hires_beyond_headcount]
+                if requisition.hires > requisition.headcount
+                else [],
+            },
+        )
+        for requisition in requisitions
+    ]
+
+
+async def to_public(*, session: AsyncSession, requisition: Requisition) -> RequisitionPublic:
+    return (await to_public_many(session=session, requisitions=[requisition]))[0]
 
 
 def can_see_all(user: User) -> bool:
@@ -88,33 +117,12 @@ def _check_business_time(value: datetime, field: str) -> datetime:
     return as_utc(value)
 
 
-async def record_status(
+async def create_requisition(
     *,
     session: AsyncSession,
-    requisition: Requisition,
-    to_status: RequisitionStatus,
-    occurred_at: datetime,
-    actor_id: int | None,
-    reason: str | None = None,
-) -> None:
-    assert requisition.id is not None
-    session.add(
-        RequisitionStatusEvent(
-            requisition_id=requisition.id,
-            from_status=None if requisition.status == to_status else requisition.status,
-            to_status=to_status,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            reason=reason,
-        )
-    )
-    requisition.status = to_status
-    requisition.updated_at = utcnow()
-    session.add(requisition)
-
-
-async def create_requisition(
-    *, session: AsyncSession, requisition_in: RequisitionCreate, actor: User
+    requisition_in: RequisitionCreate,
+    actor: User,
+    source: StatusSource = StatusSource.user,
 ) -> Requisition:
     await catalog_service.require_level(session=session, key=requisition_in.level)
     await _require_hiring_manager(session=session, user_id=requisition_in.hiring_manager_id)
@@ -131,41 +139,24 @@ async def create_requisition(
     session.add(requisition)
     await session.flush()
     # The history starts with the opening, so status spans (on hold) are measurable from it.
-    session.add(
-        RequisitionStatusEvent(
-            requisition_id=requisition.id or 0,
-            from_status=None,
-            to_status=RequisitionStatus.open,
-            occurred_at=opened_at,
-            actor_id=actor.id,
-        )
+    await status.record_fact(
+        session=session,
+        requisition=requisition,
+        to_status=RequisitionStatus.open,
+        occurred_at=opened_at,
+        source=source,
+        actor_id=actor.id,
     )
     if requisition_in.status is not RequisitionStatusChange.open:
-        await record_status(
+        await status.record_fact(
             session=session,
             requisition=requisition,
             to_status=RequisitionStatus(requisition_in.status.value),
             occurred_at=opened_at,
+            source=source,
             actor_id=actor.id,
         )
-    await session.flush()
     return requisition
-
-
-_STATUS_MOVES: dict[RequisitionStatus, set[RequisitionStatus]] = {
-    RequisitionStatus.open: {RequisitionStatus.on_hold, RequisitionStatus.cancelled},
-    RequisitionStatus.on_hold: {RequisitionStatus.open, RequisitionStatus.cancelled},
-    RequisitionStatus.filled: set(),
-    RequisitionStatus.cancelled: set(),
-}
-
-
-async def latest_status_time(*, session: AsyncSession, requisition_id: int) -> datetime | None:
-    statement = select(func.max(RequisitionStatusEvent.occurred_at)).where(
-        RequisitionStatusEvent.requisition_id == requisition_id
-    )
-    value = (await session.exec(statement)).one()
-    return as_utc(value) if value is not None else None
 
 
 async def update_requisition(
@@ -199,57 +190,40 @@ async def update_requisition(
         )
     requisition.sqlmodel_update(changes)
 
+    if "opened_at" in changes:
+        await status.move_opening(session=session, requisition=requisition)
     when = _check_business_time(requisition_in.status_changed_at or utcnow(), "status_changed_at")
     current = RequisitionStatus(requisition.status)
     if requisition_in.status is not None and requisition_in.status.value != current:
         wanted = RequisitionStatus(requisition_in.status.value)
-        if wanted not in _STATUS_MOVES[current]:
-            allowed = ", ".join(sorted(s.value for s in _STATUS_MOVES[current])) or "none"
+        if wanted not in status.USER_MOVES[current]:
+            allowed = ", ".join(sorted(s.value for s in status.USER_MOVES[current])) or "none"
             raise Conflict(
                 f"A {current.value} requisition cannot become {wanted.value}; allowed: {allowed}.",
                 code=ErrorCode.requisition_closed
                 if current in (RequisitionStatus.filled, RequisitionStatus.cancelled)
                 else ErrorCode.conflict,
             )
-        last = await latest_status_time(session=session, requisition_id=requisition.id)
+        facts = await status.list_events(session=session, requisition_id=requisition.id, facts_only=True)
+        last = as_utc(facts[-1].occurred_at) if facts else None
         if last is not None and when < last:
             raise Unprocessable(
                 f"status_changed_at {when.isoformat()} is before the previous status change "
                 f"({last.isoformat()}).",
                 code=ErrorCode.invalid_occurred_at,
             )
-        await record_status(
+        await status.record_fact(
             session=session,
             requisition=requisition,
             to_status=wanted,
             occurred_at=when,
+            source=StatusSource.user,
             actor_id=actor.id,
             reason=requisition_in.status_reason,
         )
-    elif current is RequisitionStatus.open and hires and requisition.headcount == hires:
-        # Less headcount can mean the hires already made fill the requisition.
-        requisition.filled_at = when
-        await record_status(
-            session=session,
-            requisition=requisition,
-            to_status=RequisitionStatus.filled,
-            occurred_at=when,
-            actor_id=actor.id,
-            reason=requisition_in.status_reason or "headcount lowered",
-        )
-    elif current is RequisitionStatus.filled and requisition.headcount > hires:
-        # More headcount on a filled requisition reopens it.
-        requisition.filled_at = None
-        await record_status(
-            session=session,
-            requisition=requisition,
-            to_status=RequisitionStatus.open,
-            occurred_at=when,
-            actor_id=actor.id,
-            reason=requisition_in.status_reason or "headcount raised",
-        )
-    requisition.updated_at = utcnow()
-    session.add(requisition)
+    else:
+        # Headcount changes may fill the requisition (lowered to the hires that stand) or reopen it.
+        await status.settle(session=session, requisition=requisition)
     await session.flush()
     return requisition
 
@@ -265,6 +239,7 @@ async def list_requisitions(
     hiring_manager_id: int | None = None,
     opened_from: datetime | None = None,
     opened_to: datetime | None = None,
+    external: ExternalIdFilter | None = None,
 ) -> tuple[list[RequisitionPublic], str | None]:
     """Newest opening first, keyset-paginated on (opened_at, id)."""
     statement = (
@@ -285,6 +260,10 @@ async def list_requisitions(
         statement = statement.where(col(Requisition.opened_at) >= as_utc(opened_from))
     if opened_to is not None:
         statement = statement.where(col(Requisition.opened_at) < as_utc(opened_to))
+    if external is not None:
+        statement = statement.where(
+            has_external_id(RequisitionExternalId, "requisition_id", col(Requisition.id), external)
+        )
     if page.cursor:
         opened, last = decode_time_id_cursor(page.cursor)
         statement = statement.where(
@@ -295,69 +274,8 @@ async def list_requisitions(
         )
     rows = (await session.exec(statement)).all()
     items, next_cursor = split_page(rows, page, lambda r: [as_utc(r.opened_at).isoformat(), r.id])
-    return [to_public(requisition) for requisition in items], next_cursor
+    return await to_public_many(session=session, requisitions=items), next_cursor
 
 
 async def list_status_events(*, session: AsyncSession, requisition_id: int) -> list[RequisitionStatusEvent]:
-    statement = (
-        select(RequisitionStatusEvent)
-        .where(RequisitionStatusEvent.requisition_id == requisition_id)
-        .order_by(col(RequisitionStatusEvent.occurred_at), col(RequisitionStatusEvent.id))
-    )
-    return list((await session.exec(statement)).all())
-
-
-async def lock_for_hire(*, session: AsyncSession, requisition_id: int) -> Requisition:
-    """The requisition, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite
-    already serialises writers), so two last-slot hires cannot both pass the headcount check."""
-    statement = select(Requisition).where(col(Requisition.id) == requisition_id).with_for_update()
-    requisition = (await session.exec(statement.execution_options(populate_existing=True))).one()
-    return requisition
-
-
-async def register_hire(
-    *, session: AsyncSession, requisition_id: int, hired_at: datetime, actor_id: int | None
-) -> Requisition:
-    """Count a hire against headcount, under the requisition's row lock; fill it when reached."""
-    requisition = await lock_for_hire(session=session, requisition_id=requisition_id)
-    if requisition.status != RequisitionStatus.open or requisition.hires >= requisition.headcount:
-        raise Conflict(
-            f"Requisition {requisition_id} is {requisition.status} with {requisition.hires} of "
-            f"{requisition.headcount} hired; it takes no more hires.",
-            code=ErrorCode.requisition_closed,
-        )
-    requisition.hires += 1
-    if requisition.hires == requisition.headcount:
-        requisition.filled_at = hired_at
-        await record_status(
-            session=session,
-            requisition=requisition,
-            to_status=RequisitionStatus.filled,
-            occurred_at=hired_at,
-            actor_id=actor_id,
-            reason="headcount reached",
-        )
-    requisition.updated_at = utcnow()
-    session.add(requisition)
-    return requisition
-
-
-async def unregister_hire(
-    *, session: AsyncSession, requisition_id: int, occurred_at: datetime
-) -> Requisition:
-    """Undo a hire (an ATS "unhire"): one hire less, and a filled requisition opens again."""
-    requisition = await lock_for_hire(session=session, requisition_id=requisition_id)
-    requisition.hires = max(0, requisition.hires - 1)
-    if requisition.status == RequisitionStatus.filled and requisition.hires < requisition.headcount:
-        requisition.filled_at = None
-        await record_status(
-            session=session,
-            requisition=requisition,
-            to_status=RequisitionStatus.open,
-            occurred_at=occurred_at,
-            actor_id=None,
-            reason="a hire was undone",
-        )
-    requisition.updated_at = utcnow()
-    session.add(requisition)
-    return requisition
+    return await status.list_events(session=session, requisition_id=requisition_id)

@@ -1,7 +1,8 @@
 """Internal events: what an adapter makes of a delivery, whatever the ATS's payload looked like.
 
 Objects are named by ``(ats, external id)``; ``occurred_at`` is when the event happened at the
-ATS (the ordering key), never when we received it unless the ATS sent no time at all.
+ATS (the ordering key), never when we received it unless the ATS sent no time at all. The jobs an
+event describes are the requisitions domain's :class:`AtsJob`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.pipeline import Stage
+from app.requisitions.models import AtsJob, RequisitionStatus
+
+JobData = AtsJob
 
 
 class AdapterError(Exception):
@@ -18,6 +22,8 @@ class AdapterError(Exception):
 
 @dataclass(frozen=True)
 class CandidateData:
+    """A person as the event names them; ``source`` is the ATS's name, mapped when applied."""
+
     external_id: str
     name: str | None = None
     email: str | None = None
@@ -30,23 +36,18 @@ class CandidateData:
 
 
 @dataclass(frozen=True)
-class JobData:
-    external_id: str
-    title: str | None = None
-    opened_at: datetime | None = None
-    role_family: str | None = None
-    level: str | None = None
-    team: str | None = None
-    headcount: int | None = None
-    hiring_manager_email: str | None = None
-
-
-@dataclass(frozen=True)
 class RequisitionChange:
     job: JobData
     occurred_at: datetime
-    close_as: str | None = None  # "filled" | "cancelled"
-    create: bool = True  # may create the requisition on first sight
+
+
+@dataclass(frozen=True)
+class RequisitionStatusChange:
+    """The job was put on hold, reopened, or closed (as filled or cancelled) at ``occurred_at``."""
+
+    external_id: str
+    status: RequisitionStatus
+    occurred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -87,4 +88,11 @@ class Ignored:
     reason: str
 
 
-Change = RequisitionChange | CandidateChange | CandidateErasure | ApplicationChange | Ignored
+Change = (
+    RequisitionChange
+    | RequisitionStatusChange
+    | CandidateChange
+    | CandidateErasure
+    | ApplicationChange
+    | Ignored
+)

@@ -19,25 +19,27 @@ class DeliverySource(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    received = "received"  # stored, not applied yet
+    received = "received"  # stored; a worker applies it at next_attempt_at (a retry waits too)
     applied = "applied"
     ignored = "ignored"  # an event type we do not act on
-    pending = "pending"  # waits for an object (candidate, application, job) not seen yet
+    pending = "pending"  # waits for an object another delivery creates: retried when it lands, and on a timer
     unmapped = "unmapped"  # names an ATS stage no rule maps: waits for an admin's rule
-    failed = "failed"  # applying it raised; see `error`, fix the cause and replay
+    failed = "failed"  # cannot be understood or applied as it is: `error` says what it needs; replayable
+    dead = "dead"  # retries ran out (attempts or age): counted, replayable
 
 
-# A delivery in one of these may be applied (again).
-CLAIMABLE = (
+# Workers take these when due.
+DUE = (DeliveryStatus.received, DeliveryStatus.pending)
+# An admin may replay these.
+REPLAYABLE = (
     DeliveryStatus.received,
     DeliveryStatus.pending,
     DeliveryStatus.unmapped,
     DeliveryStatus.failed,
+    DeliveryStatus.dead,
 )
-
-
-# Deliveries done with: their bodies may be redacted when the person is erased.
-SETTLED = (DeliveryStatus.applied, DeliveryStatus.ignored, DeliveryStatus.failed)
+# Not yet applied, without waiting for a person: the backlog whose age /readyz watches.
+BACKLOG = (DeliveryStatus.received, DeliveryStatus.pending)
 
 
 class WebhookDelivery(SQLModel, table=True):
@@ -49,6 +51,8 @@ class WebhookDelivery(SQLModel, table=True):
         # otherwise be applied again.
         sa.UniqueConstraint("source", "body_sha256"),
         sa.Index("ix_webhook_delivery_status_id", "status", "id"),
+        # The workers' claim: the due deliveries, soonest first.
+        sa.Index("ix_webhook_delivery_status_next_attempt", "status", "next_attempt_at", "id"),
         sa.Index("ix_webhook_delivery_waiting_for", "waiting_for"),
         sa.Index("ix_webhook_delivery_candidate", "source", "candidate_ref"),
     )
@@ -70,24 +74,12 @@ class WebhookDelivery(SQLModel, table=True):
     waiting_for: str | None = Field(default=None, max_length=300)
     error: str | None = Field(default=None, max_length=2000)
     attempts: int = Field(default=0)
+    # When a worker may take it (again): now on receipt, later after a failed attempt.
+    next_attempt_at: datetime | None = None
     applied_at: datetime | None = None
+    # The receiving request's id, carried into the worker's logs for this delivery.
+    request_id: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
-
-
-class AtsStageReport(SQLModel, table=True):
-    """Every stage an ATS reported an application in, at its time, including reports that
-    repeat the stage before them: the stage history is rebuilt from the whole set, so it comes
-    out the same whatever order the reports arrived in."""
-
-    __tablename__ = "ats_stage_report"
-    __table_args__ = (sa.UniqueConstraint("application_id", "occurred_at", "stage"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
-    occurred_at: datetime
-    stage: str = Field(max_length=32)
-    reason: str | None = Field(default=None, max_length=2000)
-    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class DeliveryPublic(SQLModel):
@@ -100,6 +92,9 @@ class DeliveryPublic(SQLModel):
     waiting_for: str | None
     error: str | None
     attempts: int
+    next_attempt_at: datetime | None = Field(
+        description="When a worker takes it (again), if it is due to be."
+    )
     applied_at: datetime | None
     headers: dict[str, str]
 
@@ -109,19 +104,48 @@ class DeliveryDetail(DeliveryPublic):
 
 
 class DeliveryReceipt(SQLModel):
-    """What the ATS is told: the delivery is safe with us (and what became of it)."""
+    """What the ATS is told: the delivery is safe with us; a worker applies it."""
 
-    model_config = {"json_schema_extra": {"examples": [{"id": 17, "status": "applied", "duplicate": False}]}}
+    model_config = {"json_schema_extra": {"examples": [{"id": 17, "status": "received", "duplicate": False}]}}
 
     id: int = Field(description="The stored delivery's id in this service.")
-    status: DeliveryStatus
-    duplicate: bool = Field(description="True when this delivery id was already received: nothing changed.")
+    status: DeliveryStatus = Field(description="`received` for a new delivery; a duplicate's current status.")
+    duplicate: bool = Field(
+        description="True when this delivery id, or this very body, was already received: nothing changed."
+    )
 
 
 class ReplayResult(SQLModel):
-    replayed: int
-    statuses: dict[str, int] = Field(description="How many replayed deliveries ended in each status.")
-    remaining: int = Field(description="Failed deliveries left (a call replays at most `limit`).")
+    replayed: int = Field(description="Deliveries queued again for the workers (status `received`, due now).")
+    remaining: int = Field(description="Deliveries left in the status (a call replays at most `limit`).")
+
+
+class ApplyLag(SQLModel):
+    """Receipt to application, over deliveries applied in the last hour."""
+
+    count: int
+    p50_seconds: float | None
+    p99_seconds: float | None
+
+
+class WebhookStatus(SQLModel):
+    """The ATS sync at a glance: what is waiting, for how long, and what needs a person."""
+
+    counts: dict[str, dict[str, int]] = Field(description="Deliveries by source, then by status.")
+    backlog: int = Field(
+        description="Deliveries not applied yet that workers will take: received and pending."
+    )
+    oldest_backlog_age_seconds: float | None = Field(
+        description="How long the oldest of the backlog has waited since receipt; null when empty."
+    )
+    needs_attention: int = Field(description="unmapped, failed and dead deliveries: a person must act.")
+    dead: int
+    retrying: int = Field(description="Deliveries received and attempted at least once: waiting to retry.")
+    apply_lag: ApplyLag
+    conflicts: dict[str, dict[str, int]] = Field(
+        description="Objects flagged with a fact from the ATS recorded although it breaks a local rule: "
+        "`applications` and `requisitions`, each by conflict kind."
+    )
 
 
 class MappingKind(StrEnum):

@@ -1,57 +1,30 @@
-"""Webhook receivers (signed, no bearer token) and the admin's view of the inbox and mappings."""
+"""Webhook receivers: signed, no bearer token; verify, store, answer 202. Workers apply.
+
+Receipt is one short transaction (the INSERT and, on PostgreSQL, the NOTIFY that wakes idle
+workers), so the ATS is answered in milliseconds whatever applying the delivery will take.
+"""
 
 from __future__ import annotations
 
 import inspect
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from fastapi import APIRouter, Request, Response, status
 
 from app.core.config import Settings
-from app.core.db import SessionDep
-from app.core.errors import DomainError, ErrorCode, NotFound, Unprocessable, problem_responses
-from app.core.identifiers import IdPath
-from app.core.pagination import Page, PageDep
+from app.core.errors import DomainError, ErrorCode, Unprocessable, problem_responses
 from app.core.timestamps import utcnow
-from app.users.dependencies import AdminUser
-from app.webhooks import inbox, mappings, service, verification
+from app.webhooks import inbox, verification
 from app.webhooks.adapters import generic, greenhouse
-from app.webhooks.models import (
-    DeliveryDetail,
-    DeliveryPublic,
-    DeliveryReceipt,
-    DeliverySource,
-    DeliveryStatus,
-    JobLinkCreate,
-    JobLinkPublic,
-    MappingKind,
-    MappingRule,
-    MappingRuleCreate,
-    MappingRuleCreated,
-    MappingRulePublic,
-    ReplayResult,
-)
+from app.webhooks.models import DeliveryReceipt, DeliverySource, DeliveryStatus
 
 router = APIRouter(tags=["webhooks"])
-admin = APIRouter(tags=["webhooks"], responses=problem_responses(401, 403, 422))
-
-
-def _factory(request: Request) -> async_sessionmaker[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    return factory
 
 
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-async def _read_body(request: Request) -> bytes:
-    """The raw body; BodyLimitMiddleware has refused it with 413 if it passed the bound."""
-    return await request.body()
 
 
 def _nul_at(value: Any, path: list[str | int]) -> list[str | int] | None:
@@ -87,9 +60,45 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 _RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Stored (and applied, ignored, pending, unmapped or failed: see `status`)."},
+    200: {"description": "A duplicate: this delivery id or this body was received already; nothing changed."},
+    202: {"description": "Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`)."},
     **problem_responses(400, 401, 413, 422),
 }
+
+
+async def _accept(
+    request: Request,
+    response: Response,
+    *,
+    source: DeliverySource,
+    delivery_id: str,
+    body: bytes,
+    event_type: str,
+    candidate_ref: str | None,
+) -> DeliveryReceipt:
+    """Store the delivery (202), or say which stored one it repeats (200)."""
+    pk = await inbox.store(
+        request.app.state.engine,
+        source=source,
+        delivery_id=delivery_id,
+        event_type=event_type,
+        body=body,
+        headers=inbox.kept_headers(request.headers),
+        candidate_ref=candidate_ref,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    if pk is not None:
+        request.app.state.wakeup.set()
+        return DeliveryReceipt(id=pk, status=DeliveryStatus.received, duplicate=False)
+    async with request.app.state.session_factory() as session:
+        existing = await inbox.find_duplicate(
+            session=session, source=source, delivery_id=delivery_id, body=body
+        )
+    assert existing is not None
+    assert existing.id is not None
+    response.status_code = status.HTTP_200_OK
+    return DeliveryReceipt(id=existing.id, status=existing.status, duplicate=True)
+
 
 GENERIC_EXAMPLE = {
     "type": "application.stage_changed",
@@ -103,6 +112,7 @@ GENERIC_EXAMPLE = {
     operation_id="receiveAtsWebhook",
     summary="Receive an event from any ATS (Standard Webhooks)",
     response_model=DeliveryReceipt,
+    status_code=status.HTTP_202_ACCEPTED,
     responses=_RECEIPT_RESPONSES,
     openapi_extra={
         "parameters": [
@@ -126,9 +136,8 @@ GENERIC_EXAMPLE = {
             "required": True,
             "content": {
                 "application/json": {
-                    # Any signed JSON object is accepted and stored (an unknown or malformed
-                    # event ends `ignored` or `failed`, never refused, since the sender cannot
-                    # fix it): the typed events are in the spec's `webhooks` section.
+                    # A known type is validated at receipt (422 naming the field); an unknown
+                    # type is stored and ignored. The typed events are in the `webhooks` section.
                     "schema": {
                         "type": "object",
                         "description": "`{type, timestamp, data}`; the event types and their "
@@ -142,19 +151,21 @@ GENERIC_EXAMPLE = {
         },
     },
 )
-async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
+async def receive_ats_webhook(request: Request, response: Response) -> DeliveryReceipt:
     """Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
 
-    No bearer token: the signature authenticates. The delivery is stored before anything else
-    and applied in a transaction of its own; the answer is 200 once it is stored, whatever the
-    outcome (`status`), and a redelivery (same `webhook-id`) changes nothing. The `data` of each
-    type is documented in the `webhooks` section. Refusals: 401 for a missing or wrong signature
-    or a timestamp more than five minutes away (nothing stored), 400 for a body that is not a
-    JSON object, 413 past the body limit, 422 for text holding the NUL character. An unknown
-    `type` is stored as `ignored`.
+    No bearer token: the signature authenticates. A new delivery is stored and answered `202`
+    with its id; a worker applies it (its outcome: `GET /webhooks/deliveries/{id}`, and
+    `GET /webhooks/status`). A redelivery (same `webhook-id`) or the same body again is `200`
+    with `duplicate: true` and changes nothing. The `data` of each type is documented in the
+    `webhooks` section. Refusals, nothing stored: 401 for a missing or wrong signature or a
+    timestamp more than five minutes away, 400 for a body that is not a JSON object, 413 past the
+    body limit, 422 for a known type whose body does not fit its schema (naming the field: a
+    missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
+    the NUL character. An unknown `type` is stored and ends `ignored`.
     """
     settings = _settings(request)
-    body = await _read_body(request)
+    body = await request.body()
     delivery_id = verification.verify_standard(
         headers=request.headers,
         body=body,
@@ -163,14 +174,15 @@ async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
         now=utcnow(),
     )
     payload = _json_object(body)
-    return await service.receive(
-        factory=_factory(request),
+    generic.validate(payload)
+    return await _accept(
+        request,
+        response,
         source=DeliverySource.generic,
         delivery_id=delivery_id,
+        body=body,
         event_type=generic.event_type(payload),
         candidate_ref=generic.candidate_ref(payload),
-        body=body,
-        headers=inbox.kept_headers(request.headers),
     )
 
 
@@ -179,6 +191,7 @@ async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
     operation_id="receiveGreenhouseWebhook",
     summary="Receive a Greenhouse Recruiting webhook",
     response_model=DeliveryReceipt,
+    status_code=status.HTTP_202_ACCEPTED,
     responses=_RECEIPT_RESPONSES,
     openapi_extra={
         "parameters": [
@@ -215,179 +228,31 @@ async def receive_ats_webhook(request: Request) -> DeliveryReceipt:
         },
     },
 )
-async def receive_greenhouse_webhook(request: Request) -> DeliveryReceipt:
+async def receive_greenhouse_webhook(request: Request, response: Response) -> DeliveryReceipt:
     """Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
     unhire_candidate, update_candidate, candidate_anonymized and delete_application; answers the
-    `ping` sent when the hook is saved; stores every other action as `ignored`. Same refusals and
-    answers as `POST /webhooks/ats`.
+    `ping` sent when the hook is saved; stores every other action as `ignored`. The same body
+    again under another event id is a duplicate (Greenhouse does not sign the id). Greenhouse's
+    payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
+    Otherwise the same answers and refusals as `POST /webhooks/ats`.
     """
     settings = _settings(request)
-    body = await _read_body(request)
+    body = await request.body()
     delivery_id = verification.verify_greenhouse(
         headers=request.headers, body=body, secrets=settings.greenhouse_secrets
     )
     payload = _json_object(body)
-    return await service.receive(
-        factory=_factory(request),
+    return await _accept(
+        request,
+        response,
         source=DeliverySource.greenhouse,
         delivery_id=delivery_id,
+        body=body,
         event_type=greenhouse.event_type(payload),
         candidate_ref=greenhouse.candidate_ref(payload),
-        body=body,
-        headers=inbox.kept_headers(request.headers),
     )
-
-
-# Admin -----------------------------------------------------------------------------------------
-
-
-def _detail(delivery: Any) -> DeliveryDetail:
-    return DeliveryDetail.model_validate(
-        delivery, update={"body": bytes(delivery.body).decode("utf-8", errors="replace")}
-    )
-
-
-@admin.get(
-    "/webhooks/deliveries",
-    operation_id="listWebhookDeliveries",
-    summary="List received deliveries",
-    responses=problem_responses(400),
-    response_model=Page[DeliveryPublic],
-)
-async def list_webhook_deliveries(
-    session: SessionDep,
-    _admin: AdminUser,
-    page: PageDep,
-    status: Annotated[DeliveryStatus | None, Query(description="Only deliveries in this status.")] = None,
-    source: Annotated[DeliverySource | None, Query(description="Only deliveries from this source.")] = None,
-) -> Page[DeliveryPublic]:
-    """Newest first. `failed` ones carry the reason in `error`; `pending` and `unmapped` ones
-    say in `waiting_for` what they wait for. Admins only."""
-    rows, next_cursor = await inbox.list_deliveries(session=session, page=page, status=status, source=source)
-    return Page(items=[DeliveryPublic.model_validate(row) for row in rows], next_cursor=next_cursor)
-
-
-@admin.get(
-    "/webhooks/deliveries/{delivery_id:int}",
-    operation_id="getWebhookDelivery",
-    summary="Read one delivery, with its raw body",
-    response_model=DeliveryDetail,
-    responses=problem_responses(404),
-)
-async def get_webhook_delivery(session: SessionDep, _admin: AdminUser, delivery_id: IdPath) -> DeliveryDetail:
-    """The delivery as stored: raw body, the headers kept (never signatures), status. Admins only."""
-    return _detail(await inbox.get(session=session, delivery_pk=delivery_id))
-
-
-@admin.post(
-    "/webhooks/deliveries/{delivery_id:int}/replay",
-    operation_id="replayWebhookDelivery",
-    summary="Apply one delivery again",
-    response_model=DeliveryDetail,
-    responses=problem_responses(404, 409),
-)
-async def replay_webhook_delivery(request: Request, _admin: AdminUser, delivery_id: IdPath) -> DeliveryDetail:
-    """Apply a failed, pending, unmapped or received delivery again, from its stored body, with
-    the mappings as they are now. An applied or ignored delivery is not replayed (409)."""
-    return _detail(await service.replay(factory=_factory(request), delivery_pk=delivery_id))
-
-
-@admin.post(
-    "/webhooks/deliveries/replay",
-    operation_id="replayWebhookDeliveries",
-    summary="Apply all failed deliveries again",
-    response_model=ReplayResult,
-    responses=problem_responses(400, 422),
-)
-async def replay_webhook_deliveries(
-    request: Request,
-    _admin: AdminUser,
-    status: Annotated[
-        DeliveryStatus,
-        Query(description="Which deliveries to replay: failed (default), pending, unmapped, received."),
-    ] = DeliveryStatus.failed,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, oldest first.")] = 200,
-) -> ReplayResult:
-    """Replays the oldest `limit` deliveries in `status`, each in its own transaction, and says
-    how they ended and how many remain. Admins only."""
-    if status in (DeliveryStatus.applied, DeliveryStatus.ignored):
-        raise DomainError(
-            f"{status} deliveries are not replayed; choose failed, pending, unmapped or received.",
-            code=ErrorCode.validation_failed,
-        )
-    return await service.replay_all(factory=_factory(request), status=status, limit=limit)
-
-
-@admin.get(
-    "/webhooks/mappings",
-    operation_id="listMappingRules",
-    summary="List the mapping rules",
-    responses=problem_responses(400),
-    response_model=Page[MappingRulePublic],
-)
-async def list_mapping_rules(
-    session: SessionDep,
-    _admin: AdminUser,
-    page: PageDep,
-    kind: Annotated[MappingKind | None, Query(description="Only stage or only source rules.")] = None,
-) -> Page[MappingRulePublic]:
-    """The admin's rules, oldest first. Names no rule covers fall back to the built-in defaults
-    (see README). Admins only."""
-    rows, next_cursor = await mappings.list_rules(session=session, page=page, kind=kind)
-    return Page(items=[MappingRulePublic.model_validate(r) for r in rows], next_cursor=next_cursor)
-
-
-@admin.post(
-    "/webhooks/mappings",
-    operation_id="createMappingRule",
-    summary="Map an ATS stage or source name",
-    status_code=status.HTTP_201_CREATED,
-    response_model=MappingRuleCreated,
-    responses=problem_responses(409, 422),
-)
-async def create_mapping_rule(
-    request: Request, admin_user: AdminUser, rule_in: MappingRuleCreate
-) -> MappingRuleCreated:
-    """Say what an ATS's stage name (to a stage key) or source name (to a catalog source key)
-    means here. Names match case-insensitively. The deliveries held `unmapped` for that stage
-    name are replayed at once. Admins only."""
-    rule, replayed = await service.add_rule(
-        factory=_factory(request), rule_in=rule_in, actor_id=admin_user.id
-    )
-    return MappingRuleCreated.model_validate(rule, update={"replayed": replayed})
-
-
-@admin.delete(
-    "/webhooks/mappings/{rule_id:int}",
-    operation_id="deleteMappingRule",
-    summary="Delete a mapping rule",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404),
-)
-async def delete_mapping_rule(session: SessionDep, _admin: AdminUser, rule_id: IdPath) -> Response:
-    """Later deliveries fall back to the defaults; what was applied stays. Admins only."""
-    rule = await session.get(MappingRule, rule_id)
-    if rule is None:
-        raise NotFound(f"Mapping rule {rule_id} does not exist.")
-    await session.delete(rule)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@admin.post(
-    "/webhooks/job-links",
-    operation_id="linkAtsJob",
-    summary="Map an ATS job to an existing requisition",
-    status_code=status.HTTP_201_CREATED,
-    response_model=JobLinkPublic,
-    responses=problem_responses(409, 422),
-)
-async def link_ats_job(request: Request, _admin: AdminUser, link_in: JobLinkCreate) -> JobLinkPublic:
-    """Without a link, an ATS job seen for the first time becomes a new requisition. Link it
-    first to use a requisition that exists; deliveries pending on the job are applied now.
-    Admins only."""
-    return await service.link_job(factory=_factory(request), link_in=link_in)
 
 
 # The OpenAPI `webhooks` section: what each generic event type carries.
@@ -412,7 +277,7 @@ def _document(name: str, model: type[Any]) -> None:
         description=(model.__doc__ or "")
         + f"\n\nPOSTed to `/webhooks/ats` with `type` = `{name}`, signed as Standard Webhooks says.",
         tags=["webhooks"],
-        status_code=200,
+        status_code=202,
     )
 
 

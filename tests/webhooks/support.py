@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +22,7 @@ from app.core.timestamps import as_utc
 from app.requisitions.models import Requisition, RequisitionExternalId
 from app.webhooks import verification
 from app.webhooks.models import WebhookDelivery
+from app.webhooks.worker import DeliveryWorker, Wakeup
 from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET
 
 # Byte-exact copies of the samples in Greenhouse's webhook documentation.
@@ -57,16 +61,74 @@ def greenhouse_headers(body: bytes, *, event_id: str, secret: str = TEST_GREENHO
     }
 
 
-async def post_event(client: httpx.AsyncClient, body: bytes, *, delivery_id: str) -> httpx.Response:
-    return await client.post(
-        "/webhooks/ats", content=body, headers=standard_headers(body, delivery_id=delivery_id)
-    )
+@dataclass
+class Delivered:
+    """A delivery as the ATS saw it answered, and what the workers made of it after draining."""
+
+    response: httpx.Response
+    outcome: str | None
+
+    @property
+    def status_code(self) -> int:
+        return self.response.status_code
+
+    @property
+    def text(self) -> str:
+        return self.response.text
+
+    def json(self) -> Any:
+        return self.response.json()
 
 
-async def post_greenhouse(client: httpx.AsyncClient, body: bytes, *, event_id: str) -> httpx.Response:
-    return await client.post(
-        "/webhooks/greenhouse", content=body, headers=greenhouse_headers(body, event_id=event_id)
+async def drain(app: FastAPI) -> int:
+    """Apply every delivery that is due, as the workers would, until none is (the test app runs
+    no background workers, so a test sees each outcome deterministically)."""
+    worker = DeliveryWorker(
+        factory=app.state.session_factory, settings=app.state.settings, wakeup=Wakeup(), name="test"
     )
+    return await worker.drain(within=0)
+
+
+async def settle(session: AsyncSession, *, within: float = 60.0) -> None:
+    """Wait until the live server's workers leave nothing due (received or pending)."""
+    deadline = time.monotonic() + within
+    while True:
+        session.expire_all()
+        due = (
+            await session.exec(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(col(WebhookDelivery.status).in_(["received", "pending"]))
+            )
+        ).one()
+        if due == 0:
+            return
+        assert time.monotonic() < deadline, f"{due} deliveries still due after {within} s"
+        await asyncio.sleep(0.1)
+
+
+async def outcome_of(app: FastAPI, delivery_pk: int) -> str:
+    async with app.state.session_factory() as session:
+        found = await session.get(WebhookDelivery, delivery_pk)
+        assert found is not None
+        return str(found.status)
+
+
+async def _deliver(client: httpx.AsyncClient, path: str, body: bytes, headers: dict[str, str]) -> Delivered:
+    response = await client.post(path, content=body, headers=headers)
+    if response.status_code not in (200, 202):
+        return Delivered(response, None)
+    app: FastAPI = client._transport.app  # type: ignore[attr-defined]  # the ASGI test transport's app
+    await drain(app)
+    return Delivered(response, await outcome_of(app, int(response.json()["id"])))
+
+
+async def post_event(client: httpx.AsyncClient, body: bytes, *, delivery_id: str) -> Delivered:
+    return await _deliver(client, "/webhooks/ats", body, standard_headers(body, delivery_id=delivery_id))
+
+
+async def post_greenhouse(client: httpx.AsyncClient, body: bytes, *, event_id: str) -> Delivered:
+    return await _deliver(client, "/webhooks/greenhouse", body, greenhouse_headers(body, event_id=event_id))
 
 
 async def delivery_count(session: AsyncSession) -> int:

@@ -11,25 +11,27 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.users.models import Role
-from app.webhooks import service
-from app.webhooks.models import DeliverySource, DeliveryStatus, WebhookDelivery
+from app.webhooks import inbox
+from app.webhooks.models import DeliverySource, WebhookDelivery
 from tests.factories import Factory
 from tests.webhooks.stream import Delivery, generate
-from tests.webhooks.support import post_event, snapshot, standard_headers
+from tests.webhooks.support import drain, post_event, snapshot, standard_headers
 
 BAD_SECRET = "whsec_" + "c29tZW9uZSBlbHNl"
 
 
-async def receive(app: FastAPI, delivery: Delivery) -> DeliveryStatus:
-    receipt = await service.receive(
-        factory=app.state.session_factory,
+async def receive(app: FastAPI, delivery: Delivery) -> None:
+    """Store a delivery as the receiver does, without HTTP (faster for a thousand of them)."""
+    await inbox.store(
+        app.state.engine,
         source=DeliverySource.generic,
         delivery_id=delivery.delivery_id,
         event_type="",
         body=delivery.body,
         headers={},
+        candidate_ref=None,
+        request_id=None,
     )
-    return receipt.status
 
 
 async def statuses(session: AsyncSession, prefix: str) -> Counter[str]:
@@ -49,7 +51,9 @@ async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order
     in_order = generate(prefix="inorder")
     assert len(in_order) >= 1000
     for delivery in in_order:
-        assert await receive(app, delivery) is DeliveryStatus.applied
+        await receive(app, delivery)
+        await drain(app)
+    assert await statuses(session, "inorder-") == Counter({"applied": len(in_order)})
     expected = await snapshot(session, ats="generic", prefix="inorder-")
     assert len(expected["applications"]) == 100
     moves = {event[3] for history in expected["histories"].values() for event in history}
@@ -67,11 +71,12 @@ async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order
     duplicates = 0
     for n, delivery in enumerate(arrivals):
         if n % 10 == 0:  # a share of them through HTTP, signed
-            response = await post_event(factory.client, delivery.body, delivery_id=delivery.delivery_id)
-            assert response.status_code == 200, response.text
-            duplicates += response.json()["duplicate"]
+            sent = await post_event(factory.client, delivery.body, delivery_id=delivery.delivery_id)
+            assert sent.status_code in (200, 202), sent.text
+            duplicates += sent.json()["duplicate"]
         else:
             await receive(app, delivery)
+    await drain(app)
 
     assert await statuses(session, "shuffled-") == Counter({"applied": len(stream)})
     session.expire_all()

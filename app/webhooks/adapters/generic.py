@@ -1,6 +1,10 @@
 """The generic ATS contract: ``{"type", "timestamp", "data"}``, one schema per type.
 
-The same models document the types in the OpenAPI ``webhooks`` section.
+The same models document the types in the OpenAPI ``webhooks`` section, and validate a delivery
+at receipt: a known type whose body does not fit its schema (a missing or malformed field, or a
+field we cannot honour, such as a `status` in `requisition.updated`) is refused with 422 naming the
+field, so the integration learns at once instead of finding a failed delivery later. An unknown
+type is stored and ignored: senders may send more than we act on.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
 
-from app.core.timestamps import IsoDatetime, as_utc
+from app.core.errors import Unprocessable
+from app.core.timestamps import IsoDatetime, as_utc, is_in_future
 from app.pipeline import Stage
+from app.requisitions.models import RequisitionStatus
 from app.webhooks.events import (
     AdapterError,
     ApplicationChange,
@@ -23,6 +29,7 @@ from app.webhooks.events import (
     JobData,
     NewApplication,
     RequisitionChange,
+    RequisitionStatusChange,
 )
 
 
@@ -38,7 +45,8 @@ ExternalRef = Annotated[
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # A field we do not know is a field we cannot honour: refused, never silently dropped.
+    model_config = ConfigDict(extra="forbid")
 
 
 class RequisitionData(_Data):
@@ -59,6 +67,11 @@ class RequisitionData(_Data):
 class RequisitionClosedData(_Data):
     id: ExternalRef
     reason: Literal["filled", "cancelled"] = "cancelled"
+
+
+class RequisitionRef(_Data):
+    id: ExternalRef
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class CandidateFields(_Data):
@@ -107,10 +120,24 @@ class HiredData(_Data):
     id: ExternalRef
 
 
-class _Envelope(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ReopenedData(_Data):
+    id: ExternalRef
+    stage: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The stage it is back in (our key or the ATS's name); default: the stage it ended from.",
+    )
+    reason: str | None = Field(default=None, max_length=2000)
 
-    timestamp: IsoDatetime = Field(description="When it happened at the ATS (ISO 8601, with a zone).")
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    timestamp: IsoDatetime = Field(
+        description="When it happened at the ATS (ISO 8601, with a zone); not in the future."
+    )
 
 
 class RequisitionOpened(_Envelope):
@@ -128,10 +155,24 @@ class RequisitionUpdated(_Envelope):
 
 
 class RequisitionClosed(_Envelope):
-    """A job closed: the requisition becomes `filled` or `cancelled`."""
+    """A job closed at `timestamp`, as `filled` or `cancelled`: recorded whatever the requisition's status (a fact)."""
 
     type: Literal["requisition.closed"]
     data: RequisitionClosedData
+
+
+class RequisitionOnHold(_Envelope):
+    """The job was put on hold at `timestamp`: its on-hold time is left out of net time to fill."""
+
+    type: Literal["requisition.on_hold"]
+    data: RequisitionRef
+
+
+class RequisitionReopened(_Envelope):
+    """The job is open again at `timestamp` (off hold, or reopened after closing)."""
+
+    type: Literal["requisition.reopened"]
+    data: RequisitionRef
 
 
 class CandidateCreated(_Envelope):
@@ -184,16 +225,32 @@ class ApplicationWithdrawn(_Envelope):
 
 
 class ApplicationHired(_Envelope):
-    """The candidate was hired at `timestamp`: counts against the requisition's headcount."""
+    """The candidate was hired at `timestamp`: a hire, even on hold or beyond headcount (then flagged)."""
 
     type: Literal["application.hired"]
     data: HiredData
+
+
+class ApplicationUnhired(_Envelope):
+    """The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts."""
+
+    type: Literal["application.unhired"]
+    data: ReopenedData
+
+
+class ApplicationReopened(_Envelope):
+    """A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended)."""
+
+    type: Literal["application.reopened"]
+    data: ReopenedData
 
 
 EVENT_MODELS: dict[str, type[_Envelope]] = {
     "requisition.opened": RequisitionOpened,
     "requisition.updated": RequisitionUpdated,
     "requisition.closed": RequisitionClosed,
+    "requisition.on_hold": RequisitionOnHold,
+    "requisition.reopened": RequisitionReopened,
     "candidate.created": CandidateCreated,
     "candidate.updated": CandidateUpdated,
     "candidate.erased": CandidateErased,
@@ -202,6 +259,8 @@ EVENT_MODELS: dict[str, type[_Envelope]] = {
     "application.rejected": ApplicationRejected,
     "application.withdrawn": ApplicationWithdrawn,
     "application.hired": ApplicationHired,
+    "application.unhired": ApplicationUnhired,
+    "application.reopened": ApplicationReopened,
 }
 
 
@@ -251,25 +310,53 @@ def _job(data: RequisitionData) -> JobData:
     )
 
 
-def parse(payload: dict[str, Any]) -> Change:
+def validate(payload: dict[str, Any]) -> _Envelope | None:
+    """The typed event, or None for a type we do not act on; 422 naming each field that is off."""
     kind = event_type(payload)
     model = EVENT_MODELS.get(kind)
     if model is None:
-        return Ignored(f"unknown event type {kind!r}" if kind else "no event type")
+        return None
     try:
         event = model.model_validate(payload)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()[:5]
+        errors = [
+            {"loc": ["body", *error["loc"]], "msg": error["msg"], "type": error["type"]}
+            for error in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        detail = "; ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in errors[:5])
+        raise Unprocessable(f"{kind}: {detail}", errors=errors) from None
+    if is_in_future(event.timestamp):
+        message = "lies in the future: an event is dated when it happened at the ATS"
+        raise Unprocessable(
+            f"{kind}: timestamp {message}.",
+            errors=[{"loc": ["body", "timestamp"], "msg": message, "type": "future"}],
         )
-        raise AdapterError(f"{kind}: {problems}") from exc
+    return event
+
+
+def parse(payload: dict[str, Any]) -> Change:
+    """What a stored delivery says (it was validated at receipt)."""
+    kind = event_type(payload)
+    try:
+        event = validate(payload)
+    except Unprocessable as exc:  # stored before this check existed, or the schema tightened
+        raise AdapterError(exc.detail) from exc
+    if event is None:
+        return Ignored(f"unknown event type {kind!r}" if kind else "no event type")
     when: datetime = as_utc(event.timestamp)
     match event:
         case RequisitionOpened() | RequisitionUpdated():
             return RequisitionChange(job=_job(event.data), occurred_at=when)
         case RequisitionClosed():
-            return RequisitionChange(
-                job=JobData(external_id=event.data.id), occurred_at=when, close_as=event.data.reason
+            closed = RequisitionStatus(event.data.reason)
+            return RequisitionStatusChange(external_id=event.data.id, status=closed, occurred_at=when)
+        case RequisitionOnHold():
+            return RequisitionStatusChange(
+                external_id=event.data.id, status=RequisitionStatus.on_hold, occurred_at=when
+            )
+        case RequisitionReopened():
+            return RequisitionStatusChange(
+                external_id=event.data.id, status=RequisitionStatus.open, occurred_at=when
             )
         case CandidateCreated() | CandidateUpdated():
             return CandidateChange(candidate=_candidate(event.data.id, event.data), occurred_at=when)
@@ -300,4 +387,21 @@ def parse(payload: dict[str, Any]) -> Change:
             )
         case ApplicationHired():
             return ApplicationChange(external_id=event.data.id, occurred_at=when, stage=Stage.hired)
+        case ApplicationUnhired():
+            return ApplicationChange(
+                external_id=event.data.id,
+                occurred_at=when,
+                stage=None if event.data.stage else Stage.offer,
+                stage_name=event.data.stage,
+                reopen=True,
+                reason=event.data.reason or "unhired in the ATS",
+            )
+        case ApplicationReopened():
+            return ApplicationChange(
+                external_id=event.data.id,
+                occurred_at=when,
+                stage_name=event.data.stage,
+                reopen=True,
+                reason=event.data.reason or "reopened in the ATS",
+            )
     raise AdapterError(f"{kind}: no handler")  # pragma: no cover - every model is matched above

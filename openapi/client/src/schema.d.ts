@@ -1054,8 +1054,9 @@ export interface paths {
         put?: never;
         /**
          * Apply one delivery again
-         * @description Apply a failed, pending, unmapped or received delivery again, from its stored body, with
-         *     the mappings as they are now. An applied or ignored delivery is not replayed (409).
+         * @description Apply a delivery that is not applied yet (received, pending, unmapped, failed or dead) at
+         *     once, from its stored body, with the mappings as they are now, and answer with its outcome.
+         *     An applied or ignored delivery is not replayed (409).
          */
         post: operations["replayWebhookDelivery"];
         delete?: never;
@@ -1074,9 +1075,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Apply all failed deliveries again
-         * @description Replays the oldest `limit` deliveries in `status`, each in its own transaction, and says
-         *     how they ended and how many remain. Admins only.
+         * Queue the deliveries in a status for the workers again
+         * @description Queues the oldest `limit` deliveries in `status` for the workers (status `received`, due
+         *     now, attempts counted afresh) and says how many remain in `status`. Admins only.
          */
         post: operations["replayWebhookDeliveries"];
         delete?: never;
@@ -1103,7 +1104,7 @@ export interface paths {
          * Map an ATS stage or source name
          * @description Say what an ATS's stage name (to a stage key) or source name (to a catalog source key)
          *     means here. Names match case-insensitively. The deliveries held `unmapped` for that stage
-         *     name are replayed at once. Admins only.
+         *     name are queued for the workers at once (`replayed`). Admins only.
          */
         post: operations["createMappingRule"];
         delete?: never;
@@ -1144,10 +1145,33 @@ export interface paths {
         /**
          * Map an ATS job to an existing requisition
          * @description Without a link, an ATS job seen for the first time becomes a new requisition. Link it
-         *     first to use a requisition that exists; deliveries pending on the job are applied now.
-         *     Admins only.
+         *     first to use a requisition that exists; deliveries pending on the job are queued for the
+         *     workers at once (`replayed`). Admins only.
          */
         post: operations["linkAtsJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ATS sync at a glance: backlog, its age, apply lag, dead, conflicts
+         * @description Deliveries by source and status; the backlog (received and pending: workers will take
+         *     them) and the age of its oldest; how many need a person (unmapped, failed, dead) and how many
+         *     wait to retry; receipt-to-apply lag p50/p99 over the last hour; and the objects flagged with
+         *     a conflict (an ATS fact recorded although it breaks a local rule), by kind. Admins only.
+         */
+        get: operations["getWebhookStatus"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1201,13 +1225,15 @@ export interface paths {
          * Receive an event from any ATS (Standard Webhooks)
          * @description Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
          *
-         *     No bearer token: the signature authenticates. The delivery is stored before anything else
-         *     and applied in a transaction of its own; the answer is 200 once it is stored, whatever the
-         *     outcome (`status`), and a redelivery (same `webhook-id`) changes nothing. The `data` of each
-         *     type is documented in the `webhooks` section. Refusals: 401 for a missing or wrong signature
-         *     or a timestamp more than five minutes away (nothing stored), 400 for a body that is not a
-         *     JSON object, 413 past the body limit, 422 for text holding the NUL character. An unknown
-         *     `type` is stored as `ignored`.
+         *     No bearer token: the signature authenticates. A new delivery is stored and answered `202`
+         *     with its id; a worker applies it (its outcome: `GET /webhooks/deliveries/{id}`, and
+         *     `GET /webhooks/status`). A redelivery (same `webhook-id`) or the same body again is `200`
+         *     with `duplicate: true` and changes nothing. The `data` of each type is documented in the
+         *     `webhooks` section. Refusals, nothing stored: 401 for a missing or wrong signature or a
+         *     timestamp more than five minutes away, 400 for a body that is not a JSON object, 413 past the
+         *     body limit, 422 for a known type whose body does not fit its schema (naming the field: a
+         *     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
+         *     the NUL character. An unknown `type` is stored and ends `ignored`.
          */
         post: operations["receiveAtsWebhook"];
         delete?: never;
@@ -1231,8 +1257,10 @@ export interface paths {
          *     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
          *     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
          *     unhire_candidate, update_candidate, candidate_anonymized and delete_application; answers the
-         *     `ping` sent when the hook is saved; stores every other action as `ignored`. Same refusals and
-         *     answers as `POST /webhooks/ats`.
+         *     `ping` sent when the hook is saved; stores every other action as `ignored`. The same body
+         *     again under another event id is a duplicate (Greenhouse does not sign the id). Greenhouse's
+         *     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
+         *     Otherwise the same answers and refusals as `POST /webhooks/ats`.
          */
         post: operations["receiveGreenhouseWebhook"];
         delete?: never;
@@ -1298,11 +1326,55 @@ export interface webhooks {
         put?: never;
         /**
          * requisition.closed
-         * @description A job closed: the requisition becomes `filled` or `cancelled`.
+         * @description A job closed at `timestamp`, as `filled` or `cancelled`: recorded whatever the requisition's status (a fact).
          *
          *     POSTed to `/webhooks/ats` with `type` = `requisition.closed`, signed as Standard Webhooks says.
          */
         post: operations["atsEventRequisitionClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "requisition.on_hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.on_hold
+         * @description The job was put on hold at `timestamp`: its on-hold time is left out of net time to fill.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `requisition.on_hold`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventRequisitionOnHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "requisition.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.reopened
+         * @description The job is open again at `timestamp` (off hold, or reopened after closing).
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `requisition.reopened`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventRequisitionReopened"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1474,11 +1546,55 @@ export interface webhooks {
         put?: never;
         /**
          * application.hired
-         * @description The candidate was hired at `timestamp`: counts against the requisition's headcount.
+         * @description The candidate was hired at `timestamp`: a hire, even on hold or beyond headcount (then flagged).
          *
          *     POSTed to `/webhooks/ats` with `type` = `application.hired`, signed as Standard Webhooks says.
          */
         post: operations["atsEventApplicationHired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.unhired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.unhired
+         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts.
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.unhired`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationUnhired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.reopened
+         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended).
+         *
+         *     POSTed to `/webhooks/ats` with `type` = `application.reopened`, signed as Standard Webhooks says.
+         */
+        post: operations["atsEventApplicationReopened"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1583,6 +1699,12 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * ApplicationConflict
+         * @description A fact from the ATS that breaks a local rule: recorded at its time, and flagged.
+         * @enum {string}
+         */
+        ApplicationConflict: "applied_after_filled" | "applied_while_cancelled" | "hired_while_on_hold" | "hired_while_cancelled" | "hired_beyond_headcount";
+        /**
          * ApplicationCreate
          * @example {
          *       "applied_at": "2026-09-03T10:00:00Z",
@@ -1607,16 +1729,16 @@ export interface components {
          */
         ApplicationCreated: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "application.created";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["ApplicationCreatedData"];
         };
         /** ApplicationCreatedData */
@@ -1646,20 +1768,20 @@ export interface components {
         };
         /**
          * ApplicationHired
-         * @description The candidate was hired at `timestamp`: counts against the requisition's headcount.
+         * @description The candidate was hired at `timestamp`: a hire, even on hold or beyond headcount (then flagged).
          */
         ApplicationHired: {
-            /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
             /**
              * Type
              * @constant
              */
             type: "application.hired";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["HiredData"];
         };
         /** ApplicationPublic */
@@ -1690,6 +1812,16 @@ export interface components {
             /** Allowed Moves */
             allowed_moves: components["schemas"]["AllowedMovePublic"][];
             /**
+             * External Ids
+             * @description The application's ids in outside ATSs.
+             */
+            external_ids: components["schemas"]["ExternalId"][];
+            /**
+             * Conflicts
+             * @description Facts from the ATS recorded although they break a local rule (applied to a filled or cancelled requisition; hired while it was on hold or cancelled, or beyond its headcount). Moves by users are refused instead.
+             */
+            conflicts: components["schemas"]["ApplicationConflict"][];
+            /**
              * Created At
              * Format: date-time
              */
@@ -1706,17 +1838,35 @@ export interface components {
          */
         ApplicationRejected: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "application.rejected";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["EndedData"];
+        };
+        /**
+         * ApplicationReopened
+         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended).
+         */
+        ApplicationReopened: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.reopened";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
+            data: components["schemas"]["ReopenedData"];
         };
         /**
          * ApplicationStageChanged
@@ -1724,16 +1874,16 @@ export interface components {
          */
         ApplicationStageChanged: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "application.stage_changed";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["StageChangedData"];
         };
         /**
@@ -1742,22 +1892,52 @@ export interface components {
          */
         ApplicationStatus: "active" | "hired" | "rejected" | "withdrawn";
         /**
+         * ApplicationUnhired
+         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts.
+         */
+        ApplicationUnhired: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.unhired";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
+            data: components["schemas"]["ReopenedData"];
+        };
+        /**
          * ApplicationWithdrawn
          * @description The candidate withdrew at `timestamp`.
          */
         ApplicationWithdrawn: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "application.withdrawn";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["EndedData"];
+        };
+        /**
+         * ApplyLag
+         * @description Receipt to application, over deliveries applied in the last hour.
+         */
+        ApplyLag: {
+            /** Count */
+            count: number;
+            /** P50 Seconds */
+            p50_seconds: number | null;
+            /** P99 Seconds */
+            p99_seconds: number | null;
         };
         /** AssessedPerson */
         AssessedPerson: {
@@ -1810,16 +1990,16 @@ export interface components {
          */
         CandidateCreated: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "candidate.created";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["CandidateEventData"];
         };
         /**
@@ -1828,16 +2008,16 @@ export interface components {
          */
         CandidateErased: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "candidate.erased";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["CandidateErasedData"];
         };
         /** CandidateErasedData */
@@ -1963,16 +2143,16 @@ export interface components {
          */
         CandidateUpdated: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "candidate.updated";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["CandidateEventData"];
         };
         /** CandidatesPerRoleReport */
@@ -2077,6 +2257,11 @@ export interface components {
             error: string | null;
             /** Attempts */
             attempts: number;
+            /**
+             * Next Attempt At
+             * @description When a worker takes it (again), if it is due to be.
+             */
+            next_attempt_at: string | null;
             /** Applied At */
             applied_at: string | null;
             /** Headers */
@@ -2110,6 +2295,11 @@ export interface components {
             error: string | null;
             /** Attempts */
             attempts: number;
+            /**
+             * Next Attempt At
+             * @description When a worker takes it (again), if it is due to be.
+             */
+            next_attempt_at: string | null;
             /** Applied At */
             applied_at: string | null;
             /** Headers */
@@ -2119,11 +2309,11 @@ export interface components {
         };
         /**
          * DeliveryReceipt
-         * @description What the ATS is told: the delivery is safe with us (and what became of it).
+         * @description What the ATS is told: the delivery is safe with us; a worker applies it.
          * @example {
          *       "duplicate": false,
          *       "id": 17,
-         *       "status": "applied"
+         *       "status": "received"
          *     }
          */
         DeliveryReceipt: {
@@ -2132,10 +2322,11 @@ export interface components {
              * @description The stored delivery's id in this service.
              */
             id: number;
+            /** @description `received` for a new delivery; a duplicate's current status. */
             status: components["schemas"]["DeliveryStatus"];
             /**
              * Duplicate
-             * @description True when this delivery id was already received: nothing changed.
+             * @description True when this delivery id, or this very body, was already received: nothing changed.
              */
             duplicate: boolean;
         };
@@ -2149,7 +2340,7 @@ export interface components {
          * DeliveryStatus
          * @enum {string}
          */
-        DeliveryStatus: "received" | "applied" | "ignored" | "pending" | "unmapped" | "failed";
+        DeliveryStatus: "received" | "applied" | "ignored" | "pending" | "unmapped" | "failed" | "dead";
         /**
          * DurationSummary
          * @description Count, mean, median and p90 of a duration, in days.
@@ -2959,48 +3150,64 @@ export interface components {
         Readiness: {
             /**
              * Status
-             * @default ready
-             * @constant
+             * @description `degraded` (still 200: serve traffic, page someone) when the oldest webhook delivery not applied yet is older than INTERVIEW_PIPELINE_WEBHOOK_BACKLOG_DEGRADED_SECONDS.
+             * @enum {string}
              */
-            status?: "ready";
+            status: "ready" | "degraded";
             /** Database */
             database: string;
             /** Schema Revision */
             schema_revision: string;
+            /**
+             * Webhook Backlog Oldest Seconds
+             * @description How long the oldest delivery waiting for a worker has waited; null when none.
+             */
+            webhook_backlog_oldest_seconds: number | null;
+        };
+        /** ReopenedData */
+        ReopenedData: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /**
+             * Stage
+             * @description The stage it is back in (our key or the ATS's name); default: the stage it ended from.
+             */
+            stage?: string | null;
+            /** Reason */
+            reason?: string | null;
         };
         /** ReplayResult */
         ReplayResult: {
-            /** Replayed */
+            /**
+             * Replayed
+             * @description Deliveries queued again for the workers (status `received`, due now).
+             */
             replayed: number;
             /**
-             * Statuses
-             * @description How many replayed deliveries ended in each status.
-             */
-            statuses: {
-                [key: string]: number;
-            };
-            /**
              * Remaining
-             * @description Failed deliveries left (a call replays at most `limit`).
+             * @description Deliveries left in the status (a call replays at most `limit`).
              */
             remaining: number;
         };
         /**
          * RequisitionClosed
-         * @description A job closed: the requisition becomes `filled` or `cancelled`.
+         * @description A job closed at `timestamp`, as `filled` or `cancelled`: recorded whatever the requisition's status (a fact).
          */
         RequisitionClosed: {
-            /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
             /**
              * Type
              * @constant
              */
             type: "requisition.closed";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["RequisitionClosedData"];
         };
         /** RequisitionClosedData */
@@ -3017,6 +3224,11 @@ export interface components {
              */
             reason?: "filled" | "cancelled";
         };
+        /**
+         * RequisitionConflict
+         * @enum {string}
+         */
+        RequisitionConflict: "hires_beyond_headcount";
         /**
          * RequisitionCreate
          * @example {
@@ -3102,21 +3314,39 @@ export interface components {
             hiring_manager_email?: string | null;
         };
         /**
+         * RequisitionOnHold
+         * @description The job was put on hold at `timestamp`: its on-hold time is left out of net time to fill.
+         */
+        RequisitionOnHold: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "requisition.on_hold";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
+            data: components["schemas"]["RequisitionRef"];
+        };
+        /**
          * RequisitionOpened
          * @description A job opened at the ATS: creates the requisition (first admin as owner unless `hiring_manager_email` names a user).
          */
         RequisitionOpened: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "requisition.opened";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["RequisitionData"];
         };
         /** RequisitionPublic */
@@ -3147,7 +3377,10 @@ export interface components {
              * Format: date-time
              */
             opened_at: string;
-            /** Filled At */
+            /**
+             * Filled At
+             * @description The business time of the hire that brought the standing hires to headcount (or, without such hires, of the ATS's closing as filled); null unless filled.
+             */
             filled_at: string | null;
             /** Target Skills */
             target_skills: {
@@ -3155,9 +3388,19 @@ export interface components {
             };
             /**
              * Hires
-             * @description Applications of this requisition that ended hired.
+             * @description Hires that stand: applications of this requisition in `hired`.
              */
             hires: number;
+            /**
+             * External Ids
+             * @description The requisition's ids in outside ATSs (its job).
+             */
+            external_ids: components["schemas"]["ExternalId"][];
+            /**
+             * Conflicts
+             * @description Facts from the ATS that break a local rule, recorded anyway: `hires_beyond_headcount` when more hires stand than headcount.
+             */
+            conflicts: components["schemas"]["RequisitionConflict"][];
             /**
              * Created At
              * Format: date-time
@@ -3168,6 +3411,34 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** RequisitionRef */
+        RequisitionRef: {
+            /**
+             * Id
+             * @description The object's id in the ATS (text or integer).
+             */
+            id: string;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * RequisitionReopened
+         * @description The job is open again at `timestamp` (off hold, or reopened after closing).
+         */
+        RequisitionReopened: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "requisition.reopened";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
+            data: components["schemas"]["RequisitionRef"];
         };
         /**
          * RequisitionStatus
@@ -3196,6 +3467,8 @@ export interface components {
              * Format: date-time
              */
             recorded_at: string;
+            /** @description `user` or `ats` for a status someone set; `system` for the fill, which follows from the hires that stand. */
+            source: components["schemas"]["StatusSource"];
             /** Actor Id */
             actor_id: number | null;
             /** Reason */
@@ -3237,16 +3510,16 @@ export interface components {
          */
         RequisitionUpdated: {
             /**
-             * Timestamp
-             * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone).
-             */
-            timestamp: string;
-            /**
              * Type
              * @constant
              */
             type: "requisition.updated";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
             data: components["schemas"]["RequisitionData"];
         };
         /**
@@ -3760,6 +4033,12 @@ export interface components {
              */
             explanation: string;
         };
+        /**
+         * StatusSource
+         * @description Who recorded a status: a user, the ATS (a fact from it), or the service (the fill).
+         * @enum {string}
+         */
+        StatusSource: "user" | "ats" | "system";
         /** TimeToFillReport */
         TimeToFillReport: {
             /**
@@ -3886,6 +4165,53 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /**
+         * WebhookStatus
+         * @description The ATS sync at a glance: what is waiting, for how long, and what needs a person.
+         */
+        WebhookStatus: {
+            /**
+             * Counts
+             * @description Deliveries by source, then by status.
+             */
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Backlog
+             * @description Deliveries not applied yet that workers will take: received and pending.
+             */
+            backlog: number;
+            /**
+             * Oldest Backlog Age Seconds
+             * @description How long the oldest of the backlog has waited since receipt; null when empty.
+             */
+            oldest_backlog_age_seconds: number | null;
+            /**
+             * Needs Attention
+             * @description unmapped, failed and dead deliveries: a person must act.
+             */
+            needs_attention: number;
+            /** Dead */
+            dead: number;
+            /**
+             * Retrying
+             * @description Deliveries received and attempted at least once: waiting to retry.
+             */
+            retrying: number;
+            apply_lag: components["schemas"]["ApplyLag"];
+            /**
+             * Conflicts
+             * @description Objects flagged with a fact from the ATS recorded although it breaks a local rule: `applications` and `requisitions`, each by conflict kind.
+             */
+            conflicts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -3910,6 +4236,10 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description With `external_id`: the ATS that gave the id. */
+                ats?: string | null;
+                /** @description With `ats`: the object's id in that ATS. */
+                external_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4231,6 +4561,10 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description With `external_id`: the ATS that gave the id. */
+                ats?: string | null;
+                /** @description With `ats`: the object's id in that ATS. */
+                external_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4502,6 +4836,10 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description With `external_id`: the ATS that gave the id. */
+                ats?: string | null;
+                /** @description With `ats`: the object's id in that ATS. */
+                external_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -7798,7 +8136,7 @@ export interface operations {
     replayWebhookDeliveries: {
         parameters: {
             query?: {
-                /** @description Which deliveries to replay: failed (default), pending, unmapped, received. */
+                /** @description Which deliveries to replay: failed (default), dead, pending, unmapped, received. */
                 status?: components["schemas"]["DeliveryStatus"];
                 /** @description At most this many, oldest first. */
                 limit?: number;
@@ -8113,6 +8451,53 @@ export interface operations {
             };
         };
     };
+    getWebhookStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -8192,8 +8577,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored (and applied, ignored, pending, unmapped or failed: see `status`). */
+            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8266,8 +8658,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored (and applied, ignored, pending, unmapped or failed: see `status`). */
+            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8327,7 +8726,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8360,7 +8759,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8393,7 +8792,73 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventRequisitionOnHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionOnHold"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventRequisitionReopened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionReopened"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8426,7 +8891,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8459,7 +8924,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8492,7 +8957,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8525,7 +8990,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8558,7 +9023,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8591,7 +9056,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8624,7 +9089,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8657,7 +9122,73 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationUnhired: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationUnhired"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    atsEventApplicationReopened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationReopened"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

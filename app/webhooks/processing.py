@@ -1,0 +1,237 @@
+"""Applying one stored delivery: parse it with its source's adapter, then hand each fact to the
+domain that owns it (candidates, requisitions, applications write their own tables).
+
+This module only orchestrates: it finds objects by their ATS ids, maps ATS names (stages,
+sources), and says what a delivery waits for when an object it names is not known yet. A
+delivery's outcome is the :class:`Outcome` it returns, or :class:`Waiting`; the worker records it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.applications import ats as application_ats
+from app.applications.models import Application
+from app.candidates import ats as candidate_ats
+from app.candidates.models import AtsCandidate, Candidate
+from app.core.timestamps import as_utc
+from app.requisitions import ats as requisition_ats
+from app.requisitions.models import Requisition
+from app.webhooks import mappings
+from app.webhooks.adapters import generic, greenhouse
+from app.webhooks.events import (
+    AdapterError,
+    ApplicationChange,
+    CandidateChange,
+    CandidateData,
+    CandidateErasure,
+    Change,
+    Ignored,
+    JobData,
+    RequisitionChange,
+    RequisitionStatusChange,
+)
+from app.webhooks.models import DeliverySource, DeliveryStatus, WebhookDelivery
+
+
+class Waiting(Exception):
+    """The delivery cannot be applied yet: it waits for ``key`` (an object, or a mapping rule)."""
+
+    def __init__(self, status: DeliveryStatus, key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.key = key
+        self.detail = detail
+
+
+@dataclass
+class Outcome:
+    status: DeliveryStatus
+    note: str | None = None
+    # Keys of the objects this delivery created or wrote: what waited for them is released.
+    provided: list[str] = field(default_factory=list)
+    # Set when the person the delivery is about is erased: their deliveries' bodies are redacted.
+    erased_ref: str | None = None
+
+
+def key(kind: str, ats: str, external_id: str) -> str:
+    return f"{kind}:{ats}:{external_id}"[:300]
+
+
+def _waiting_for(kind: str, ats: str, external_id: str, what: str) -> Waiting:
+    return Waiting(
+        DeliveryStatus.pending,
+        key(kind, ats, external_id),
+        f"Waits for {ats} {what} {external_id}, not seen yet.",
+    )
+
+
+def parse(delivery: WebhookDelivery) -> Change:
+    try:
+        payload = json.loads(delivery.body)
+    except ValueError as exc:  # stored bodies were checked at receipt; a redacted one is JSON too
+        raise AdapterError("The stored body is not JSON.") from exc
+    if delivery.source == DeliverySource.greenhouse:
+        return greenhouse.parse(payload, received_at=as_utc(delivery.received_at))
+    return generic.parse(payload)
+
+
+async def _candidate(
+    *, session: AsyncSession, ats: str, data: CandidateData, occurred_at: datetime, outcome: Outcome
+) -> Candidate:
+    source = (
+        await mappings.resolve_source(session=session, ats=ats, name=data.source) if data.source else None
+    )
+    facts = AtsCandidate(
+        external_id=data.external_id, name=data.name, email=data.email, phone=data.phone, source=source
+    )
+    candidate = await candidate_ats.upsert_from_ats(
+        session=session, ats=ats, data=facts, occurred_at=occurred_at
+    )
+    if candidate is None:
+        raise _waiting_for("candidate", ats, data.external_id, "candidate")
+    outcome.provided.append(key("candidate", ats, data.external_id))
+    return candidate
+
+
+async def _requisition(
+    *, session: AsyncSession, ats: str, job: JobData, occurred_at: datetime, outcome: Outcome
+) -> Requisition:
+    requisition = await requisition_ats.upsert_from_ats(
+        session=session, ats=ats, job=job, occurred_at=occurred_at
+    )
+    if requisition is None:
+        raise _waiting_for("requisition", ats, job.external_id, "job")
+    outcome.provided.append(key("requisition", ats, job.external_id))
+    return requisition
+
+
+async def _requisition_status(
+    *, session: AsyncSession, ats: str, change: RequisitionStatusChange, outcome: Outcome
+) -> None:
+    found = await requisition_ats.find_link(session=session, ats=ats, external_id=change.external_id)
+    if found is None:
+        raise _waiting_for("requisition", ats, change.external_id, "job")
+    requisition = found[0]
+    await requisition_ats.record_status(
+        session=session, requisition=requisition, to_status=change.status, occurred_at=change.occurred_at
+    )
+    assert requisition.id is not None
+    await application_ats.reflag(session=session, requisition_id=requisition.id)
+    outcome.provided.append(key("requisition", ats, change.external_id))
+
+
+async def _application(
+    *, session: AsyncSession, ats: str, change: ApplicationChange, outcome: Outcome
+) -> None:
+    target = change.stage
+    if target is None and change.stage_name:
+        target = await mappings.resolve_stage(session=session, ats=ats, name=change.stage_name)
+        if target is None:
+            raise Waiting(
+                DeliveryStatus.unmapped,
+                mappings.stage_waiting_key(ats, change.stage_name),
+                f"No rule maps the {ats} stage {change.stage_name!r}: add a stage mapping rule.",
+            )
+    application: Application | None = await application_ats.find_by_external_id(
+        session=session, ats=ats, external_id=change.external_id
+    )
+    new = change.create
+    if application is None:
+        if new is None:
+            if change.skip_if_unknown:
+                outcome.status = DeliveryStatus.ignored
+                outcome.note = f"{ats} application {change.external_id} is unknown here"
+                return
+            raise _waiting_for("application", ats, change.external_id, "application")
+        candidate = await _candidate(
+            session=session, ats=ats, data=new.candidate, occurred_at=change.occurred_at, outcome=outcome
+        )
+        requisition = await _requisition(
+            session=session, ats=ats, job=new.job, occurred_at=change.occurred_at, outcome=outcome
+        )
+        assert candidate.id is not None
+        assert requisition.id is not None
+        application = await application_ats.create_from_ats(
+            session=session,
+            ats=ats,
+            external_id=change.external_id,
+            candidate_id=candidate.id,
+            requisition_id=requisition.id,
+            applied_at=new.applied_at or change.occurred_at,
+        )
+    elif new is not None and new.candidate.creatable:
+        # Application events carry the candidate's details: keep them current, by event time.
+        await _candidate(
+            session=session, ats=ats, data=new.candidate, occurred_at=change.occurred_at, outcome=outcome
+        )
+    outcome.provided.append(key("application", ats, change.external_id))
+    assert application.id is not None
+    if change.reopen and target is None:
+        target = await application_ats.stage_before_end(session=session, application_id=application.id)
+    if target is not None:
+        await application_ats.report_stage(
+            session=session,
+            application_id=application.id,
+            occurred_at=change.occurred_at,
+            stage=target,
+            reason=change.reason,
+        )
+    await application_ats.reflag(session=session, requisition_id=application.requisition_id)
+
+
+async def apply(*, session: AsyncSession, delivery: WebhookDelivery) -> Outcome:
+    """Apply what the delivery says; raises :class:`Waiting`, a DomainError or an AdapterError
+    (the delivery needs a person), or anything transient (the worker retries)."""
+    change = parse(delivery)
+    ats = delivery.source
+    outcome = Outcome(DeliveryStatus.applied)
+    match change:
+        case Ignored():
+            return Outcome(DeliveryStatus.ignored, change.reason)
+        case RequisitionChange():
+            await _requisition(
+                session=session, ats=ats, job=change.job, occurred_at=change.occurred_at, outcome=outcome
+            )
+        case RequisitionStatusChange():
+            await _requisition_status(session=session, ats=ats, change=change, outcome=outcome)
+        case CandidateChange():
+            await _candidate(
+                session=session,
+                ats=ats,
+                data=change.candidate,
+                occurred_at=change.occurred_at,
+                outcome=outcome,
+            )
+        case CandidateErasure():
+            await candidate_ats.erase_from_ats(
+                session=session, ats=ats, external_id=change.external_id, occurred_at=change.occurred_at
+            )
+            outcome.provided.append(key("candidate", ats, change.external_id))
+        case ApplicationChange():
+            await _application(session=session, ats=ats, change=change, outcome=outcome)
+    if delivery.candidate_ref and outcome.status is DeliveryStatus.applied:
+        found = await candidate_ats.find_link(session=session, ats=ats, external_id=delivery.candidate_ref)
+        if found is not None and found[0].erased_at is not None:
+            outcome.erased_ref = delivery.candidate_ref
+    return outcome
+
+
+async def exists(*, session: AsyncSession, waiting_key: str) -> bool:
+    """Whether the object a pending delivery waits for exists now (a concurrent worker may have
+    created it after we looked and before it released the waiters)."""
+    kind, ats, external_id = waiting_key.split(":", 2)
+    if kind == "candidate":
+        return await candidate_ats.find_link(session=session, ats=ats, external_id=external_id) is not None
+    if kind == "requisition":
+        return await requisition_ats.find_link(session=session, ats=ats, external_id=external_id) is not None
+    if kind == "application":
+        return (
+            await application_ats.find_by_external_id(session=session, ats=ats, external_id=external_id)
+            is not None
+        )
+    return False
