@@ -1,252 +1,255 @@
-"""Load test of webhook ingestion: signed deliveries against a service on PostgreSQL with two
-uvicorn workers, on loopback only.
+"""Webhook receipt against the floor, in one run; then the workers' drain rate and apply lag.
 
-    .venv/bin/python -m benchmarks.webhook_load                  # starts its own service
-    .venv/bin/python -m benchmarks.webhook_load --target http://127.0.0.1:8000 --secret whsec_...
+    .venv/bin/python -m benchmarks.webhook_load [--seconds 8] [--connections 32]
 
-Without --target it creates a throw-away database on --postgres, migrates it, loads the catalog,
-creates an admin (requisitions created from ATS jobs need an owner), starts uvicorn with two
-workers on a free loopback port, and drops the database afterwards. The load is bounded: at most
---deliveries requests (a --duplicates share of them redeliveries of an earlier webhook-id), at
-most --concurrency in flight, and no request is started after --max-seconds. Prints
-deliveries per second, latency p50/p99, and the share of answers that were duplicates.
+1./2. The floor (../shared/bench/floor_app.py: validate ~1 KB, one INSERT; wrk with the shared
+   post_json.lua) and the receiver (the service, no webhook worker: receipt alone; wrk posting
+   pre-signed new `application.created` deliveries, benchmarks/lua/signed_deliveries.lua), both up
+   at once with 2 uvicorn workers each, loaded in turn with the same connections and duration,
+   ROUNDS times: this machine drifts by 20-30 % within a minute, so each round's receiver figure
+   is taken against the floor measured just before it, and the median round is printed.
+3. The drain rate: the deliveries the receiver stored, applied by 1 then 2 `python -m app worker`
+   processes (4 workers each); deliveries applied per second over a measured window.
+4. The apply lag: receipt paced at half the 2-process drain rate while 2 worker processes run;
+   p50/p99 of applied_at − received_at over those deliveries.
+
+Needs wrk (`apt-get install wrk`) and the PostgreSQL server of BENCH_DATABASE_SERVER (default
+127.0.0.1:5432). The load generator is never Python.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import base64
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
+import psycopg
+from sqlalchemy.engine import make_url
 
 from app.webhooks import verification
-from benchmarks.common import fresh_database, uvicorn_server
+from benchmarks import wrk
+from benchmarks.common import ROOT, fresh_database, uvicorn_server
 
-ROOT = Path(__file__).resolve().parents[1]
-STAGES = ["Preliminary Phone Screen", "Take Home Test", "Face to Face", "Offer"]
-MAX_DELIVERIES = 20_000
-
-
-def _require_loopback(url: str) -> None:
-    host = urlsplit(url).hostname or ""
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        raise SystemExit(f"refusing to load {host!r}: loopback targets only")
+SECRET = "whsec_" + "YmVuY2htYXJrIHdlYmhvb2sgc2VjcmV0IGtleQ=="
+WORKER_CONCURRENCY = 4
 
 
-def _database(server: str) -> AbstractContextManager[str]:
-    return fresh_database(f"ip_bench_{uuid.uuid4().hex[:10]}", server)
+def _signed_file(path: Path, count: int, run: str) -> None:
+    """``count`` new application.created deliveries for job j1, signed now."""
+    key = verification.standard_secret_key(SECRET)
+    stamp = str(int(time.time()))
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with path.open("w") as out:
+        for n in range(count):
+            at = start + timedelta(minutes=n)
+            body = json.dumps(
+                {
+                    "type": "application.created",
+                    "timestamp": at.isoformat(),
+                    "data": {
+                        "id": f"{run}-a{n}",
+                        "candidate_id": f"{run}-c{n}",
+                        "requisition_id": "j1",
+                        "applied_at": at.isoformat(),
+                        "candidate": {
+                            "name": f"Candidate {n} of run {run}",
+                            "email": f"{run}-c{n}@example.com",
+                            "phone": "+44 20 7946 0000",
+                            "source": "Bootcamps",
+                        },
+                    },
+                },
+                separators=(",", ":"),
+            ).encode()
+            delivery_id = f"{run}-{n}"
+            signature = verification.standard_signature(
+                key=key, delivery_id=delivery_id, timestamp=stamp, body=body
+            )
+            out.write(f"{delivery_id}\t{stamp}\t{signature}\t{body.decode()}\n")
+
+
+def _prepare(database_url: str) -> dict[str, str]:
+    env = os.environ | {
+        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
+        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+        "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": SECRET,
+        "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
+    }
+    for command in (
+        ["migrate"],
+        ["load-catalog"],
+        ["create-user", "--email", "b@example.com", "--name", "B", "--role", "admin"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "app", *command], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+    return env
+
+
+def _post_job(url: str) -> None:
+    body = json.dumps(
+        {
+            "type": "requisition.opened",
+            "timestamp": "2026-01-01T09:00:00Z",
+            "data": {"id": "j1", "title": "MLOps Engineer", "headcount": 5},
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    key = verification.standard_secret_key(SECRET)
+    signature = verification.standard_signature(key=key, delivery_id="job-j1", timestamp=stamp, body=body)
+    headers = {
+        "webhook-id": "job-j1",
+        "webhook-timestamp": stamp,
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
+    assert httpx.post(f"{url}/webhooks/ats", content=body, headers=headers).status_code == 202
+
+
+def _count(dsn: str, where: str) -> int:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        row = connection.execute(f"SELECT count(*) FROM webhook_delivery WHERE {where}").fetchone()
+        return int(row[0]) if row else 0
 
 
 @contextmanager
-def _service(database_url: str, secret: str, workers: int) -> Iterator[tuple[str, str]]:
-    env = os.environ | {
-        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
-        "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": secret,
-        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
-        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
-    }
-    python = sys.executable
-    for command in (["migrate"], ["load-catalog"]):
-        subprocess.run([python, "-m", "app", *command], env=env, cwd=ROOT, check=True, capture_output=True)
-    created = subprocess.run(
-        [
-            python,
-            "-m",
-            "app",
-            "create-user",
-            "--email",
-            "bench@example.com",
-            "--name",
-            "Bench",
-            "--role",
-            "admin",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    token = created.stdout.strip().splitlines()[-1]
-    with uvicorn_server(database_url, workers=workers, env=env) as url:
-        yield url, token
-
-
-def _stream(count: int, duplicates: float, seed: int) -> list[tuple[str, bytes]]:
-    """(webhook-id, body) pairs: jobs, applications with their candidate, stage moves; then a
-    share of them sent again, interleaved at random."""
-    rng = random.Random(seed)
-    run = uuid.uuid4().hex[:6]
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    unique = max(1, round(count * (1 - duplicates)))
-    events: list[tuple[str, bytes]] = []
-
-    def add(kind: str, at: datetime, data: dict[str, object]) -> None:
-        body = json.dumps({"type": kind, "timestamp": at.isoformat(), "data": data}).encode()
-        events.append((f"{run}-{len(events)}", body))
-
-    for j in range(20):
-        add(
-            "requisition.opened",
-            start,
-            {"id": f"{run}-j{j}", "title": f"MLOps Engineer {j}", "headcount": 1000},
+def _workers(env: dict[str, str], processes: int) -> Iterator[None]:
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app", "worker", "--concurrency", str(WORKER_CONCURRENCY)],
+            env=env | {"INTERVIEW_PIPELINE_WEBHOOK_POLL_SECONDS": "0.5"},
+            cwd=ROOT,
         )
-    n = 0
-    while len(events) < unique:
-        at = start + timedelta(days=1, minutes=n)
-        add(
-            "application.created",
-            at,
-            {
-                "id": f"{run}-a{n}",
-                "candidate_id": f"{run}-c{n}",
-                "requisition_id": f"{run}-j{n % 20}",
-                "candidate": {
-                    "name": f"Person {n}",
-                    "email": f"{run}-p{n}@example.com",
-                    "source": "Referral",
-                },
-            },
-        )
-        for step, stage in enumerate(STAGES[: rng.randint(1, len(STAGES))]):
-            add(
-                "application.stage_changed",
-                at + timedelta(hours=step + 1),
-                {"id": f"{run}-a{n}", "stage": stage},
-            )
-        n += 1
-    events = events[:unique]
-    # Each redelivery comes somewhere after its original.
-    keyed = [(float(n), item) for n, item in enumerate(events)]
-    for _ in range(count - unique):
-        n = rng.randrange(len(events))
-        keyed.append((rng.uniform(n + 0.5, len(events)), events[n]))
-    keyed.sort(key=lambda pair: pair[0])
-    ordered = [item for _, item in keyed]
-    return ordered
+        for _ in range(processes)
+    ]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            process.wait(timeout=30)
 
 
-async def _load(
-    url: str, secret: str, deliveries: list[tuple[str, bytes]], concurrency: int, max_seconds: float
-) -> tuple[list[float], Counter[str], float]:
-    key = verification.standard_secret_key(secret)
-    latencies: list[float] = []
-    outcomes: Counter[str] = Counter()
-    queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
-    for item in deliveries:
-        queue.put_nowait(item)
-    started = time.perf_counter()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-
-        async def worker() -> None:
-            while not queue.empty() and time.perf_counter() - started < max_seconds:
-                delivery_id, body = queue.get_nowait()
-                stamp = str(int(time.time()))
-                headers = {
-                    "content-type": "application/json",
-                    "webhook-id": delivery_id,
-                    "webhook-timestamp": stamp,
-                    "webhook-signature": verification.standard_signature(
-                        key=key, delivery_id=delivery_id, timestamp=stamp, body=body
-                    ),
-                }
-                sent = time.perf_counter()
-                try:
-                    response = await http.post("/webhooks/ats", content=body, headers=headers)
-                except httpx.HTTPError as exc:
-                    outcomes[f"error {type(exc).__name__}"] += 1
-                    continue
-                latencies.append(time.perf_counter() - sent)
-                if response.status_code != 200:
-                    outcomes[f"http {response.status_code}"] += 1
-                    continue
-                receipt = response.json()
-                outcomes["duplicate" if receipt["duplicate"] else receipt["status"]] += 1
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, outcomes, time.perf_counter() - started
+def _drain_rate(env: dict[str, str], dsn: str, processes: int, window: float) -> float:
+    """Deliveries applied per second over ``window`` seconds, after a 2-second warm-up."""
+    with _workers(env, processes):
+        time.sleep(2)
+        before, start = _count(dsn, "status = 'applied'"), time.monotonic()
+        time.sleep(window)
+        after, stop = _count(dsn, "status = 'applied'"), time.monotonic()
+    return (after - before) / (stop - start)
 
 
-def _report(latencies: list[float], outcomes: Counter[str], elapsed: float, workers: int) -> None:
-    done = len(latencies)
-    if not done:
-        print("no delivery completed")
-        return
-    cuts = statistics.quantiles(latencies, n=100)
-    print(f"deliveries: {done} in {elapsed:.1f} s ({workers} uvicorn workers, PostgreSQL)")
-    print(f"throughput: {done / elapsed:.0f} deliveries/s")
-    print(f"latency: p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms")
-    print(f"duplicates: {outcomes['duplicate'] / done:.1%} of answers")
-    print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+def _lag(dsn: str, run: str) -> tuple[int, float, float]:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT extract(epoch FROM applied_at - received_at) FROM webhook_delivery "
+            "WHERE delivery_id LIKE %s AND status = 'applied'",
+            (f"{run}-%",),
+        ).fetchall()
+    values = sorted(float(r[0]) for r in rows)
+    if len(values) < 2:
+        return len(values), float("nan"), float("nan")
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return len(values), cuts[49], cuts[98]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--target", help="a running service (loopback); default: start one")
-    parser.add_argument("--secret", help="its whsec_ secret (with --target)")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--deliveries", type=int, default=4000)
-    parser.add_argument("--duplicates", type=float, default=0.25, help="share of redeliveries, 0..0.9")
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--max-seconds", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--drain-window", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    count = max(1, min(args.deliveries, MAX_DELIVERIES))
-    deliveries = _stream(count, min(max(args.duplicates, 0.0), 0.9), args.seed)
-    concurrency = max(1, min(args.concurrency, 256))
+    wrk.require_wrk()
+    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, 2 uvicorn workers each, PostgreSQL on loopback")
 
-    if args.target:
-        _require_loopback(args.target)
-        if not args.secret:
-            raise SystemExit("--secret is required with --target")
-        latencies, outcomes, elapsed = asyncio.run(
-            _load(args.target, args.secret, deliveries, concurrency, args.max_seconds)
-        )
-        _report(latencies, outcomes, elapsed, args.workers)
-        return
-    _require_loopback(args.postgres)
-    secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
     with (
-        _database(args.postgres) as database_url,
-        _service(database_url, secret, args.workers) as (url, token),
+        fresh_database("ip_bench_floor") as floor_db,
+        wrk.floor_server(floor_db) as floor_url,
+        fresh_database("ip_bench_webhooks") as database_url,
+        tempfile.TemporaryDirectory() as scratch,
     ):
-        latencies, outcomes, elapsed = asyncio.run(
-            _load(url, secret, deliveries, concurrency, args.max_seconds)
-        )
-        _report(latencies, outcomes, elapsed, args.workers)
-        # Deliveries pending at receipt (a move before its application) must not stay pending.
-        left = {
-            status: len(
-                httpx.get(
-                    f"{url}/webhooks/deliveries",
-                    params={"status": status, "limit": 200},
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=30,
-                ).json()["items"]
+        env = _prepare(database_url)
+        dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with uvicorn_server(database_url, workers=2, env=env) as url:
+            _post_job(url)
+            rounds: list[tuple[wrk.WrkResult, wrk.WrkResult]] = []
+            for n in range(args.rounds):
+                floor = wrk.run(
+                    floor_url,
+                    wrk.SHARED_BENCH / "post_json.lua",
+                    env={"WPATH": "/items", "RUN": uuid.uuid4().hex[:6]},
+                    connections=args.connections,
+                    seconds=args.seconds,
+                )
+                deliveries = Path(scratch) / f"deliveries-{n}.tsv"
+                # Every request a new delivery, signed just now (the timestamp must be fresh).
+                _signed_file(
+                    deliveries, int(floor.requests_per_second * args.seconds * 2) + 1000, uuid.uuid4().hex[:6]
+                )
+                received = wrk.run(
+                    url,
+                    wrk.LUA / "signed_deliveries.lua",
+                    env={"DELIVERIES": str(deliveries), "WPATH": "/webhooks/ats"},
+                    connections=args.connections,
+                    seconds=args.seconds,
+                )
+                rounds.append((floor, received))
+                print(floor.line(f"round {n + 1}: floor POST /items (validate + 1 INSERT)"))
+                print(received.line(f"round {n + 1}: POST /webhooks/ats (new application.created)", floor))
+            rounds.sort(key=lambda pair: pair[1].requests_per_second / pair[0].requests_per_second)
+            floor, received = rounds[len(rounds) // 2]
+            print(received.line("median round: POST /webhooks/ats", floor))
+            stored = _count(dsn, "status = 'received'")
+            answered = sum(r.requests for _f, r in rounds)
+            print(f"{'':<44} stored {stored} deliveries for {answered} answered")
+
+            one = _drain_rate(env, dsn, 1, args.drain_window)
+            two = _drain_rate(env, dsn, 2, args.drain_window)
+            print(f"drain, 1 worker process ({WORKER_CONCURRENCY} workers)          {one:8.0f} deliveries/s")
+            print(f"drain, 2 worker processes ({WORKER_CONCURRENCY} workers each)   {two:8.0f} deliveries/s")
+
+            # Clear the backlog, then receive at half the 2-process rate with the workers running.
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                connection.execute("UPDATE webhook_delivery SET status = 'ignored' WHERE status = 'received'")
+            paced_run = uuid.uuid4().hex[:6]
+            paced = Path(scratch) / "paced.tsv"
+            _signed_file(paced, int(two * 12) + 500, paced_run)
+            connections = 8
+            delay_ms = max(1, int(connections * 1000 / max(1.0, two / 2)))
+            with _workers(env, 2):
+                time.sleep(2)
+                wrk.run(
+                    url,
+                    wrk.LUA / "signed_deliveries.lua",
+                    env={"DELIVERIES": str(paced), "WPATH": "/webhooks/ats", "DELAY_MS": str(delay_ms)},
+                    connections=connections,
+                    seconds=args.seconds,
+                )
+                deadline = time.monotonic() + 60
+                while _count(dsn, "status IN ('received', 'pending')") and time.monotonic() < deadline:
+                    time.sleep(0.2)
+            count, p50, p99 = _lag(dsn, paced_run)
+            print(
+                f"apply lag at ~{two / 2:.0f} deliveries/s, 2 worker processes: "
+                f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms over {count} deliveries"
             )
-            for status in ("pending", "failed", "received")
-        }
-        print("left after the run: " + ", ".join(f"{k} {v}" for k, v in left.items()))
 
 
 if __name__ == "__main__":

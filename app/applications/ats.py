@@ -26,7 +26,6 @@ from app.applications.models import (
     StageEvent,
 )
 from app.applications.service import list_stage_events
-from app.core.errors import ConcurrentWrite
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
 from app.pipeline import TERMINAL_STAGES, Move, Stage
@@ -61,21 +60,29 @@ def judge(application: Application, record: requisition_status.Record) -> list[s
     return kinds
 
 
-async def reflag(*, session: AsyncSession, requisition_id: int) -> None:
-    """Judge every application of the requisition again: called after each ATS fact about it or
-    its applications, so the flags follow from the whole history, whatever the arrival order
-    (a hold that arrives after the hire it covers still flags that hire)."""
+async def reflag(
+    *, session: AsyncSession, requisition_id: int, application: Application | None = None
+) -> None:
+    """Judge the applications of the requisition again after an ATS fact, so the flags follow
+    from the whole history whatever the arrival order (a hold that arrives after the hire it
+    covers still flags that hire). ``application_id``: only that one changed, and no hire or
+    status of the requisition did, so only it is judged (a requisition with thousands of
+    applicants is not read whole for each of them)."""
     requisition = await session.get(Requisition, requisition_id)
     assert requisition is not None
     record = await requisition_status.record(session=session, requisition=requisition)
     applications = (
-        await session.exec(select(Application).where(Application.requisition_id == requisition_id))
-    ).all()
-    for application in applications:
-        kinds = judge(application, record)
-        if kinds != application.conflicts:
-            application.conflicts = kinds
-            session.add(application)
+        [application]
+        if application is not None
+        else (
+            await session.exec(select(Application).where(Application.requisition_id == requisition_id))
+        ).all()
+    )
+    for judged in applications:
+        kinds = judge(judged, record)
+        if kinds != judged.conflicts:
+            judged.conflicts = kinds
+            session.add(judged)
     await session.flush()
 
 
@@ -146,11 +153,9 @@ async def create_from_ats(
             )
         )
     assert application.id is not None
-    linked = await find_by_external_id(session=session, ats=ats, external_id=external_id)
-    if linked is None:
-        session.add(ApplicationExternalId(application_id=application.id, ats=ats, external_id=external_id))
-    elif linked.id != application.id:
-        raise ConcurrentWrite(f"{ats} application {external_id} was linked concurrently")
+    # The caller looked this ATS id up and found nothing: a link made since is a concurrent
+    # delivery's, which the unique constraint turns into an IntegrityError (retried).
+    session.add(ApplicationExternalId(application_id=application.id, ats=ats, external_id=external_id))
     await session.flush()
     return application
 

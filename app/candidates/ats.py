@@ -43,7 +43,9 @@ def _valid_email(value: str) -> str:
         raise Unprocessable(f"{value!r} is not an email address.", code=ErrorCode.validation_failed) from exc
 
 
-async def _write(*, session: AsyncSession, candidate: Candidate, data: AtsCandidate) -> None:
+async def _write(
+    *, session: AsyncSession, candidate: Candidate, data: AtsCandidate, email_checked: bool = False
+) -> None:
     if data.source is not None:
         candidate.source, detail = data.source
         candidate.source_detail = None if candidate.erased_at else detail
@@ -52,9 +54,16 @@ async def _write(*, session: AsyncSession, candidate: Candidate, data: AtsCandid
             candidate.name = data.name
         if data.email:
             email = _valid_email(data.email)
+            # ``email_checked``: the caller just looked this email up and found no one.
             taken = (
-                await session.exec(select(Candidate.id).where(Candidate.email_normalized == email.lower()))
-            ).first()
+                None
+                if email_checked
+                else (
+                    await session.exec(
+                        select(Candidate.id).where(Candidate.email_normalized == email.lower())
+                    )
+                ).first()
+            )
             if taken is not None and candidate.id is None:
                 raise ConcurrentWrite(f"candidate with email {email} created concurrently")
             if taken is not None and taken != candidate.id:
@@ -94,7 +103,7 @@ async def upsert_from_ats(
     created = known or Candidate(
         name=data.name, email=email, email_normalized=email.lower(), source=OTHER_SOURCE
     )
-    await _write(session=session, candidate=created, data=data)
+    await _write(session=session, candidate=created, data=data, email_checked=known is None)
     await session.flush()
     assert created.id is not None
     session.add(

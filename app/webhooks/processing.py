@@ -19,6 +19,7 @@ from app.applications.models import Application
 from app.candidates import ats as candidate_ats
 from app.candidates.models import AtsCandidate, Candidate
 from app.core.timestamps import as_utc
+from app.pipeline import Stage
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import Requisition
 from app.webhooks import mappings
@@ -171,17 +172,26 @@ async def _application(
         )
     outcome.provided.append(key("application", ats, change.external_id))
     assert application.id is not None
+    touched_hires = False
     if change.reopen and target is None:
         target = await application_ats.stage_before_end(session=session, application_id=application.id)
     if target is not None:
-        await application_ats.report_stage(
+        before = Stage(application.stage)
+        after = await application_ats.report_stage(
             session=session,
             application_id=application.id,
             occurred_at=change.occurred_at,
             stage=target,
             reason=change.reason,
         )
-    await application_ats.reflag(session=session, requisition_id=application.requisition_id)
+        touched_hires = Stage.hired in (before, Stage(after.stage))
+    # A hire that came, went or moved changes the requisition's fill and the ranks of its hires:
+    # every application is judged again; otherwise only this one.
+    await application_ats.reflag(
+        session=session,
+        requisition_id=application.requisition_id,
+        application=None if touched_hires else application,
+    )
 
 
 async def apply(*, session: AsyncSession, delivery: WebhookDelivery) -> Outcome:

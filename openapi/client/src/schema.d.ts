@@ -4,6 +4,97 @@
  */
 
 export interface paths {
+    "/webhooks/ats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an event from any ATS (Standard Webhooks)
+         * @description Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
+         *
+         *     No bearer token: the signature authenticates. A new delivery is stored and answered `202`
+         *     with its id; a worker applies it (its outcome: `GET /webhooks/deliveries/{id}`, and
+         *     `GET /webhooks/status`). A redelivery (same `webhook-id`) or the same body again is `200`
+         *     with `duplicate: true` and changes nothing. The `data` of each type is documented in the
+         *     `webhooks` section. Refusals, nothing stored: 401 for a missing or wrong signature or a
+         *     timestamp more than five minutes away, 400 for a body that is not a JSON object, 413 past the
+         *     body limit, 422 for a known type whose body does not fit its schema (naming the field: a
+         *     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
+         *     the NUL character. An unknown `type` is stored and ends `ignored`.
+         */
+        post: operations["receiveAtsWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/greenhouse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Greenhouse Recruiting webhook
+         * @description Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
+         *     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
+         *     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
+         *     unhire_candidate, update_candidate, candidate_anonymized and delete_application; answers the
+         *     `ping` sent when the hook is saved; stores every other action as `ignored`. The same body
+         *     again under another event id is a duplicate (Greenhouse does not sign the id). Greenhouse's
+         *     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
+         *     Otherwise the same answers and refusals as `POST /webhooks/ats`.
+         */
+        post: operations["receiveGreenhouseWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is up */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: database reachable and schema at the Alembic head */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/requisitions": {
         parameters: {
             query?: never;
@@ -1172,97 +1263,6 @@ export interface paths {
         get: operations["getWebhookStatus"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness: the process is up */
-        get: operations["getHealth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/readyz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Readiness: database reachable and schema at the Alembic head */
-        get: operations["getReadiness"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/webhooks/ats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Receive an event from any ATS (Standard Webhooks)
-         * @description Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
-         *
-         *     No bearer token: the signature authenticates. A new delivery is stored and answered `202`
-         *     with its id; a worker applies it (its outcome: `GET /webhooks/deliveries/{id}`, and
-         *     `GET /webhooks/status`). A redelivery (same `webhook-id`) or the same body again is `200`
-         *     with `duplicate: true` and changes nothing. The `data` of each type is documented in the
-         *     `webhooks` section. Refusals, nothing stored: 401 for a missing or wrong signature or a
-         *     timestamp more than five minutes away, 400 for a body that is not a JSON object, 413 past the
-         *     body limit, 422 for a known type whose body does not fit its schema (naming the field: a
-         *     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
-         *     the NUL character. An unknown `type` is stored and ends `ignored`.
-         */
-        post: operations["receiveAtsWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/webhooks/greenhouse": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Receive a Greenhouse Recruiting webhook
-         * @description Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
-         *     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
-         *     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
-         *     unhire_candidate, update_candidate, candidate_anonymized and delete_application; answers the
-         *     `ping` sent when the hook is saved; stores every other action as `ignored`. The same body
-         *     again under another event id is a duplicate (Greenhouse does not sign the id). Greenhouse's
-         *     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
-         *     Otherwise the same answers and refusals as `POST /webhooks/ats`.
-         */
-        post: operations["receiveGreenhouseWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4221,6 +4221,220 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    receiveAtsWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery's unique id; a redelivery reuses it. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent; within 5 minutes of now. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.stage_changed",
+                 *       "timestamp": "2026-09-10T15:00:00Z",
+                 *       "data": {
+                 *         "id": "app-981",
+                 *         "stage": "Technical Interview"
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveGreenhouseWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `sha256 <hex HMAC-SHA256 of the raw body>` (`sha256=<hex>` accepted). */
+                Signature: string;
+                /** @description The delivery id; without it, the body's SHA-256 is. */
+                "Greenhouse-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "ping",
+                 *       "payload": {
+                 *         "web_hook_id": 9590,
+                 *         "name": "interview-pipeline"
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRequisitions: {
         parameters: {
             query?: {
@@ -8480,220 +8694,6 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getHealth: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Health"];
-                };
-            };
-        };
-    };
-    getReadiness: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Readiness"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    receiveAtsWebhook: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description The delivery's unique id; a redelivery reuses it. */
-                "webhook-id": string;
-                /** @description Unix seconds when it was sent; within 5 minutes of now. */
-                "webhook-timestamp": string;
-                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`. */
-                "webhook-signature": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "type": "application.stage_changed",
-                 *       "timestamp": "2026-09-10T15:00:00Z",
-                 *       "data": {
-                 *         "id": "app-981",
-                 *         "stage": "Technical Interview"
-                 *       }
-                 *     }
-                 */
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryReceipt"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    receiveGreenhouseWebhook: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description `sha256 <hex HMAC-SHA256 of the raw body>` (`sha256=<hex>` accepted). */
-                Signature: string;
-                /** @description The delivery id; without it, the body's SHA-256 is. */
-                "Greenhouse-Event-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "action": "ping",
-                 *       "payload": {
-                 *         "web_hook_id": 9590,
-                 *         "name": "interview-pipeline"
-                 *       }
-                 *     }
-                 */
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description A duplicate: this delivery id or this body was received already; nothing changed. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Stored; a worker applies it (see `GET /webhooks/deliveries/{id}`). */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryReceipt"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
