@@ -108,7 +108,7 @@ def _store_statement(dialect_name: str, *, notify: bool) -> Any:
     if dialect.sqlite or not notify:
         return inserted
     cte = inserted.cte("inserted")
-    channel = sa.literal_column(f"'{CHANNEL}'")  # a constant: no bind parameter beside the row's
+    channel: Any = sa.literal_column(f"'{CHANNEL}'")  # a constant, no bind parameter
     return sa.select(cte.c.id, sa.func.pg_notify(channel, sa.cast(cte.c.id, sa.Text)))
 
 
