@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +101,17 @@ def run(
     ]
     done = subprocess.run(command, env=os.environ | env, capture_output=True, text=True, check=True)
     return parse(done.stdout)
+
+
+def median_round(
+    rounds: int, floor: Callable[[], WrkResult], service: Callable[[], WrkResult]
+) -> tuple[WrkResult, WrkResult, list[tuple[WrkResult, WrkResult]]]:
+    """Floor then service, ``rounds`` times, each service figure judged against the floor just
+    before it (this machine drifts 20-30 % within a minute); the median round by ratio, and all."""
+    pairs = [(floor(), service()) for _ in range(rounds)]
+    ordered = sorted(pairs, key=lambda pair: pair[1].requests_per_second / pair[0].requests_per_second)
+    chosen = ordered[len(ordered) // 2]
+    return chosen[0], chosen[1], pairs
 
 
 @contextmanager

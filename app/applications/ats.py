@@ -26,6 +26,7 @@ from app.applications.models import (
     StageEvent,
 )
 from app.applications.service import list_stage_events
+from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
 from app.pipeline import TERMINAL_STAGES, Move, Stage
@@ -305,3 +306,43 @@ async def sync_ats_history(
         )
     await session.flush()
     return application
+
+
+async def scrub_person(*, session: AsyncSession, candidate_id: int, tokens: set[str]) -> list[int]:
+    """Erase a person from this domain's free text (move reasons, ATS stage reports) of their
+    applications; the ids of those applications, for the domains above to scrub theirs."""
+    ids = [
+        pk
+        for pk in (
+            await session.exec(select(Application.id).where(Application.candidate_id == candidate_id))
+        ).all()
+        if pk is not None
+    ]
+    if not ids or not tokens:
+        return ids
+    events = await session.exec(
+        select(StageEvent).where(col(StageEvent.application_id).in_(ids), col(StageEvent.reason).is_not(None))
+    )
+    reports = await session.exec(
+        select(AtsStageReport).where(
+            col(AtsStageReport.application_id).in_(ids), col(AtsStageReport.reason).is_not(None)
+        )
+    )
+    rows: list[StageEvent | AtsStageReport] = [*events.all(), *reports.all()]
+    for row in rows:
+        scrubbed = scrub_text(row.reason, tokens)
+        if scrubbed != row.reason:
+            row.reason = scrubbed
+            session.add(row)
+    await session.flush()
+    return ids
+
+
+async def external_ids_of_candidate(*, session: AsyncSession, ats: str, candidate_id: int) -> list[str]:
+    """The ATS ids of a person's applications, in one ATS."""
+    statement = (
+        select(ApplicationExternalId.external_id)
+        .join(Application, col(Application.id) == col(ApplicationExternalId.application_id))
+        .where(Application.candidate_id == candidate_id, ApplicationExternalId.ats == ats)
+    )
+    return list((await session.exec(statement)).all())

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.candidates.models import OTHER_SOURCE, AtsCandidate, Candidate, CandidateExternalId
 from app.candidates.service import ERASED_NAME, erase_candidate, erased_email
 from app.core.errors import ConcurrentWrite, Conflict, ErrorCode, Unprocessable
+from app.core.redaction import tokens_of
 from app.core.timestamps import as_utc, utcnow
 
 _email = TypeAdapter(EmailStr)
@@ -34,6 +35,13 @@ async def find_link(
     )
     row = (await session.exec(statement)).first()
     return (row[0], row[1]) if row is not None else None
+
+
+async def external_id_of(*, session: AsyncSession, ats: str, candidate_id: int) -> str | None:
+    statement = select(CandidateExternalId.external_id).where(
+        CandidateExternalId.candidate_id == candidate_id, CandidateExternalId.ats == ats
+    )
+    return (await session.exec(statement)).first()
 
 
 def _valid_email(value: str) -> str:
@@ -117,11 +125,13 @@ async def upsert_from_ats(
 
 async def erase_from_ats(
     *, session: AsyncSession, ats: str, external_id: str, occurred_at: datetime
-) -> Candidate:
-    """Scrub the person's data, keeping the pipeline history. An erasure that arrives before the
-    candidate leaves a scrubbed record, so their details never arrive later."""
+) -> tuple[Candidate, set[str]]:
+    """Scrub the person's data, keeping the pipeline history; and what we held of them (name,
+    email, phone), for the other domains to scrub from their free text. An erasure that arrives
+    before the candidate leaves a scrubbed record, so their details never arrive later."""
     token = f"{ats}-{external_id}"
     found = await find_link(session=session, ats=ats, external_id=external_id)
+    held: set[str] = set()
     if found is None:
         email = erased_email(token)
         candidate = Candidate(name=ERASED_NAME, email=email, email_normalized=email, source=OTHER_SOURCE)
@@ -131,6 +141,9 @@ async def erase_from_ats(
         session.add(CandidateExternalId(candidate_id=candidate.id, ats=ats, external_id=external_id))
     else:
         candidate = found[0]
-    return await erase_candidate(
+        if candidate.erased_at is None:
+            held = tokens_of(name=candidate.name, email=candidate.email, phone=candidate.phone)
+    erased = await erase_candidate(
         session=session, candidate=candidate, token=token, erased_at=as_utc(occurred_at)
     )
+    return erased, held

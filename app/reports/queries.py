@@ -22,7 +22,7 @@ from app.core.sql import Dialect, summary
 from app.interviews import blind_review
 from app.interviews.blind_review import ReaderView, interview, scorecard, scorecard_version
 from app.interviews.models import Rating, RatingKind
-from app.pipeline import INTERVIEW_STAGES, Stage
+from app.pipeline import INTERVIEW_STAGES, Move, Stage
 from app.requisitions.models import Requisition, RequisitionStatus, RequisitionStatusEvent
 from app.users.models import User
 
@@ -214,20 +214,20 @@ def time_to_fill(dialect: Dialect, clocks: Any, *, grouped: bool) -> Select[Any]
 
 
 def time_to_hire(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
-    """applied_at → the hire event, per hired application in scope."""
-    hired = stage_event.alias("hired")
+    """applied_at → the hire that stands, per application in scope now in `hired`: counted once,
+    at its last entry into hired (``stage_entered_at``); an unhired hire is no hire."""
     key = group_key(dialect, group_by, when=application.c.applied_at)
-    seconds = dialect.seconds(dialect.epoch(application.c.applied_at), dialect.epoch(hired.c.occurred_at))
+    seconds = dialect.seconds(
+        dialect.epoch(application.c.applied_at), dialect.epoch(application.c.stage_entered_at)
+    )
     base = (
         sa.select(*_with_group([seconds.label("v")], key))
         .select_from(
             scoped_applications(
                 filters, requisitions=group_by in REQUISITION_GROUPS, candidates=group_by == "source"
-            ).join(
-                hired, sa.and_(hired.c.application_id == application.c.id, hired.c.to_stage == Stage.hired)
             )
         )
-        .where(*application_scope(filters))
+        .where(*application_scope(filters), application.c.stage == Stage.hired)
         .subquery("base")
     )
     return summary(dialect, base, by=("grp",) if key is not None else ())
@@ -282,53 +282,94 @@ def candidates_per_role(dialect: Dialect, filters: Filters, *, group_by: str) ->
 # --- funnel and sources -------------------------------------------------------------------------
 
 
-def transitions(filters: Filters, *, by_source: bool) -> Select[Any]:
-    """Counts of stage events of applications in scope by (from_stage, to_stage[, source]).
+# How a move out of a stage counts in the funnel: forward (advance, skip, hire), back, or an end.
+EXIT_KINDS: dict[str, str] = {
+    Move.advance.value: "advanced",
+    Move.skip.value: "advanced",
+    Move.hire.value: "advanced",
+    Move.move_back.value: "moved_back",
+    Move.reject.value: "rejected",
+    Move.withdraw.value: "withdrawn",
+}
 
-    By source, the `apply` events are left out (a quarter of all events, and each joined twice):
-    every application has exactly one, so source_counts' applications are the resume_screen entries.
-    """
-    columns: list[Col] = [stage_event.c.from_stage, stage_event.c.to_stage]
-    clauses = application_scope(filters)
-    if by_source:
-        columns.append(candidate.c.source)
-        clauses.append(stage_event.c.from_stage.is_not(None))
+
+def transitions(filters: Filters) -> Select[Any]:
+    """Moves of the applications in scope by (from_stage, to_stage, move): each is the end of a
+    stay in ``from_stage`` and the start of one in ``to_stage``."""
+    columns: list[Col] = [stage_event.c.from_stage, stage_event.c.to_stage, stage_event.c.move]
     return (
         sa.select(*columns, sa.func.count().label("n"))
-        .select_from(scoped_events(filters, candidates=by_source))
-        .where(*clauses)
+        .select_from(scoped_events(filters))
+        .where(*application_scope(filters))
         .group_by(*columns)
     )
 
 
-def time_in_stage(dialect: Dialect, filters: Filters, stages: Sequence[str]) -> Select[Any]:
-    """Per stage: entering event → exiting event, over the exits of applications in scope.
+def standing_hires(filters: Filters, *, by_source: bool = False) -> Select[Any]:
+    """Applications in scope now in `hired` (the hire that stands), overall or per source."""
+    keys = [candidate.c.source] if by_source else []
+    return (
+        sa.select(*keys, sa.func.count().label("n"))
+        .select_from(scoped_applications(filters, candidates=by_source))
+        .where(*application_scope(filters), application.c.stage == Stage.hired)
+        .group_by(*keys)
+    )
 
-    An application enters each stage at most once (moves only go forward), so the exit from a
-    stage pairs with the one event that entered it: a merge join of two index-only scans
-    (stage_event by to_stage and by from_stage, both in application order) per stage, each
-    stage's percentiles sorting only its own durations. One union, one row a stage."""
-    branches = []
-    for stage in stages:
-        entry, leave = stage_event.alias("entry"), stage_event.alias("leave")
-        paired: Any = leave.join(
-            entry, sa.and_(entry.c.application_id == leave.c.application_id, entry.c.to_stage == stage)
+
+def stays(dialect: Dialect, filters: Filters) -> Any:
+    """Every stay of an application in scope: the stage an event entered, and the seconds until
+    the application's next event (the move out, whatever its direction; null while it stays)."""
+    window = {
+        "partition_by": stage_event.c.application_id,
+        "order_by": (stage_event.c.occurred_at, stage_event.c.id),
+    }
+    left = sa.func.lead(dialect.epoch(stage_event.c.occurred_at)).over(**window)
+    return (
+        sa.select(
+            stage_event.c.application_id,
+            stage_event.c.to_stage.label("stage"),
+            dialect.seconds(dialect.epoch(stage_event.c.occurred_at), left).label("v"),
         )
-        scope = application_scope(filters)
-        if scope:
-            paired = scoped_applications(filters).join(paired, leave.c.application_id == application.c.id)
-        base = (
-            sa.select(
-                dialect.seconds(dialect.epoch(entry.c.occurred_at), dialect.epoch(leave.c.occurred_at)).label(
-                    "v"
-                )
-            )
-            .select_from(paired)
-            .where(leave.c.from_stage == stage, *scope)
-            .subquery(f"base_{stage}")
+        .select_from(scoped_events(filters))
+        .where(*application_scope(filters))
+        .subquery("stays")
+    )
+
+
+def time_in_stage(dialect: Dialect, filters: Filters, stages: Sequence[str]) -> Select[Any]:
+    """Per stage: count, mean and percentiles of its stays that ended (entry → next move out)."""
+    stayed = stays(dialect, filters)
+    base = (
+        sa.select(stayed.c.stage.label("grp"), stayed.c.v)
+        .where(stayed.c.stage.in_(list(stages)), stayed.c.v.is_not(None))
+        .subquery("base")
+    )
+    return summary(dialect, base, by=("grp",))
+
+
+def reached_by_source(filters: Filters) -> Select[Any]:
+    """Per source and stage: distinct applications in scope that ever entered the stage."""
+    return (
+        sa.select(
+            candidate.c.source,
+            stage_event.c.to_stage,
+            sa.func.count(sa.distinct(stage_event.c.application_id)).label("n"),
         )
-        branches.append(summary(dialect, base).add_columns(sa.literal(stage).label("grp")))
-    return sa.union_all(*branches)  # type: ignore[return-value]
+        .select_from(scoped_events(filters, candidates=True))
+        .where(*application_scope(filters))
+        .group_by(candidate.c.source, stage_event.c.to_stage)
+    )
+
+
+def left_offer_by_source(filters: Filters) -> Select[Any]:
+    """Per source: distinct applications in scope that moved out of the offer stage (hired,
+    rejected, withdrew or went back): offer acceptance's denominator."""
+    return (
+        sa.select(candidate.c.source, sa.func.count(sa.distinct(stage_event.c.application_id)).label("n"))
+        .select_from(scoped_events(filters, candidates=True))
+        .where(*application_scope(filters), stage_event.c.from_stage == Stage.offer)
+        .group_by(candidate.c.source)
+    )
 
 
 def source_counts(filters: Filters) -> Select[Any]:
@@ -385,24 +426,34 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView) -> A
     on the interview's scheduled_at): interviewer, recommendation of the latest version, its side
     (1 yes/strong_yes, 0 no/strong_no), the panel's majority side without this scorecard (null on
     a tie or when nobody else submitted), the decision taken at the stage (1 left it forward, 0
-    rejected, null withdrew or still there) and whether the first submission was late."""
+    rejected, null withdrew, went back or still there) and whether the first submission was
+    late. The decision is the application's **last** move out of the stage: one a stage, so a
+    history that went back and forth does not count a scorecard twice."""
     positive = sa.case((scorecard_version.c.recommendation.in_(POSITIVE), 1), else_=0)
     ends = dialect.epoch(interview.c.scheduled_at) + interview.c.duration_minutes * 60.0
     late = sa.case((dialect.epoch(scorecard.c.submitted_at) - ends > LATE_AFTER_SECONDS, 1), else_=0)
-    leave = stage_event.alias("leave")
+    latest = sa.func.row_number().over(
+        partition_by=(stage_event.c.application_id, stage_event.c.from_stage),
+        order_by=(stage_event.c.occurred_at.desc(), stage_event.c.id.desc()),
+    )
+    exits = (
+        sa.select(
+            stage_event.c.application_id, stage_event.c.from_stage, stage_event.c.move, latest.label("rn")
+        )
+        # Spelled out so the scan drops the apply and offer events before they are ranked.
+        .where(stage_event.c.from_stage.in_([stage.value for stage in INTERVIEW_STAGES]))
+        .subquery("exits")
+    )
+    leave = sa.select(exits).where(exits.c.rn == 1).subquery("leave")
     decision = sa.case(
-        (leave.c.to_stage == Stage.rejected, 0),
-        (leave.c.to_stage == Stage.withdrawn, sa.null()),
-        (leave.c.to_stage.is_not(None), 1),
+        (leave.c.move.in_([Move.advance.value, Move.skip.value, Move.hire.value]), 1),
+        (leave.c.move == Move.reject.value, 0),
     )
     joined, clauses = _scoped_scorecards(*blind_review.latest_submitted(view), filters)
     joined = joined.outerjoin(
         leave,
         sa.and_(
-            leave.c.application_id == interview.c.application_id,
-            leave.c.from_stage == interview.c.stage,
-            # Spelled out so the scan drops the apply and offer events before they are hashed.
-            leave.c.from_stage.in_([stage.value for stage in INTERVIEW_STAGES]),
+            leave.c.application_id == interview.c.application_id, leave.c.from_stage == interview.c.stage
         ),
     )
     cards = (

@@ -125,13 +125,21 @@ class CandidatesPerRoleReport(BaseModel):
 
 class FunnelStageRow(BaseModel):
     stage: str
-    entered: int = Field(description="Applications that entered the stage.")
-    advanced: int = Field(description="Exits forward: advance, skip or hire.")
+    entered: int = Field(
+        description="Stays in the stage: entries into it (an application that came back counts again). "
+        "For `hired`: the hires that stand."
+    )
+    advanced: int = Field(description="Stays that ended forward: advance, skip or hire.")
+    moved_back: int = Field(description="Stays that ended with a move back to an earlier stage.")
     rejected: int
     withdrawn: int
-    in_stage: int = Field(description="Entered and not exited yet.")
-    pass_through: Rate = Field(description="advanced ÷ (advanced + rejected + withdrawn).")
-    time_in_stage: DurationSummary = Field(description="Entering event → exiting event, exits only.")
+    in_stage: int = Field(description="Stays not ended yet: applications in the stage now.")
+    pass_through: Rate = Field(
+        description="advanced ÷ (advanced + moved_back + rejected + withdrawn): forward exits over all exits."
+    )
+    time_in_stage: DurationSummary = Field(
+        description="Each ended stay: its entry → the next move out, whatever the direction."
+    )
 
 
 class FunnelReport(BaseModel):
@@ -153,11 +161,13 @@ class SourceRow(BaseModel):
     name: str
     candidates: int = Field(description="Distinct candidates with an application in scope.")
     applications: int
-    reached: dict[str, int] = Field(description="Applications that reached each stage.")
-    hires: int
+    reached: dict[str, int] = Field(
+        description="Applications that ever entered each stage (each once); for `hired`, the hires that stand."
+    )
+    hires: int = Field(description="Applications hired now: each once, an unhired hire is none.")
     hire_rate: Rate = Field(description="hires ÷ applications.")
-    time_to_hire: DurationSummary
-    offer_acceptance: Rate = Field(description="hires ÷ applications that left the offer stage.")
+    time_to_hire: DurationSummary = Field(description="applied_at → the hire that stands.")
+    offer_acceptance: Rate = Field(description="hires ÷ applications that moved out of the offer stage.")
     time_to_productive_months: int | None = Field(description="The catalog's figure for the source.")
     time_to_productive_contribution_days: float | None = Field(
         description="Median time to hire + time_to_productive_months × 30.4375 days."

@@ -263,37 +263,46 @@ async def candidates_per_role(
 # --- funnel -------------------------------------------------------------------------------------
 
 
+EXIT_COUNTS = ("advanced", "moved_back", "rejected", "withdrawn")
+
+
 def _stage_counts(rows: list[Any]) -> dict[str, dict[str, int]]:
-    """From (from_stage, to_stage, n) rows: per stage entered/advanced/rejected/withdrawn."""
+    """From (from_stage, to_stage, move, n) rows: per stage, its stays (entered) and how they
+    ended (advanced, moved_back, rejected, withdrawn)."""
     counts: dict[str, dict[str, int]] = {}
 
     def bump(stage: str, what: str, n: int) -> None:
-        slot = counts.setdefault(stage, {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0})
+        slot = counts.setdefault(stage, dict.fromkeys(("entered", *EXIT_COUNTS), 0))
         slot[what] += n
 
     for row in rows:
         n = int(row.n)
         bump(row.to_stage, "entered", n)
-        if row.from_stage is not None:
-            bump(row.from_stage, ENDED_BACKWARD.get(row.to_stage, "advanced"), n)
+        kind = queries.EXIT_KINDS.get(row.move)
+        if row.from_stage is not None and kind is not None:
+            bump(row.from_stage, kind, n)
     return counts
 
 
 async def funnel(*, session: AsyncSession, filters: Filters, threshold: int) -> FunnelReport:
     dialect = await _dialect(session)
-    counts = _stage_counts(await _rows(session, queries.transitions(filters, by_source=False)))
+    counts = _stage_counts(await _rows(session, queries.transitions(filters)))
+    hired = (await _rows(session, queries.standing_hires(filters)))[0]
     stages_left = [stage.value for stage in ACTIVE_STAGES]
     statement = queries.time_in_stage(dialect, filters, stages_left)
     durations = {str(row.grp): row for row in await _rows(session, statement)}
     stages: list[FunnelStageRow] = []
     for stage in FUNNEL_STAGES:
-        c = counts.get(stage.value, {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0})
-        exited = c["advanced"] + c["rejected"] + c["withdrawn"]
+        c = counts.get(stage.value, dict.fromkeys(("entered", *EXIT_COUNTS), 0))
+        if stage is Stage.hired:  # the hires that stand: an unhired hire is no hire
+            c = dict.fromkeys(("entered", *EXIT_COUNTS), 0) | {"entered": int(hired.n)}
+        exited = sum(c[kind] for kind in EXIT_COUNTS)
         stages.append(
             FunnelStageRow(
                 stage=stage.value,
                 entered=c["entered"],
                 advanced=c["advanced"],
+                moved_back=c["moved_back"],
                 rejected=c["rejected"],
                 withdrawn=c["withdrawn"],
                 in_stage=c["entered"] - exited if stage is not Stage.hired else 0,
@@ -323,29 +332,27 @@ async def sources(
     dialect = await _dialect(session)
     catalog = {s.key: s for s in (await session.exec(select(CandidateSource))).all()}
     totals = {str(row.source): row for row in await _rows(session, queries.source_counts(filters))}
-    by_source: dict[str, list[Any]] = {}
-    for row in await _rows(session, queries.transitions(filters, by_source=True)):
-        by_source.setdefault(str(row.source), []).append(row)
+    reached: dict[str, dict[str, int]] = {}
+    for row in await _rows(session, queries.reached_by_source(filters)):
+        reached.setdefault(str(row.source), {})[str(row.to_stage)] = int(row.n)
+    hires_by = {
+        str(row.source): int(row.n)
+        for row in await _rows(session, queries.standing_hires(filters, by_source=True))
+    }
+    left_offer = {
+        str(row.source): int(row.n) for row in await _rows(session, queries.left_offer_by_source(filters))
+    }
     hire_times = {
         str(row.grp): row
         for row in await _rows(session, queries.time_to_hire(dialect, filters, group_by="source"))
     }
     ratings = {str(row.source): row for row in await _rows(session, queries.source_ratings(filters, view))}
     withheld = await _count(session, queries.withheld_in_sources(filters, view)) if view.blind_to else 0
-    keys = sorted(catalog) + sorted(k for k in {*totals, *by_source, *ratings} if k not in catalog)
+    keys = sorted(catalog) + sorted(k for k in {*totals, *reached, *ratings} if k not in catalog)
     rows: list[SourceRow] = []
     for key in keys:
-        transitions = by_source.get(key, [])
-        counts = _stage_counts(transitions)
         applications = int(totals[key].applications) if key in totals else 0
-        counts.setdefault(
-            Stage.resume_screen.value, dict.fromkeys(("entered", "advanced", "rejected", "withdrawn"), 0)
-        )
-        counts[Stage.resume_screen.value]["entered"] = applications  # one apply event each
-        hires = counts.get(Stage.hired.value, {}).get("entered", 0)
-        offer_exits = sum(
-            counts.get(Stage.offer.value, {}).get(k, 0) for k in ("advanced", "rejected", "withdrawn")
-        )
+        hires = hires_by.get(key, 0)
         time_to_hire = _duration(hire_times.get(key), threshold)
         source = catalog.get(key)
         months = source.time_to_productive_months if source is not None else None
@@ -360,11 +367,14 @@ async def sources(
                 name=source.name if source is not None else key,
                 candidates=int(totals[key].candidates) if key in totals else 0,
                 applications=applications,
-                reached={s.value: counts.get(s.value, {}).get("entered", 0) for s in FUNNEL_STAGES},
+                reached={
+                    s.value: hires if s is Stage.hired else reached.get(key, {}).get(s.value, 0)
+                    for s in FUNNEL_STAGES
+                },
                 hires=hires,
                 hire_rate=_rate(hires, applications, threshold),
                 time_to_hire=time_to_hire,
-                offer_acceptance=_rate(hires, offer_exits, threshold),
+                offer_acceptance=_rate(hires, left_offer.get(key, 0), threshold),
                 time_to_productive_months=months,
                 time_to_productive_contribution_days=productive,
                 mean_rating=_mean_rating(ratings.get(key), threshold),

@@ -24,8 +24,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
+from app.webhooks import redaction
 from app.webhooks.models import DUE, REPLAYABLE, DeliveryStatus, WebhookDelivery
 
 # PostgreSQL NOTIFY channel the receivers signal on, so idle workers wake at once.
@@ -61,6 +63,7 @@ async def store(
     headers: dict[str, str],
     candidate_ref: str | None,
     request_id: str | None,
+    application_ref: str | None = None,
     notify: bool = True,
 ) -> int | None:
     """Insert the delivery, due now, in one short transaction; its id, or None when it repeats
@@ -78,6 +81,7 @@ async def store(
         "body_sha256": digest(body),
         "headers": headers,
         "candidate_ref": candidate_ref,
+        "application_ref": application_ref,
         "received_at": now,
         "status": DeliveryStatus.received.value,
         "attempts": 0,
@@ -97,7 +101,8 @@ def _store_statement(dialect_name: str, *, notify: bool) -> Any:
     dialect = Dialect.named(dialect_name)
     columns = (
         "source", "delivery_id", "event_type", "body", "body_sha256", "headers", "candidate_ref",
-        "received_at", "status", "attempts", "next_attempt_at", "request_id", "updated_at",
+        "application_ref", "received_at", "status", "attempts", "next_attempt_at", "request_id",
+        "updated_at",
     )  # fmt: skip
     inserted = (
         dialect.insert(delivery)
@@ -260,24 +265,41 @@ async def list_deliveries(
     return rows[: page.limit], next_cursor
 
 
-REDACTED = b'{"redacted": "the candidate was erased"}'
-# Deliveries done with: their bodies may be replaced when the person is erased.
-SETTLED = (DeliveryStatus.applied, DeliveryStatus.ignored, DeliveryStatus.failed, DeliveryStatus.dead)
+def _about(source: str, candidate_ref: str, application_refs: list[str]) -> Any:
+    """WHERE clause: deliveries about a person, by their ATS id or one of their applications'."""
+    mentions = col(WebhookDelivery.candidate_ref) == candidate_ref
+    if application_refs:
+        mentions = sa.or_(mentions, col(WebhookDelivery.application_ref).in_(application_refs))
+    return sa.and_(col(WebhookDelivery.source) == source, mentions)
 
 
-async def redact(*, session: AsyncSession, source: str, candidate_ref: str) -> None:
-    """Replace the bodies of settled deliveries about an erased person (keeping id, type, status,
-    times and the body's digest), so the inbox keeps no personal data of theirs."""
-    await session.exec(
-        sa.update(WebhookDelivery)
-        .where(
-            col(WebhookDelivery.source) == source,
-            col(WebhookDelivery.candidate_ref) == candidate_ref,
-            col(WebhookDelivery.status).in_(SETTLED),
-            col(WebhookDelivery.body) != REDACTED,
-        )
-        .values(body=REDACTED, error=None)
-    )
+async def tokens_about(
+    *, session: AsyncSession, source: str, candidate_ref: str, application_refs: list[str]
+) -> set[str]:
+    """What the stored deliveries about a person say of them (names, emails, phones)."""
+    statement = select(WebhookDelivery.body).where(_about(source, candidate_ref, application_refs))
+    found: set[str] = set()
+    for body in (await session.exec(statement)).all():
+        found |= redaction.tokens_in(source, bytes(body))
+    return found
+
+
+async def redact(
+    *, session: AsyncSession, source: str, candidate_ref: str, application_refs: list[str], tokens: set[str]
+) -> None:
+    """Rewrite every stored delivery about an erased person, whatever its status, without them
+    (body and error text), keeping id, type, status, times and the body's digest: a pending one
+    can still be applied, and a replay of the original body is still a duplicate."""
+    statement = select(WebhookDelivery).where(_about(source, candidate_ref, application_refs))
+    for stored in (await session.exec(statement)).all():
+        body = bytes(stored.body)
+        everything = tokens | redaction.tokens_in(source, body)
+        redacted = redaction.redact(source, body, everything)
+        error = scrub_text(stored.error, everything)
+        if redacted != body or error != stored.error:
+            stored.body, stored.error = redacted, error
+            session.add(stored)
+    await session.flush()
 
 
 async def claim_for_replay(*, session: AsyncSession, delivery_pk: int) -> WebhookDelivery | None:

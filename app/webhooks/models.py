@@ -55,6 +55,7 @@ class WebhookDelivery(SQLModel, table=True):
         sa.Index("ix_webhook_delivery_status_next_attempt", "status", "next_attempt_at", "id"),
         sa.Index("ix_webhook_delivery_waiting_for", "waiting_for"),
         sa.Index("ix_webhook_delivery_candidate", "source", "candidate_ref"),
+        sa.Index("ix_webhook_delivery_application", "source", "application_ref"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,6 +70,9 @@ class WebhookDelivery(SQLModel, table=True):
     headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     # The ATS id of the person whose details the body carries: erasing them redacts the body.
     candidate_ref: str | None = Field(default=None, max_length=200)
+    # The ATS id of the application it is about: erasing the person redacts it too (a stage
+    # change's reason may name them).
+    application_ref: str | None = Field(default=None, max_length=200)
     status: DeliveryStatus = Field(default=DeliveryStatus.received, sa_type=sa.String(16))
     # What a pending or unmapped delivery waits for, e.g. "candidate:greenhouse:42", "stage:greenhouse:panel".
     waiting_for: str | None = Field(default=None, max_length=300)

@@ -19,10 +19,11 @@ from app.applications.models import Application
 from app.candidates import ats as candidate_ats
 from app.candidates.models import AtsCandidate, Candidate
 from app.core.timestamps import as_utc
+from app.interviews import erasure as interview_erasure
 from app.pipeline import Stage
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import Requisition
-from app.webhooks import mappings
+from app.webhooks import inbox, mappings
 from app.webhooks.adapters import generic, greenhouse
 from app.webhooks.events import (
     AdapterError,
@@ -55,8 +56,8 @@ class Outcome:
     note: str | None = None
     # Keys of the objects this delivery created or wrote: what waited for them is released.
     provided: list[str] = field(default_factory=list)
-    # Set when the person the delivery is about is erased: their deliveries' bodies are redacted.
-    erased_ref: str | None = None
+    # What an erasure held of the person, for the inbox to scrub from every delivery about them.
+    erased_tokens: set[str] = field(default_factory=set)
 
 
 def key(kind: str, ats: str, external_id: str) -> str:
@@ -218,17 +219,61 @@ async def apply(*, session: AsyncSession, delivery: WebhookDelivery) -> Outcome:
                 outcome=outcome,
             )
         case CandidateErasure():
-            await candidate_ats.erase_from_ats(
-                session=session, ats=ats, external_id=change.external_id, occurred_at=change.occurred_at
-            )
-            outcome.provided.append(key("candidate", ats, change.external_id))
+            await _erase(session=session, ats=ats, change=change, outcome=outcome)
         case ApplicationChange():
             await _application(session=session, ats=ats, change=change, outcome=outcome)
-    if delivery.candidate_ref and outcome.status is DeliveryStatus.applied:
-        found = await candidate_ats.find_link(session=session, ats=ats, external_id=delivery.candidate_ref)
-        if found is not None and found[0].erased_at is not None:
-            outcome.erased_ref = delivery.candidate_ref
     return outcome
+
+
+async def _erase(*, session: AsyncSession, ats: str, change: CandidateErasure, outcome: Outcome) -> None:
+    """The person's record, then every free text about them in each domain (reasons, scorecard
+    notes); the worker then rewrites the inbox's copies."""
+    candidate, held = await candidate_ats.erase_from_ats(
+        session=session, ats=ats, external_id=change.external_id, occurred_at=change.occurred_at
+    )
+    assert candidate.id is not None
+    refs = await application_ats.external_ids_of_candidate(
+        session=session, ats=ats, candidate_id=candidate.id
+    )
+    tokens = held | await inbox.tokens_about(
+        session=session, source=ats, candidate_ref=change.external_id, application_refs=refs
+    )
+    applications = await application_ats.scrub_person(
+        session=session, candidate_id=candidate.id, tokens=tokens
+    )
+    await interview_erasure.scrub_person(session=session, application_ids=applications, tokens=tokens)
+    outcome.erased_tokens = tokens
+    outcome.provided.append(key("candidate", ats, change.external_id))
+
+
+@dataclass(frozen=True)
+class ErasedPerson:
+    candidate_ref: str
+    application_refs: list[str]
+
+
+async def erased_person(
+    *, session: AsyncSession, ats: str, candidate_ref: str | None, application_ref: str | None
+) -> ErasedPerson | None:
+    """The erased person a delivery is about, by their ATS id or their application's; None when
+    it is about no one erased."""
+    candidate: Candidate | None = None
+    if candidate_ref:
+        found = await candidate_ats.find_link(session=session, ats=ats, external_id=candidate_ref)
+        candidate = found[0] if found is not None else None
+    if candidate is None and application_ref:
+        application = await application_ats.find_by_external_id(
+            session=session, ats=ats, external_id=application_ref
+        )
+        if application is not None:
+            candidate = await session.get(Candidate, application.candidate_id)
+    if candidate is None or candidate.erased_at is None or candidate.id is None:
+        return None
+    link = await candidate_ats.external_id_of(session=session, ats=ats, candidate_id=candidate.id)
+    refs = await application_ats.external_ids_of_candidate(
+        session=session, ats=ats, candidate_id=candidate.id
+    )
+    return ErasedPerson(candidate_ref=link or candidate_ref or "", application_refs=refs)
 
 
 async def exists(*, session: AsyncSession, waiting_key: str) -> bool:
@@ -240,8 +285,6 @@ async def exists(*, session: AsyncSession, waiting_key: str) -> bool:
     if kind == "requisition":
         return await requisition_ats.find_link(session=session, ats=ats, external_id=external_id) is not None
     if kind == "application":
-        return (
-            await application_ats.find_by_external_id(session=session, ats=ats, external_id=external_id)
-            is not None
-        )
+        found = await application_ats.find_by_external_id(session=session, ats=ats, external_id=external_id)
+        return found is not None
     return False

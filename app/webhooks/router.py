@@ -78,6 +78,7 @@ async def _accept(
     body: bytes,
     event_type: str,
     candidate_ref: str | None,
+    application_ref: str | None,
 ) -> DeliveryReceipt:
     """Store the delivery (202), or say which stored one it repeats (200)."""
     # NOTIFY serialises committing transactions on PostgreSQL's notification queue: at 700
@@ -95,6 +96,7 @@ async def _accept(
         body=body,
         headers=inbox.kept_headers(request.headers),
         candidate_ref=candidate_ref,
+        application_ref=application_ref,
         request_id=getattr(request.state, "request_id", None),
         notify=notify,
     )
@@ -194,6 +196,7 @@ async def receive_ats_webhook(request: Request, response: Response) -> DeliveryR
         body=body,
         event_type=generic.event_type(payload),
         candidate_ref=generic.candidate_ref(payload),
+        application_ref=generic.application_ref(payload),
     )
 
 
@@ -263,6 +266,7 @@ async def receive_greenhouse_webhook(request: Request, response: Response) -> De
         body=body,
         event_type=greenhouse.event_type(payload),
         candidate_ref=greenhouse.candidate_ref(payload),
+        application_ref=greenhouse.application_ref(payload),
     )
 
 

@@ -107,12 +107,14 @@ class DeliveryWorker:
         # Read before the savepoint: rolling it back expires the row's attributes.
         assert delivery.id is not None
         pk, attempts, received_at = delivery.id, delivery.attempts, delivery.received_at
+        refs = (delivery.source, delivery.candidate_ref, delivery.application_ref)
         # A person's replay gets its retries afresh, whatever the delivery's age and attempts.
         exhausted = not replay and self._exhausted(attempts, received_at, now)
         try:
             async with session.begin_nested():
                 outcome = await processing.apply(session=session, delivery=delivery)
         except processing.Waiting as waiting:
+            await self._forget_erased(session, *refs, set())
             if waiting.status is DeliveryStatus.unmapped:
                 await inbox.finish(
                     session=session,
@@ -154,10 +156,33 @@ class DeliveryWorker:
             return
         await inbox.finish(session=session, delivery_pk=pk, status=outcome.status, error=outcome.note)
         released = await inbox.release(session=session, keys=outcome.provided)
-        if outcome.erased_ref is not None:
-            await inbox.redact(session=session, source=delivery.source, candidate_ref=outcome.erased_ref)
+        await self._forget_erased(session, *refs, outcome.erased_tokens)
         if released:
             self.wakeup.set()
+
+    async def _forget_erased(
+        self,
+        session: AsyncSession,
+        source: str,
+        candidate_ref: str | None,
+        application_ref: str | None,
+        tokens: set[str],
+    ) -> None:
+        """An erasure, or any delivery (applied or not) about a person erased before: no stored
+        body about them keeps their details."""
+        if candidate_ref is None and application_ref is None:
+            return
+        person = await processing.erased_person(
+            session=session, ats=source, candidate_ref=candidate_ref, application_ref=application_ref
+        )
+        if person is not None:
+            await inbox.redact(
+                session=session,
+                source=source,
+                candidate_ref=person.candidate_ref,
+                application_refs=person.application_refs,
+                tokens=tokens,
+            )
 
     async def _retry_later(
         self,

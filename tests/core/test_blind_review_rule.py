@@ -15,6 +15,7 @@ OWNERS = {
     "interviews/models.py",
     "interviews/blind_review.py",
     "interviews/submission.py",
+    "interviews/erasure.py",
     "interviews/scorecards.py",
     "models.py",
 }

@@ -83,7 +83,13 @@ async def test_calibration_filters_by_interview_date_and_the_managers_requisitio
         two: 1,
         three: 1,
     }
-    assert all(row["panel_agreement"]["denominator"] in (0, 1) for row in dated["interviewers"])
+    # X2 alone: yes / strong_no / no. The first faces a "no" majority of the other two; the other
+    # two face a tie (one yes, one no), which is no majority at all.
+    assert {row["interviewer_id"]: row["panel_agreement"] for row in dated["interviewers"]} == {
+        one: rate(0, 1, 0.0),
+        two: rate(0, 0, None),
+        three: rate(0, 0, None),
+    }
     mine = await get(factory, panel.history.manager_two, PATH)  # requisition C: X3 only
     rows = {row["interviewer_id"]: row for row in mine["interviewers"]}
     assert list(rows) == [one, two]

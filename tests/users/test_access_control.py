@@ -156,11 +156,27 @@ async def test_hiring_manager_reads_but_may_not_move_or_edit(factory: Factory) -
     manager = await factory.user(Role.hiring_manager)
     requisition = await factory.requisition(recruiter, hiring_manager=manager)
     application = await factory.application(recruiter, requisition_id=requisition["id"])
-    assert (await factory.move(manager, application, "advance")).status_code == 403
-    patch = await factory.client.patch(
+    client = factory.client
+
+    async def state() -> tuple[dict[str, object], dict[str, object], list[object]]:
+        """What the manager reads, each read itself asserted."""
+        app_read = await client.get(f"/applications/{application['id']}", headers=manager.headers)
+        req_read = await client.get(f"/requisitions/{requisition['id']}", headers=manager.headers)
+        history = await client.get(f"/applications/{application['id']}/history", headers=manager.headers)
+        assert (app_read.status_code, req_read.status_code, history.status_code) == (200, 200, 200)
+        return app_read.json(), req_read.json(), history.json()
+
+    before = await state()
+    assert before[0]["id"] == application["id"]
+    assert before[1]["title"] == requisition["title"]
+    refused_move = await factory.move(manager, application, "advance")
+    assert refused_move.status_code == 403
+    assert refused_move.json()["code"] == "forbidden"
+    patch = await client.patch(
         f"/requisitions/{requisition['id']}", json={"title": "x"}, headers=manager.headers
     )
     assert patch.status_code == 403
+    assert await state() == before  # the refusals changed nothing: same stage, version, title, history
 
 
 async def test_interviewer_sees_no_requisition_application_or_candidate(factory: Factory) -> None:

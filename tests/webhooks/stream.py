@@ -3,6 +3,7 @@ pipeline (skips, moves back, reopenings, repeats, ends), each event at its own t
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -121,3 +122,88 @@ def generate(*, prefix: str, seed: int = 4, applications: int = 100, jobs: int =
         Delivery(delivery_id=f"{prefix}-d{n}", body=event(kind, at, data), at=at)
         for n, (at, kind, data) in enumerate(out)
     ]
+
+
+# --- what the stream must end as, worked out from the events alone --------------------------
+
+ORDER = ["resume_screen", "phone_screen", "technical_interview", "onsite_final", "offer"]
+ENDS = {"rejected": "reject", "withdrawn": "withdraw", "hired": "hire"}
+# The ATS names of STAGE_NAMES, as the default mappings read them.
+NAMED = {
+    "Preliminary Phone Screen": "phone_screen",
+    "Take Home Test": "technical_interview",
+    "Face to Face": "onsite_final",
+    "Offer": "offer",
+}
+
+
+def _move(before: str | None, after: str) -> str:
+    if before is None:
+        return "apply"
+    if after in ENDS:
+        return ENDS[after]
+    if before in ENDS:
+        return "reopen"
+    step = ORDER.index(after) - ORDER.index(before)
+    return "advance" if step == 1 else "skip" if step > 1 else "move_back"
+
+
+def expected(stream: list[Delivery], *, prefix: str) -> dict[str, Any]:
+    """Each application's history and final stage, each job's title and standing hires, each
+    person's final name: from the events alone, by the documented rules (the history is every
+    reported stage laid out by event time, a report of the stage already held being no move; the
+    latest event writing a field wins; an erased person keeps no details)."""
+    reports: dict[str, list[tuple[datetime, str]]] = {}
+    applied: dict[str, tuple[datetime, str]] = {}
+    titles: dict[str, tuple[datetime, str]] = {}
+    names: dict[str, tuple[datetime, str]] = {}
+    erased: set[str] = set()
+    for delivery in stream:
+        payload = json.loads(delivery.body)
+        kind, data, at = payload["type"], payload["data"], delivery.at
+        ref = str(data["id"]).removeprefix(f"{prefix}-")
+        if kind.startswith("requisition.") and "title" in data:
+            if ref not in titles or at >= titles[ref][0]:
+                titles[ref] = (at, data["title"])
+        elif kind in ("candidate.created", "candidate.updated"):
+            if ref not in names or at >= names[ref][0]:
+                names[ref] = (at, data["name"])
+        elif kind == "candidate.erased":
+            erased.add(ref)
+        elif kind == "application.created":
+            applied[ref] = (
+                datetime.fromisoformat(data["applied_at"]),
+                str(data["requisition_id"]).removeprefix(f"{prefix}-"),
+            )
+            person = str(data["candidate_id"]).removeprefix(f"{prefix}-")
+            if "candidate" in data and (person not in names or applied[ref][0] >= names[person][0]):
+                names[person] = (applied[ref][0], data["candidate"]["name"])
+        elif kind == "application.stage_changed":
+            reports.setdefault(ref, []).append((at, NAMED.get(data["stage"], data["stage"])))
+        elif kind.startswith("application."):
+            stage = {
+                "application.rejected": "rejected",
+                "application.withdrawn": "withdrawn",
+                "application.hired": "hired",
+            }[kind]
+            reports.setdefault(ref, []).append((at, stage))
+    histories: dict[str, list[tuple[str | None, str, str]]] = {}
+    finals: dict[str, str] = {}
+    hires: dict[str, int] = {}
+    for ref, (when, job) in applied.items():
+        history: list[tuple[str | None, str, str]] = [(None, "resume_screen", "apply")]
+        current = "resume_screen"
+        for _at, stage in sorted(reports.get(ref, []), key=lambda report: (max(report[0], when), report[1])):
+            if stage != current:
+                history.append((current, stage, _move(current, stage)))
+                current = stage
+        histories[ref] = history
+        finals[ref] = current
+        hires[job] = hires.get(job, 0) + (current == "hired")
+    return {
+        "histories": histories,
+        "stages": finals,
+        "titles": {ref: title for ref, (_at, title) in titles.items()},
+        "hires": hires,
+        "names": {ref: "Erased candidate" if ref in erased else name for ref, (_at, name) in names.items()},
+    }

@@ -15,6 +15,7 @@ from app.webhooks import inbox
 from app.webhooks.models import DeliverySource, WebhookDelivery
 from tests.factories import Factory
 from tests.webhooks.stream import Delivery, generate
+from tests.webhooks.stream import expected as stream_expectation
 from tests.webhooks.support import drain, post_event, snapshot, standard_headers
 
 BAD_SECRET = "whsec_" + "c29tZW9uZSBlbHNl"
@@ -90,3 +91,15 @@ async def test_a_shuffled_redelivered_stream_ends_as_the_stream_applied_in_order
     assert differences == []
     assert actual == expected
     assert duplicates > 0
+
+    # And both runs are what the events say, worked out from the stream alone.
+    independent = stream_expectation(stream, prefix="shuffled")
+    assert {ref: [e[1:4] for e in history] for ref, history in actual["histories"].items()} == independent[
+        "histories"
+    ]
+    assert {ref: row[2] for ref, row in actual["applications"].items()} == independent["stages"]
+    assert {ref: row[0] for ref, row in actual["requisitions"].items()} == independent["titles"]
+    assert {ref: row[3] for ref, row in actual["requisitions"].items()} == {
+        ref: independent["hires"].get(ref, 0) for ref in independent["titles"]
+    }
+    assert {ref: row[0] for ref, row in actual["candidates"].items()} == independent["names"]

@@ -279,6 +279,14 @@ def candidate_ref(payload: dict[str, Any]) -> str | None:
     return _text_id(value)
 
 
+def application_ref(payload: dict[str, Any]) -> str | None:
+    """The ATS id of the application a delivery is about, if it is about one."""
+    data = payload.get("data")
+    if not isinstance(data, dict) or not event_type(payload).startswith("application."):
+        return None
+    return _text_id(data.get("id"))
+
+
 def _text_id(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None

@@ -65,6 +65,12 @@ def candidate_ref(payload: dict[str, Any]) -> str | None:
     )
 
 
+def application_ref(payload: dict[str, Any]) -> str | None:
+    """The Greenhouse id of the application a delivery is about, if it is about one."""
+    body = _dict(payload.get("payload"))
+    return _text(_dict(body.get("application")).get("id")) or _text(body.get("application_id"))
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -2442,26 +2442,31 @@ export interface components {
             stage: string;
             /**
              * Entered
-             * @description Applications that entered the stage.
+             * @description Stays in the stage: entries into it (an application that came back counts again). For `hired`: the hires that stand.
              */
             entered: number;
             /**
              * Advanced
-             * @description Exits forward: advance, skip or hire.
+             * @description Stays that ended forward: advance, skip or hire.
              */
             advanced: number;
+            /**
+             * Moved Back
+             * @description Stays that ended with a move back to an earlier stage.
+             */
+            moved_back: number;
             /** Rejected */
             rejected: number;
             /** Withdrawn */
             withdrawn: number;
             /**
              * In Stage
-             * @description Entered and not exited yet.
+             * @description Stays not ended yet: applications in the stage now.
              */
             in_stage: number;
-            /** @description advanced ÷ (advanced + rejected + withdrawn). */
+            /** @description advanced ÷ (advanced + moved_back + rejected + withdrawn): forward exits over all exits. */
             pass_through: components["schemas"]["Rate"];
-            /** @description Entering event → exiting event, exits only. */
+            /** @description Each ended stay: its entry → the next move out, whatever the direction. */
             time_in_stage: components["schemas"]["DurationSummary"];
         };
         /**
@@ -3907,17 +3912,21 @@ export interface components {
             applications: number;
             /**
              * Reached
-             * @description Applications that reached each stage.
+             * @description Applications that ever entered each stage (each once); for `hired`, the hires that stand.
              */
             reached: {
                 [key: string]: number;
             };
-            /** Hires */
+            /**
+             * Hires
+             * @description Applications hired now: each once, an unhired hire is none.
+             */
             hires: number;
             /** @description hires ÷ applications. */
             hire_rate: components["schemas"]["Rate"];
+            /** @description applied_at → the hire that stands. */
             time_to_hire: components["schemas"]["DurationSummary"];
-            /** @description hires ÷ applications that left the offer stage. */
+            /** @description hires ÷ applications that moved out of the offer stage. */
             offer_acceptance: components["schemas"]["Rate"];
             /**
              * Time To Productive Months
