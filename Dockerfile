@@ -7,12 +7,19 @@ WORKDIR /srv
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
-# Run: only the environment and the code, as a non-root user.
+# Run: only the environment and the code, as an unprivileged user.
 FROM python:3.11-slim AS runtime
-ENV PATH=/srv/.venv/bin:$PATH PYTHONUNBUFFERED=1 PORT=8000 \
+# Production needs a PostgreSQL URL (INTERVIEW_PIPELINE_DATABASE_URL): the service refuses to
+# start on SQLite there. Workers, proxies and metrics come from settings; see docs/operations.md.
+ENV PATH=/srv/.venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
     INTERVIEW_PIPELINE_ENVIRONMENT=production \
-    INTERVIEW_PIPELINE_DATABASE_URL=sqlite:////data/interview_pipeline.db
-RUN useradd --system --uid 10001 --home /srv app && mkdir /data && chown app /data
+    INTERVIEW_PIPELINE_HOST=0.0.0.0 \
+    INTERVIEW_PIPELINE_PORT=8000 \
+    INTERVIEW_PIPELINE_WORKERS=2 \
+    INTERVIEW_PIPELINE_FORWARDED_ALLOW_IPS=127.0.0.1 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
+RUN useradd --system --uid 10001 --home /srv app
 WORKDIR /srv
 COPY --from=build /srv/.venv /srv/.venv
 COPY alembic.ini ./
@@ -21,6 +28,10 @@ COPY app ./app
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD python -c "import os,urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
-# Start step: migrate and load the catalog (both idempotent), then serve.
-CMD ["sh", "-c", "python -m app migrate && python -m app load-catalog && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port ${PORT} --proxy-headers"]
+  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['INTERVIEW_PIPELINE_PORT'], timeout=2)"]
+# Migrations are not run here (every replica would race to): run `python -m app migrate` once
+# before a rollout (compose's `migrate` service, a Kubernetes Job or init container).
+# SIGTERM: uvicorn stops accepting, finishes requests in flight (30 s), and each worker's webhook
+# workers finish the delivery in hand.
+STOPSIGNAL SIGTERM
+CMD ["python", "-m", "app", "serve"]

@@ -27,7 +27,7 @@ catalog: migrate
 	$(VENV)/bin/python -m app load-catalog
 
 run: catalog
-	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+	INTERVIEW_PIPELINE_HOST=$(HOST) INTERVIEW_PIPELINE_PORT=$(PORT) $(VENV)/bin/python -m app serve
 
 lint: setup
 	$(VENV)/bin/ruff check .

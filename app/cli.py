@@ -1,11 +1,10 @@
-"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi | worker``."""
+"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi | serve | worker``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +51,7 @@ def _write_openapi(path: Path) -> None:
     path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply Alembic migrations up to head")
@@ -63,12 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
+    commands.add_parser("serve", help="serve the API (and the UI) with uvicorn, as the settings say")
     worker = commands.add_parser(
         "worker", help="apply webhook deliveries: run workers until SIGTERM (any number of processes)"
     )
     worker.add_argument("--concurrency", type=int, default=2, help="workers in this process (default 2)")
     worker.add_argument("--drain", action="store_true", help="apply what is due now, then exit")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     try:
         settings = get_settings()
@@ -93,10 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "openapi":
             _write_openapi(args.output)
             print(f"wrote {args.output}", file=sys.stderr)
+        elif args.command == "serve":
+            from app.serve import serve
+
+            serve(settings)
         elif args.command == "worker":
+            from app.core import logging as app_logging
             from app.webhooks import runner
 
-            logging.basicConfig(level=settings.log_level)
+            assert settings.log_format is not None
+            app_logging.configure(level=settings.log_level, log_format=settings.log_format)
             if args.drain:
                 print(f"applied {asyncio.run(runner.drain(settings))} delivery attempt(s)", file=sys.stderr)
             else:

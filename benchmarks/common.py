@@ -45,30 +45,29 @@ def free_port() -> int:
 
 @contextmanager
 def uvicorn_server(
-    database_url: str, *, workers: int = 2, env: dict[str, str] | None = None
+    database_url: str, *, workers: int = 2, env: dict[str, str] | None = None, log_to: Path | None = None
 ) -> Iterator[str]:
+    """The service as production starts it (`python -m app serve`, settings from the environment)
+    on loopback. Access logs are off and the level WARNING unless ``env`` says otherwise; the
+    server's output goes to ``log_to`` (a file, as a container runtime would collect it) or
+    nowhere."""
     port = free_port()
+    output = open(log_to, "ab") if log_to is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        [sys.executable, "-m", "app", "serve"],
         cwd=ROOT,
         env=os.environ
-        | {"INTERVIEW_PIPELINE_DATABASE_URL": database_url, "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING"}
+        | {
+            "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+            "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+            "INTERVIEW_PIPELINE_ACCESS_LOG": "false",
+            "INTERVIEW_PIPELINE_HOST": "127.0.0.1",
+            "INTERVIEW_PIPELINE_PORT": str(port),
+            "INTERVIEW_PIPELINE_WORKERS": str(workers),
+        }
         | (env or {}),
+        stdout=output,
+        stderr=output,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -79,12 +78,16 @@ def uvicorn_server(
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
+            if process.poll() is not None:
+                raise RuntimeError(f"the service exited with {process.returncode}")
         else:
             raise RuntimeError("the service did not become ready")
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=40)
+        if log_to is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -93,7 +93,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "to_status",
         "occurred_at",
         "recorded_at",
+        "source",
     ),
+    "requisition_hire": ("id", "requisition_id", "application_id", "hired_at"),
     "application": (
         "id",
         "candidate_id",
@@ -103,6 +105,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "stage_entered_at",
         "last_event_at",
         "version",
+        "conflicts",
         "created_at",
         "updated_at",
     ),
@@ -248,9 +251,10 @@ class History:
         requisition_id = self.ids["requisition"] + 1
         hires: list[int] = []
         for _ in range(applications):
-            hired_at = self.application(requisition_id, opened, slots=headcount - len(hires))
+            application_id, hired_at = self.application(requisition_id, opened, slots=headcount - len(hires))
             if hired_at is not None:
                 hires.append(hired_at)
+                self.emit("requisition_hire", (requisition_id, application_id, ts(hired_at)))
         events: list[tuple[str | None, str, int]] = [(None, "open", opened)]
         status = "open"
         filled_at = max(hires) if len(hires) == headcount else None
@@ -270,8 +274,11 @@ class History:
             events.append(("open", "cancelled", opened + rng.randint(30, 200) * DAY))
             status = "cancelled"
         for from_status, to_status, when in events:
+            # The fill follows from the hires (a `system` event); the other statuses are facts.
+            source = "system" if to_status == "filled" else "user"
             self.emit(
-                "requisition_status_event", (requisition_id, from_status, to_status, ts(when), ts(when))
+                "requisition_status_event",
+                (requisition_id, from_status, to_status, ts(when), ts(when), source),
             )
         self.emit(
             "requisition",
@@ -292,8 +299,8 @@ class History:
             ),
         )
 
-    def application(self, requisition_id: int, opened: int, *, slots: int) -> int | None:
-        """One application and its stage history; returns the hire time if it was hired."""
+    def application(self, requisition_id: int, opened: int, *, slots: int) -> tuple[int, int | None]:
+        """One application and its stage history; its id, and the hire time if it was hired."""
         rng = self.rng
         source = pick(rng, SOURCES)
         applied = opened + int(rng.expovariate(1 / (12 * DAY)))
@@ -351,11 +358,12 @@ class History:
                 ts(last[3]),
                 ts(last[3]),
                 len(events),
+                "[]",
                 ts(applied),
                 ts(last[3]),
             ),
         )
-        return hired_at
+        return application_id, hired_at
 
 
 def generate(applications: int, seed: int) -> History:

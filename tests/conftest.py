@@ -3,6 +3,7 @@ that TEST_DATABASE_URL names (a new database is created there and dropped afterw
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -24,10 +25,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.catalog import service as catalog_service
 from app.core.config import Settings
 from app.core.db import is_sqlite
+from app.core.logging import JsonFormatter
 from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
-from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET, Factory
+from tests.factories import ISSUED_TOKENS, TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET, Factory
 
 KEEP_TABLES = {"alembic_version"}
 
@@ -35,6 +37,40 @@ KEEP_TABLES = {"alembic_version"}
 def _server_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
     return url or None
+
+
+class _SuiteLog(logging.Handler):
+    """Every log record of the in-process app during the run, formatted as in production."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+SUITE_LOG = _SuiteLog()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(SUITE_LOG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No token or webhook secret of the run in any log line it wrote (the live servers' lines
+    are checked by tests/core/test_logs.py): a failed run otherwise."""
+    secrets = [
+        *ISSUED_TOKENS,
+        TEST_WEBHOOK_SECRET,
+        TEST_WEBHOOK_SECRET.removeprefix("whsec_"),
+        TEST_GREENHOUSE_SECRET,
+    ]
+    leaks = [line for line in SUITE_LOG.lines if any(secret in line for secret in secrets)]
+    if leaks:
+        print(f"\n{len(leaks)} log line(s) of this run hold a token or a secret, e.g.:\n{leaks[0][:500]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -168,66 +204,73 @@ def worker_process(database_url: str, clean_database: None) -> Iterator[subproce
             process.kill()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str) -> Iterator[str]:
-    """A real uvicorn (two workers on PostgreSQL) on a free loopback port, serving the test
-    run's database; yields its base URL. Tests share it, and each test still starts clean."""
-    port = _free_port()
-    workers = "1" if is_sqlite(database_url) else "2"
-    env = os.environ | {
-        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
-        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
-        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
-        "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": TEST_WEBHOOK_SECRET,
-        "INTERVIEW_PIPELINE_GREENHOUSE_SECRETS": TEST_GREENHOUSE_SECRET,
-        # Tests that need webhook workers start them apart (the `worker_process` fixture): a
-        # worker living on in the shared server would race the in-process tests' own drains.
-        "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
-    }
+def service_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a service process on the test run's database."""
+    return (
+        os.environ
+        | {
+            "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+            "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
+            "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+            "INTERVIEW_PIPELINE_LOG_FORMAT": "json",
+            "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": TEST_WEBHOOK_SECRET,
+            "INTERVIEW_PIPELINE_GREENHOUSE_SECRETS": TEST_GREENHOUSE_SECRET,
+            # Tests that need webhook workers start them apart (the `worker_process` fixture): a
+            # worker living on in the shared server would race the in-process tests' own drains.
+            "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
+        }
+        | {f"INTERVIEW_PIPELINE_{name.upper()}": value for name, value in settings.items()}
+    )
+
+
+@contextmanager
+def serving(env: dict[str, str], *, output: Path | None = None) -> Iterator[str]:
+    """``python -m app serve`` (the production entrypoint, configured by settings alone) on a
+    free loopback port; its stdout to ``output`` when given. Yields the base URL."""
+    port = free_port()
+    sink = output.open("wb") if output is not None else None
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            workers,
-            "--log-level",
-            "warning",
-        ],
-        env=env,
+        [sys.executable, "-m", "app", "serve"],
+        env=env | {"INTERVIEW_PIPELINE_PORT": str(port)},
         cwd=Path(__file__).resolve().parents[1],
+        stdout=sink,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {process.returncode}")
+                raise RuntimeError(f"the server exited with {process.returncode}")
             try:
                 if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not become ready within 30 s")
+                raise RuntimeError("the server did not become ready within 30 s")
             time.sleep(0.1)
         yield base_url
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=35)
         except subprocess.TimeoutExpired:
             process.kill()
+        if sink is not None:
+            sink.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str) -> Iterator[str]:
+    """A real server (two uvicorn workers on PostgreSQL) on a free loopback port, serving the
+    test run's database; yields its base URL. Tests share it, and each test still starts clean."""
+    workers = "1" if is_sqlite(database_url) else "2"
+    with serving(service_env(database_url, workers=workers)) as base_url:
+        yield base_url

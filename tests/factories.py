@@ -14,6 +14,8 @@ from app.users import service as user_service
 from app.users.models import Role, UserCreate
 
 _sequence = itertools.count(1)
+# Every token the suite issues: no log line of the run may hold one (conftest checks at the end).
+ISSUED_TOKENS: list[str] = []
 
 # The webhook secrets the test app and the live server accept; webhook tests sign with them.
 TEST_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"interview-pipeline test webhook key").decode()
@@ -50,6 +52,7 @@ class Factory:
             )
             _token, raw = await user_service.issue_token(session=session, user=user)
             await session.commit()
+            ISSUED_TOKENS.append(raw)
             assert user.id is not None
             return Actor(id=user.id, email=user.email, role=role, token=raw)
 

@@ -26,6 +26,7 @@ from app.applications.models import (
     StageEvent,
 )
 from app.applications.service import list_stage_events
+from app.core.metrics import STAGE_MOVES
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
@@ -153,6 +154,7 @@ async def create_from_ats(
                 actor_kind=ActorKind.ats,
             )
         )
+        STAGE_MOVES.labels(Stage.resume_screen.value, ActorKind.ats.value).inc()
     assert application.id is not None
     # The caller looked this ATS id up and found nothing: a link made since is a concurrent
     # delivery's, which the unique constraint turns into an IntegrityError (retried).
@@ -265,6 +267,7 @@ async def sync_ats_history(
         move = pipeline.classify_move(previous, item.stage)
         event = recorded.pop((when, item.stage.value), None)
         if event is None:
+            STAGE_MOVES.labels(item.stage.value, actor_kind.value).inc()
             session.add(
                 StageEvent(
                     application_id=application_id,

@@ -30,6 +30,7 @@ from app.core.errors import (
     Unprocessable,
 )
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
+from app.core.metrics import STAGE_MOVES
 from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.interviews import service as interview_service
@@ -177,6 +178,7 @@ async def create_application(
         )
     )
     await session.flush()
+    STAGE_MOVES.labels(Stage.resume_screen.value, actor_kind.value).inc()
     return application
 
 
@@ -306,6 +308,7 @@ async def move_application(
         if precondition.version is not None:
             raise PreconditionFailed(lost)
         raise Conflict(lost, code=ErrorCode.stale_version)
+    STAGE_MOVES.labels(target.value, actor_kind.value).inc()
     session.add(
         StageEvent(
             application_id=application.id,

@@ -6,7 +6,7 @@ import base64
 import binascii
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./interview_pipeline.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: str = "INFO"
+    # JSON lines (one object a line) for machines; `console` for people. Default: console in
+    # development, json elsewhere.
+    log_format: Literal["json", "console"] | None = None
+    # One access line a request (route, status, duration, request id), through the same format.
+    access_log: bool = True
+    # Prometheus metrics: served at /metrics on the API's port, or, with a metrics port, there
+    # instead (by `python -m app serve` for all its workers, and by `python -m app worker`).
+    metrics_enabled: bool = True
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # `python -m app serve`: where and how many uvicorn workers, and which proxies may say who
+    # the client is (X-Forwarded-For/Proto); "*" trusts any (only behind a proxy you control).
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Production runs on PostgreSQL; SQLite there only when said on purpose.
+    allow_sqlite_in_production: bool = False
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # /docs and /openapi.json; off in production unless set explicitly (openapi/openapi.json in
     # the repository stays the contract either way).
@@ -95,9 +112,17 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _docs_off_in_production(self) -> Settings:
-        if self.environment is Environment.production and "docs_enabled" not in self.model_fields_set:
+    def _production_defaults(self) -> Settings:
+        production = self.environment is Environment.production
+        if production and "docs_enabled" not in self.model_fields_set:
             self.docs_enabled = False
+        if self.log_format is None:
+            self.log_format = "console" if self.environment is Environment.development else "json"
+        if production and self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
+            raise ValueError(
+                "database_url: production needs PostgreSQL (postgresql://...); set "
+                "INTERVIEW_PIPELINE_ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite anyway"
+            )
         return self
 
 

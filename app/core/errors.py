@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.metrics import HTTP_PROBLEMS
+from app.core.request_context import request_id_var
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -88,6 +91,9 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong, for a person to read.")
     code: ErrorCode = Field(description="Stable machine-readable error code: branch on this.")
     instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(
+        default=None, description="The request's id, as in the X-Request-ID header and the logs: quote it."
+    )
     errors: list[FieldError] | None = Field(
         default=None, description="Field errors, for validation problems."
     )
@@ -180,6 +186,11 @@ def problem_response(
         "instance": request.url.path,
     }
     body.update({key: value for key, value in extra.items() if value is not None})
+    request_id = request_id_var.get()
+    if request_id is not None:
+        body["request_id"] = request_id
+        headers = (headers or {}) | {"X-Request-ID": request_id}
+    HTTP_PROBLEMS.labels(code.value).inc()
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
 from app.core.errors import Conflict, ErrorCode, Unprocessable
+from app.core.metrics import SCORECARDS_SUBMITTED
 from app.core.timestamps import utcnow
 from app.interviews import idempotency, kits
 from app.interviews import service as interview_service
@@ -279,6 +280,7 @@ async def submit(
         interview.updated_at = utcnow()
         session.add(interview)
         await session.flush()
+    SCORECARDS_SUBMITTED.inc()
     public = await to_public(session=session, scorecard=scorecard, interview=interview, reader=user)
     if idempotency_key is not None:
         await idempotency.remember(

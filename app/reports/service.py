@@ -3,14 +3,17 @@ the market comparison. Nothing here aggregates: every figure arrives computed by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
+from app.core.metrics import REPORT_DURATION
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
 from app.interviews.blind_review import ReaderView
@@ -39,6 +42,27 @@ from app.reports.schemas import (
     TimeToHireReport,
     TimeToHireRow,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def timed(report: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Each report's computing time, in the report_duration_seconds histogram."""
+
+    def wrap(compute: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(compute)
+        async def measured(*args: P.args, **kwargs: P.kwargs) -> R:
+            started = time.perf_counter()
+            try:
+                return await compute(*args, **kwargs)
+            finally:
+                REPORT_DURATION.labels(report).observe(time.perf_counter() - started)
+
+        return measured
+
+    return wrap
+
 
 DAY = 86400.0
 DAYS_PER_MONTH = 365.25 / 12
@@ -123,6 +147,7 @@ async def _market(
 # --- time to fill -------------------------------------------------------------------------------
 
 
+@timed("time-to-fill")
 async def time_to_fill(
     *,
     session: AsyncSession,
@@ -182,6 +207,7 @@ async def time_to_fill(
 # --- time to hire -------------------------------------------------------------------------------
 
 
+@timed("time-to-hire")
 async def time_to_hire(
     *, session: AsyncSession, filters: Filters, group_by: HireGroupBy, threshold: int
 ) -> TimeToHireReport:
@@ -232,6 +258,7 @@ def _candidates_row(group: str, row: Any, threshold: int) -> CandidatesPerRoleRo
     )
 
 
+@timed("candidates-per-role")
 async def candidates_per_role(
     *, session: AsyncSession, filters: Filters, group_by: GroupBy, threshold: int
 ) -> CandidatesPerRoleReport:
@@ -284,6 +311,7 @@ def _stage_counts(rows: list[Any]) -> dict[str, dict[str, int]]:
     return counts
 
 
+@timed("funnel")
 async def funnel(*, session: AsyncSession, filters: Filters, threshold: int) -> FunnelReport:
     dialect = await _dialect(session)
     counts = _stage_counts(await _rows(session, queries.transitions(filters)))
@@ -326,6 +354,7 @@ async def _count(session: AsyncSession, statement: Any) -> int:
     return int((await _rows(session, statement))[0][0])
 
 
+@timed("sources")
 async def sources(
     *, session: AsyncSession, filters: Filters, threshold: int, view: ReaderView
 ) -> SourcesReport:
@@ -386,6 +415,7 @@ async def sources(
 # --- interviewer calibration --------------------------------------------------------------------
 
 
+@timed("interviewer-calibration")
 async def interviewer_calibration(
     *, session: AsyncSession, filters: Filters, threshold: int, view: ReaderView
 ) -> InterviewerCalibrationReport:

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
+from app.core.request_context import user_id_var
 from app.users import service
 from app.users.models import Role, User
 
@@ -33,6 +34,7 @@ async def get_current_user(
     user = await service.authenticate(session=session, raw_token=credentials.credentials)
     if user is None:
         raise Unauthenticated("The bearer token is not valid, or it was revoked.", headers=_CHALLENGE)
+    user_id_var.set(user.id)  # the access log line and any other says who it was
     return user
 
 

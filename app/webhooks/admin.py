@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications import ats as application_ats
+from app.core import metrics
 from app.core.errors import Conflict, ErrorCode
 from app.core.sql import Dialect, summary
 from app.core.timestamps import as_utc, utcnow
@@ -92,6 +93,18 @@ async def oldest_backlog_age(*, session: AsyncSession) -> float | None:
     )
     oldest = (await session.exec(statement)).one()
     return None if oldest is None else round((utcnow() - as_utc(oldest)).total_seconds(), 3)
+
+
+async def refresh_gauges(*, session: AsyncSession) -> None:
+    """The inbox's backlog by status and the age of its oldest, for Prometheus: read every few
+    seconds by each process (the most recent value wins across processes)."""
+    counts = dict.fromkeys((status.value for status in DeliveryStatus), 0)
+    statement = select(WebhookDelivery.status, sa.func.count()).group_by(col(WebhookDelivery.status))
+    for state, n in (await session.exec(statement)).all():
+        counts[str(state)] = int(n)
+    for state, n in counts.items():
+        metrics.WEBHOOK_BACKLOG.labels(state).set(n)
+    metrics.WEBHOOK_OLDEST_BACKLOG.set(await oldest_backlog_age(session=session) or 0.0)
 
 
 async def _apply_lag(session: AsyncSession) -> ApplyLag:

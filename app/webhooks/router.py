@@ -6,13 +6,17 @@ workers), so the ATS is answered in milliseconds whatever applying the delivery 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from starlette.exceptions import HTTPException
 
+from app.core import metrics
 from app.core.config import Settings
 from app.core.errors import DomainError, ErrorCode, Unprocessable, problem_responses
 from app.core.timestamps import utcnow
@@ -23,6 +27,16 @@ from app.webhooks.models import DeliveryReceipt, DeliverySource, DeliveryStatus
 router = APIRouter(tags=["webhooks"])
 
 NOTIFY_EVERY = 0.05
+
+
+@contextlib.contextmanager
+def _counting_refusals(source: DeliverySource) -> Iterator[None]:
+    """A refused delivery (signature, JSON, schema, size) is counted, then answered as it was."""
+    try:
+        yield
+    except (DomainError, HTTPException):
+        metrics.WEBHOOKS_RECEIVED.labels(source.value, "refused").inc()
+        raise
 
 
 def _settings(request: Request) -> Settings:
@@ -102,7 +116,9 @@ async def _accept(
     )
     if pk is not None:
         request.app.state.wakeup.set()
+        metrics.WEBHOOKS_RECEIVED.labels(source.value, "stored").inc()
         return DeliveryReceipt(id=pk, status=DeliveryStatus.received, duplicate=False)
+    metrics.WEBHOOKS_RECEIVED.labels(source.value, "duplicate").inc()
     async with request.app.state.session_factory() as session:
         existing = await inbox.find_duplicate(
             session=session, source=source, delivery_id=delivery_id, body=body
@@ -177,6 +193,11 @@ async def receive_ats_webhook(request: Request, response: Response) -> DeliveryR
     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
     the NUL character. An unknown `type` is stored and ends `ignored`.
     """
+    with _counting_refusals(DeliverySource.generic):
+        return await _receive_generic(request, response)
+
+
+async def _receive_generic(request: Request, response: Response) -> DeliveryReceipt:
     settings = _settings(request)
     body = await request.body()
     delivery_id = verification.verify_standard(
@@ -252,6 +273,11 @@ async def receive_greenhouse_webhook(request: Request, response: Response) -> De
     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
     Otherwise the same answers and refusals as `POST /webhooks/ats`.
     """
+    with _counting_refusals(DeliverySource.greenhouse):
+        return await _receive_greenhouse(request, response)
+
+
+async def _receive_greenhouse(request: Request, response: Response) -> DeliveryReceipt:
     settings = _settings(request)
     body = await request.body()
     delivery_id = verification.verify_greenhouse(

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -30,10 +31,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import metrics
 from app.core.config import Settings
 from app.core.db import SessionFactory, unit_of_work
 from app.core.errors import ConcurrentWrite, DomainError
 from app.core.outages import is_unavailable
+from app.core.request_context import request_id_var
 from app.core.timestamps import as_utc, utcnow
 from app.webhooks import inbox, processing
 from app.webhooks.events import AdapterError
@@ -110,6 +113,32 @@ class DeliveryWorker:
         refs = (delivery.source, delivery.candidate_ref, delivery.application_ref)
         # A person's replay gets its retries afresh, whatever the delivery's age and attempts.
         exhausted = not replay and self._exhausted(attempts, received_at, now)
+        # Logs while applying carry the id of the request that received the delivery.
+        request_id_var.set(delivery.request_id)
+        started = time.perf_counter()
+        outcome_label = "applied"
+        try:
+            outcome_label = await self._settle(session, delivery, now, pk, attempts, exhausted, refs)
+        finally:
+            metrics.WEBHOOK_APPLY.labels(refs[0], outcome_label).observe(time.perf_counter() - started)
+            logger.debug(
+                "webhook delivery %s: %s",
+                pk,
+                outcome_label,
+                extra={"delivery_id": pk, "source": refs[0], "outcome": outcome_label},
+            )
+
+    async def _settle(
+        self,
+        session: AsyncSession,
+        delivery: WebhookDelivery,
+        now: datetime,
+        pk: int,
+        attempts: int,
+        exhausted: bool,
+        refs: tuple[str, str | None, str | None],
+    ) -> str:
+        """Apply and record the outcome; the outcome's name, for the metrics."""
         try:
             async with session.begin_nested():
                 outcome = await processing.apply(session=session, delivery=delivery)
@@ -123,42 +152,52 @@ class DeliveryWorker:
                     error=waiting.detail,
                     waiting_for=waiting.key,
                 )
-                return
+                return DeliveryStatus.unmapped.value
             if await processing.exists(session=session, waiting_key=waiting.key):
                 # Created by a concurrent worker after we looked: take it again at once.
                 await inbox.finish(
                     session=session, delivery_pk=pk, status=DeliveryStatus.received, next_attempt_at=now
                 )
-                return
-            await self._retry_later(
-                session, pk, attempts, exhausted, waiting.detail, DeliveryStatus.pending, waiting.key
+                return "retry"
+            return await self._retry_later(
+                session, refs[0], pk, attempts, exhausted, waiting.detail, DeliveryStatus.pending, waiting.key
             )
-            return
         except (DomainError, AdapterError) as exc:
             detail = exc.detail if isinstance(exc, DomainError) else str(exc)
             await inbox.finish(session=session, delivery_pk=pk, status=DeliveryStatus.failed, error=detail)
-            return
+            return DeliveryStatus.failed.value
         except (IntegrityError, OperationalError, ConcurrentWrite) as exc:
             if is_unavailable(exc):
                 raise
             cause = getattr(exc, "orig", exc)
-            await self._retry_later(
-                session, pk, attempts, exhausted, f"{type(exc).__name__}: {cause}", DeliveryStatus.received
+            return await self._retry_later(
+                session,
+                refs[0],
+                pk,
+                attempts,
+                exhausted,
+                f"{type(exc).__name__}: {cause}",
+                DeliveryStatus.received,
             )
-            return
         except Exception as exc:
             if is_unavailable(exc):
                 raise
-            logger.exception("applying webhook delivery %s failed", pk)
-            await self._retry_later(
-                session, pk, attempts, exhausted, f"{type(exc).__name__}: {exc}", DeliveryStatus.received
+            logger.exception("applying webhook delivery %s failed", pk, extra={"delivery_id": pk})
+            return await self._retry_later(
+                session,
+                refs[0],
+                pk,
+                attempts,
+                exhausted,
+                f"{type(exc).__name__}: {exc}",
+                DeliveryStatus.received,
             )
-            return
         await inbox.finish(session=session, delivery_pk=pk, status=outcome.status, error=outcome.note)
         released = await inbox.release(session=session, keys=outcome.provided)
         await self._forget_erased(session, *refs, outcome.erased_tokens)
         if released:
             self.wakeup.set()
+        return outcome.status.value
 
     async def _forget_erased(
         self,
@@ -187,13 +226,15 @@ class DeliveryWorker:
     async def _retry_later(
         self,
         session: AsyncSession,
+        source: str,
         pk: int,
         attempts: int,
         exhausted: bool,
         error: str,
         status: DeliveryStatus,
         waiting_for: str | None = None,
-    ) -> None:
+    ) -> str:
+        """Schedule the next attempt after a backoff, or give up (dead); which it was."""
         if exhausted:
             error = f"Gave up after {attempts} attempt(s): {error}"
             await inbox.finish(
@@ -203,7 +244,8 @@ class DeliveryWorker:
                 error=error,
                 waiting_for=waiting_for,
             )
-            return
+            metrics.WEBHOOK_DEAD.labels(source).inc()
+            return DeliveryStatus.dead.value
         await inbox.finish(
             session=session,
             delivery_pk=pk,
@@ -212,6 +254,8 @@ class DeliveryWorker:
             waiting_for=waiting_for,
             next_attempt_at=utcnow() + backoff(attempts),
         )
+        metrics.WEBHOOK_RETRIES.labels(source).inc()
+        return status.value if status is DeliveryStatus.pending else "retry"
 
     async def _idle(self) -> None:
         """Sleep until the soonest retry falls due, a wakeup, or the poll interval."""

@@ -57,8 +57,11 @@ async def test_without_configured_origins_no_cors_headers_are_sent() -> None:
     ("settings", "served"),
     [
         ({"environment": Environment.development}, True),
-        ({"environment": Environment.production}, False),
-        ({"environment": Environment.production, "docs_enabled": True}, True),
+        ({"environment": Environment.production, "allow_sqlite_in_production": True}, False),
+        (
+            {"environment": Environment.production, "allow_sqlite_in_production": True, "docs_enabled": True},
+            True,
+        ),
         ({"environment": Environment.development, "docs_enabled": False}, False),
     ],
 )
@@ -71,6 +74,16 @@ async def test_docs_and_the_live_spec_follow_the_setting(settings: dict[str, obj
 
 def test_production_reads_docs_enabled_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEW_PIPELINE_ENVIRONMENT", "production")
+    monkeypatch.setenv("INTERVIEW_PIPELINE_DATABASE_URL", "postgresql://db.internal/interview_pipeline")
     assert Settings().docs_enabled is False
     monkeypatch.setenv("INTERVIEW_PIPELINE_DOCS_ENABLED", "true")
     assert Settings().docs_enabled is True
+
+
+def test_production_refuses_to_start_on_sqlite_unless_told_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEW_PIPELINE_ENVIRONMENT", "production")
+    monkeypatch.setenv("INTERVIEW_PIPELINE_DATABASE_URL", "sqlite:///./prod.db")
+    with pytest.raises(ValueError, match="production needs PostgreSQL"):
+        Settings()
+    monkeypatch.setenv("INTERVIEW_PIPELINE_ALLOW_SQLITE_IN_PRODUCTION", "true")
+    assert Settings().database_url == "sqlite:///./prod.db"

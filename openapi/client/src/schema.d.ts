@@ -3069,6 +3069,11 @@ export interface components {
              */
             instance?: string | null;
             /**
+             * Request Id
+             * @description The request's id, as in the X-Request-ID header and the logs: quote it.
+             */
+            request_id?: string | null;
+            /**
              * Errors
              * @description Field errors, for validation problems.
              */

@@ -1,0 +1,112 @@
+"""Prometheus metrics: what an operator watches, defined once, written from anywhere.
+
+prometheus-client directly, not prometheus-fastapi-instrumentator: we need our own metrics
+(webhooks, moves, reports) beside the HTTP ones anyway, the route template as the only path label
+(never a raw path with ids), the endpoint outside the OpenAPI document, and the multiprocess mode
+for several uvicorn workers; the instrumentator would add a dependency for the ~40 lines of the
+request middleware.
+
+With several processes (uvicorn workers, `python -m app worker`), PROMETHEUS_MULTIPROC_DIR names
+a directory they share: `python -m app serve` sets and clears it before starting its workers, and
+any of them (or the master, on INTERVIEW_PIPELINE_METRICS_PORT) renders the sum of all.
+"""
+
+from __future__ import annotations
+
+import os
+
+# prometheus-client opens its files in this directory as soon as a metric is defined below.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+# Seconds: most API answers take 5-100 ms here; reports and webhook applies up to seconds.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "Requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request, by method, route template and status.",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_IN_FLIGHT = Gauge(
+    "http_requests_in_flight", "Requests being served now.", ["method"], multiprocess_mode="livesum"
+)
+HTTP_PROBLEMS = Counter(
+    "http_problems_total", "Error answers by problem code (e.g. database_unavailable).", ["code"]
+)
+
+DB_POOL_SIZE = Gauge("db_pool_size", "Connections the pools keep.", multiprocess_mode="livesum")
+DB_POOL_CHECKED_OUT = Gauge("db_pool_checked_out", "Connections in use now.", multiprocess_mode="livesum")
+DB_POOL_OVERFLOW = Gauge(
+    "db_pool_overflow", "Connections open beyond the pool size.", multiprocess_mode="livesum"
+)
+DB_POOL_WAIT = Histogram(
+    "db_pool_wait_seconds",
+    "Time a unit of work waited for a pooled connection.",
+    buckets=(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0),
+)
+
+WEBHOOKS_RECEIVED = Counter(
+    "webhook_deliveries_received_total",
+    "Deliveries received, by source and outcome (stored, duplicate, refused).",
+    ["source", "outcome"],
+)
+WEBHOOK_APPLY = Histogram(
+    "webhook_apply_duration_seconds",
+    "Time to apply a delivery, by source and outcome.",
+    ["source", "outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+WEBHOOK_RETRIES = Counter("webhook_retries_total", "Attempts that will be retried later.", ["source"])
+WEBHOOK_DEAD = Counter("webhook_dead_total", "Deliveries whose retries ran out.", ["source"])
+WEBHOOK_BACKLOG = Gauge(
+    "webhook_deliveries", "Deliveries in the inbox, by status.", ["status"], multiprocess_mode="mostrecent"
+)
+WEBHOOK_OLDEST_BACKLOG = Gauge(
+    "webhook_backlog_oldest_age_seconds",
+    "Age of the oldest delivery workers have yet to apply (received or pending); 0 when none.",
+    multiprocess_mode="mostrecent",
+)
+
+SCORECARDS_SUBMITTED = Counter("scorecards_submitted_total", "Scorecards submitted (first versions).")
+STAGE_MOVES = Counter(
+    "stage_moves_total",
+    "Stage events recorded, by the stage entered and who moved it.",
+    ["to_stage", "actor_kind"],
+)
+REPORT_DURATION = Histogram(
+    "report_duration_seconds", "Time to compute a report, by report.", ["report"], buckets=LATENCY_BUCKETS
+)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def registry() -> CollectorRegistry:
+    """Every process's metrics summed when several share a directory; else this process's."""
+    if multiprocess_dir() is None:
+        return REGISTRY
+    collected = CollectorRegistry()
+    multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
+    return collected
+
+
+def render() -> tuple[bytes, str]:
+    return generate_latest(registry()), CONTENT_TYPE_LATEST
