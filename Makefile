@@ -8,7 +8,7 @@ VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint typecheck pytest openapi migrate catalog setup clean client bench-reports
+.PHONY: run test test-fast lint typecheck pytest docs openapi migrate catalog setup clean client bench-reports
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -32,19 +32,35 @@ run: catalog
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy app tests benchmarks
 
-# pytest runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names a server.
+# pytest runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names a server; each
+# run spreads over the cores (pytest-xdist), every worker on a database of its own. Tests of the
+# HTTP contract, the client and the processes (marker backend_independent) run once: in the
+# PostgreSQL pass when there is one.
+PYTEST := $(VENV)/bin/pytest -n auto
 pytest: setup
-	TEST_DATABASE_URL= $(VENV)/bin/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(VENV)/bin/pytest; \
+		TEST_DATABASE_URL= $(PYTEST) -m "not backend_independent" && \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), with the backend-independent tests" && \
+		$(PYTEST); \
+	else \
+		TEST_DATABASE_URL= $(PYTEST); \
 	fi
 
 test: lint typecheck pytest
+
+# Everything but the slow contract, client, stream and CLI-process tests, on SQLite: for the
+# edit-test loop (the whole suite stays `make test`, which CI runs).
+test-fast: setup
+	TEST_DATABASE_URL= $(PYTEST) -m "not slow" -q
+
+# The docs site (MkDocs) into site/; --strict makes a broken link or anchor an error.
+docs: setup
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 
 openapi: setup
 	$(VENV)/bin/python -m app openapi --output openapi/openapi.json
@@ -58,4 +74,4 @@ client: openapi
 	cd openapi/client && npm ci --no-audit --no-fund --prefer-offline && npm run generate
 
 clean:
-	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache site

@@ -15,8 +15,10 @@ from opentelemetry.sdk.trace import TracerProvider
 
 import app.models  # noqa: F401  (registers every table with the mapper)
 from app import health, operations
+from app.applications import service as application_service
 from app.applications.router import router as applications_router
 from app.candidates.router import router as candidates_router
+from app.catalog.bank_router import router as question_banks_router
 from app.catalog.router import router as catalog_router
 from app.core import logging as app_logging
 from app.core import tracing
@@ -28,11 +30,11 @@ from app.core.inputs import refuse_nul_characters
 from app.core.migrations import head_revision
 from app.core.outages import install_outage_handlers
 from app.core.request_middleware import RequestContextMiddleware
-from app.interviews.bank_router import router as question_banks_router
+from app.interviews import panel
 from app.interviews.router import router as interviews_router
-from app.interviews.scorecard_router import router as scorecards_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
+from app.scorecards.router import router as scorecards_router
 from app.users.router import router as users_router
 from app.webhooks.admin_router import router as webhooks_admin_router
 from app.webhooks.router import router as webhooks_router
@@ -151,6 +153,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    # Rules a lower domain applies but a higher one knows (the layers, pyproject.toml and README): wired here.
+    app.state.pending_scorecards = panel.count_pending
+    app.state.candidate_scope = application_service.candidates_visible_to
     app.state.wakeup = Wakeup()
     app.state.last_notify = 0.0
     install_error_handlers(app)

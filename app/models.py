@@ -14,15 +14,8 @@ from app.catalog.models import (
     RoleFamily,
     Skill,
 )
-from app.interviews.models import (
-    IdempotencyRecord,
-    Interview,
-    InterviewKit,
-    KitQuestion,
-    Scorecard,
-    ScorecardRating,
-    ScorecardVersion,
-)
+from app.core.idempotency import IdempotencyRecord
+from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard
 from app.reports import indexes as report_indexes
 from app.requisitions.models import (
     Requisition,
@@ -30,6 +23,7 @@ from app.requisitions.models import (
     RequisitionHire,
     RequisitionStatusEvent,
 )
+from app.scorecards.models import ScorecardRating, ScorecardVersion
 from app.users.models import ApiToken, User
 from app.webhooks.models import MappingRule, WebhookDelivery
 

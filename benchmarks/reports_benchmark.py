@@ -36,10 +36,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.pagination import encode_cursor
 from app.core.sql import Dialect
-from app.interviews.blind_review import ReaderView
 from app.pipeline import ACTIVE_STAGES
-from app.reports import queries
-from app.reports.queries import Filters
+from app.reports import queries, scope, scorecard_queries
+from app.reports.scope import Filters
+from app.scorecards.blind_review import ReaderView
 from benchmarks import generate_data
 from benchmarks.common import DEFAULT_SERVER, ROOT, uvicorn_server
 
@@ -90,14 +90,14 @@ REPORTS: dict[str, tuple[str, Callable[[float], list[Any]]]] = {
             queries.standing_hires(Filters(), by_source=True),
             queries.left_offer_by_source(Filters()),
             queries.time_to_hire(PG, Filters(), group_by="source"),
-            queries.source_ratings(Filters(), ADMIN_VIEW),
+            scorecard_queries.source_ratings(Filters(), ADMIN_VIEW),
         ],
     ),
     "interviewer-calibration": (
         "/reports/interviewer-calibration",
         lambda _as_of: [
-            queries.criterion_ratings(Filters(), ADMIN_VIEW),
-            queries.interviewer_calibration(PG, Filters(), ADMIN_VIEW),
+            scorecard_queries.criterion_ratings(Filters(), ADMIN_VIEW),
+            scorecard_queries.interviewer_calibration(PG, Filters(), ADMIN_VIEW),
         ],
     ),
 }
@@ -170,7 +170,7 @@ class DirectSql:
 
     async def _run(self, statements: list[Any]) -> None:
         async with self.engine.begin() as connection:
-            for setting in queries.POSTGRES_SETTINGS:
+            for setting in scope.POSTGRES_SETTINGS:
                 await connection.exec_driver_sql(setting)
             for statement in statements:
                 (await connection.execute(statement)).all()
@@ -181,7 +181,7 @@ class DirectSql:
     def explain(self, statement: Any) -> str:
         async def plan() -> str:
             async with self.engine.begin() as connection:
-                for setting in queries.POSTGRES_SETTINGS:
+                for setting in scope.POSTGRES_SETTINGS:
                     await connection.exec_driver_sql(setting)
                 # Literal values here (EXPLAIN takes no bind parameters through the driver).
                 text = str(

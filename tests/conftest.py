@@ -74,7 +74,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``postgres_only`` tests skip, saying why, when the suite runs on SQLite."""
+    """The slow tests first, so that spread over workers (pytest-xdist) they start early and the
+    quick ones fill in around them, instead of one worker finishing a 90 s test alone at the end.
+    ``postgres_only`` tests skip, saying why, when the suite runs on SQLite."""
+    items.sort(key=lambda item: "slow" not in item.keywords)
     server = _server_url()
     if server is not None and not is_sqlite(server):
         return
@@ -96,6 +99,9 @@ def empty_database(directory: Path) -> Iterator[str]:
     admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
+        # A test database need not survive a crash: commits without waiting for the WAL flush
+        # (the suite's PostgreSQL pass took ~40 % less time).
+        connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -140,17 +146,30 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
         yield application
 
 
+# The catalog as read from its file once for the run: each test's reset reloads the rows, not
+# the file (parsing it was ~45 ms of every test).
+CATALOG = catalog_service.read_catalog_file()
+
+
 async def _reset(application: FastAPI, database_url: str) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables) if t.name not in KEEP_TABLES]
     async with application.state.engine.begin() as connection:
-        if is_sqlite(database_url):
-            for table in tables:
-                await connection.execute(text(f'DELETE FROM "{table}"'))
-        else:
-            quoted = ", ".join(f'"{t}"' for t in tables)
-            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # DELETE, children first, not TRUNCATE: on these near-empty tables it takes 0.7 ms where
+        # PostgreSQL's TRUNCATE of 22 tables took 64 ms, every test.
+        for table in tables:
+            await connection.execute(text(f'DELETE FROM "{table}"'))
+        if not is_sqlite(database_url):
+            # Ids start at 1 again (the fuzzer's seed relies on it), as after RESTART IDENTITY.
+            sequences = (
+                await connection.execute(
+                    text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+                )
+            ).scalars()
+            restart = ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)
+            if restart:
+                await connection.execute(text(f"SELECT {restart}"))
     async with application.state.session_factory() as session:
-        await catalog_service.load_catalog(session=session)
+        await catalog_service.load_catalog(session=session, data=CATALOG)
         await session.commit()
 
 

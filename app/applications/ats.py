@@ -25,12 +25,12 @@ from app.applications.models import (
     AtsStageReport,
     StageEvent,
 )
-from app.applications.service import list_stage_events
+from app.applications.service import list_stage_events, record_application
 from app.core.metrics import STAGE_MOVES
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
-from app.pipeline import TERMINAL_STAGES, Move, Stage
+from app.pipeline import TERMINAL_STAGES, Stage
 from app.requisitions import status as requisition_status
 from app.requisitions.models import Requisition, RequisitionStatus
 
@@ -132,29 +132,13 @@ async def create_from_ats(
         )
     ).first()
     if application is None:
-        when = as_utc(applied_at)
-        application = Application(
+        application = await record_application(
+            session=session,
             candidate_id=candidate_id,
             requisition_id=requisition_id,
-            applied_at=when,
-            stage=Stage.resume_screen,
-            stage_entered_at=when,
-            last_event_at=when,
+            applied_at=as_utc(applied_at),
+            actor_kind=ActorKind.ats,
         )
-        session.add(application)
-        await session.flush()
-        assert application.id is not None
-        session.add(
-            StageEvent(
-                application_id=application.id,
-                from_stage=None,
-                to_stage=Stage.resume_screen,
-                move=Move.apply,
-                occurred_at=when,
-                actor_kind=ActorKind.ats,
-            )
-        )
-        STAGE_MOVES.labels(Stage.resume_screen.value, ActorKind.ats.value).inc()
     assert application.id is not None
     # The caller looked this ATS id up and found nothing: a link made since is a concurrent
     # delivery's, which the unique constraint turns into an IntegrityError (retried).

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+import typing
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Header, Response, status
 
 from app.applications import service
+from app.applications.dependencies import PendingScorecardsDep, VisibleApplication
 from app.applications.models import (
     ActorKind,
     AdvanceRequest,
@@ -22,11 +25,11 @@ from app.applications.models import (
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PreconditionRequired, Unprocessable, problem_responses
 from app.core.external_ids import ExternalIdQuery
-from app.core.identifiers import IdPath, IdQuery
+from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
 from app.pipeline import Move, Stage
 from app.users.dependencies import CurrentUser, RecruiterUser
-from app.users.models import Role, User
+from app.users.models import Role
 
 router = APIRouter(tags=["applications"], responses=problem_responses(401, 403))
 
@@ -36,12 +39,6 @@ _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 def etag(application: Application) -> str:
     return f'"{application.version}"'
 
-
-async def visible_application(session: SessionDep, user: CurrentUser, application_id: IdPath) -> Application:
-    return await service.get_visible(session=session, user=user, application_id=application_id)
-
-
-VisibleApplication = Annotated[Application, Depends(visible_application)]
 
 IfMatch = Annotated[
     str | None,
@@ -66,33 +63,6 @@ def _precondition(if_match: str | None, body: MoveRequest) -> service.Preconditi
             "or expected_stage in the body."
         )
     return service.Precondition(version=version, stage=body.expected_stage)
-
-
-async def _move(
-    *,
-    session: SessionDep,
-    user: User,
-    application: Application,
-    response: Response,
-    move: Move,
-    body: MoveRequest,
-    if_match: str | None,
-    to_stage: Stage | None = None,
-) -> ApplicationPublic:
-    moved = await service.move_application(
-        session=session,
-        application=application,
-        move=move,
-        precondition=_precondition(if_match, body),
-        to_stage=to_stage,
-        reason=body.reason,
-        occurred_at=body.occurred_at,
-        override_pending_scorecards=isinstance(body, AdvanceRequest) and body.override_pending_scorecards,
-        actor_kind=ActorKind.user,
-        actor_id=user.id,
-    )
-    response.headers["ETag"] = etag(moved)
-    return await service.to_public(session=session, application=moved)
 
 
 def _with_etag(status_code: int) -> dict[int | str, dict[str, Any]]:
@@ -189,135 +159,80 @@ async def get_history(session: SessionDep, application: VisibleApplication) -> l
     return [StageEventPublic.model_validate(e) for e in events]
 
 
-@router.post(
-    "/applications/{application_id}/advance",
-    operation_id="advanceApplication",
-    summary="Advance to the next stage",
-    responses=_MOVE_ERRORS,
-)
-async def advance(
-    session: SessionDep,
-    user: RecruiterUser,
-    application: VisibleApplication,
-    body: AdvanceRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
-    """Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
-    use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
-    unless the body sets `override_pending_scorecards` with a `reason`."""
-    return await _move(
-        session=session,
-        user=user,
-        application=application,
-        response=response,
-        move=Move.advance,
-        body=body,
-        if_match=if_match,
-    )
+# The five moves: one route shape, the move and its body as data. Their descriptions are the
+# contract's (OpenAPI), so they stay here beside the route.
+MOVE_ROUTES: list[tuple[Move, type[MoveRequest], str, str, str | None]] = [
+    (
+        Move.advance,
+        AdvanceRequest,
+        "advanceApplication",
+        "Advance to the next stage",
+        """Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
+        use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
+        unless the body sets `override_pending_scorecards` with a `reason`.""",
+    ),
+    (
+        Move.skip,
+        SkipRequest,
+        "skipApplicationStages",
+        "Move past the next stage to a later one",
+        """Skips need a reason; the history records the move as a skip. Leaving an interview stage
+        with scorecards pending also needs `override_pending_scorecards`.""",
+    ),
+    (Move.reject, EndRequest, "rejectApplication", "Reject from the current stage", None),
+    (Move.withdraw, EndRequest, "withdrawApplication", "Record that the candidate withdrew", None),
+    (
+        Move.hire,
+        MoveRequest,
+        "hireApplication",
+        "Hire from Offer",
+        """Counts toward the requisition's headcount; the hire that reaches it fills the requisition
+        (`filled_at` = this hire's `occurred_at`). 409 when the requisition is filled, on hold or
+        cancelled.""",
+    ),
+]
 
 
-@router.post(
-    "/applications/{application_id}/skip",
-    operation_id="skipApplicationStages",
-    summary="Move past the next stage to a later one",
-    responses=_MOVE_ERRORS,
-)
-async def skip(
-    session: SessionDep,
-    user: RecruiterUser,
-    application: VisibleApplication,
-    body: SkipRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
-    """Skips need a reason; the history records the move as a skip. Leaving an interview stage
-    with scorecards pending also needs `override_pending_scorecards`."""
-    return await _move(
-        session=session,
-        user=user,
-        application=application,
-        response=response,
-        move=Move.skip,
-        body=body,
-        if_match=if_match,
-        to_stage=body.to_stage,
-    )
+def _move_route(move: Move, body_model: type[MoveRequest]) -> Any:
+    async def make_move(
+        session: SessionDep,
+        user: RecruiterUser,
+        application: VisibleApplication,
+        body: MoveRequest,
+        response: Response,
+        pending_scorecards: PendingScorecardsDep,
+        if_match: IfMatch = None,
+    ) -> ApplicationPublic:
+        moved = await service.move_application(
+            session=session,
+            application=application,
+            move=move,
+            precondition=_precondition(if_match, body),
+            to_stage=body.to_stage if isinstance(body, SkipRequest) else None,
+            reason=body.reason,
+            occurred_at=body.occurred_at,
+            pending_scorecards=pending_scorecards,
+            override_pending_scorecards=isinstance(body, AdvanceRequest) and body.override_pending_scorecards,
+            actor_kind=ActorKind.user,
+            actor_id=user.id,
+        )
+        response.headers["ETag"] = etag(moved)
+        return await service.to_public(session=session, application=moved)
+
+    # FastAPI reads the body's model from the signature: this route's own, not the base class.
+    make_move.__annotations__ = {
+        **typing.get_type_hints(make_move, include_extras=True),
+        "body": body_model,
+    }
+    make_move.__name__ = move.value
+    return make_move
 
 
-@router.post(
-    "/applications/{application_id}/reject",
-    operation_id="rejectApplication",
-    summary="Reject from the current stage",
-    responses=_MOVE_ERRORS,
-)
-async def reject(
-    session: SessionDep,
-    user: RecruiterUser,
-    application: VisibleApplication,
-    body: EndRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
-    return await _move(
-        session=session,
-        user=user,
-        application=application,
-        response=response,
-        move=Move.reject,
-        body=body,
-        if_match=if_match,
-    )
-
-
-@router.post(
-    "/applications/{application_id}/withdraw",
-    operation_id="withdrawApplication",
-    summary="Record that the candidate withdrew",
-    responses=_MOVE_ERRORS,
-)
-async def withdraw(
-    session: SessionDep,
-    user: RecruiterUser,
-    application: VisibleApplication,
-    body: EndRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
-    return await _move(
-        session=session,
-        user=user,
-        application=application,
-        response=response,
-        move=Move.withdraw,
-        body=body,
-        if_match=if_match,
-    )
-
-
-@router.post(
-    "/applications/{application_id}/hire",
-    operation_id="hireApplication",
-    summary="Hire from Offer",
-    responses=_MOVE_ERRORS,
-)
-async def hire(
-    session: SessionDep,
-    user: RecruiterUser,
-    application: VisibleApplication,
-    body: MoveRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
-    """Counts toward the requisition's headcount; the hire that reaches it fills the requisition
-    (`filled_at` = this hire's `occurred_at`). 409 when the requisition is filled, on hold or
-    cancelled."""
-    return await _move(
-        session=session,
-        user=user,
-        application=application,
-        response=response,
-        move=Move.hire,
-        body=body,
-        if_match=if_match,
-    )
+for _move, _body, _operation, _summary, _description in MOVE_ROUTES:
+    router.post(
+        f"/applications/{{application_id}}/{_move.value}",
+        operation_id=_operation,
+        summary=_summary,
+        description=inspect.cleandoc(_description) if _description else None,
+        responses=_MOVE_ERRORS,
+    )(_move_route(_move, _body))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,14 +31,13 @@ from app.core.errors import (
 )
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
 from app.core.metrics import STAGE_MOVES
-from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
+from app.core.pagination import PageParams, page_by_id
 from app.core.timestamps import as_utc, is_in_future, utcnow
-from app.interviews import service as interview_service
 from app.pipeline import Move, Stage
 from app.requisitions import service as requisition_service
 from app.requisitions import status as requisition_status
 from app.requisitions.models import Requisition, RequisitionStatus
-from app.users.models import User
+from app.users.models import Role, User
 
 _STATUS = {
     Stage.hired: ApplicationStatus.hired,
@@ -95,6 +94,24 @@ def allowed_moves_payload(allowed: list[pipeline.AllowedMove]) -> list[dict[str,
         }
         for a in allowed
     ]
+
+
+def candidates_visible_to(user: User) -> Any:
+    """A :class:`~app.candidates.service.CandidateScope`: recruiters and admins see every
+    candidate; a hiring manager those who applied to their requisitions; others none (their
+    interviews show them the candidate)."""
+    if requisition_service.can_see_all(user):
+        return True
+    if user.role == Role.hiring_manager:
+        return exists(
+            select(Application.id)
+            .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
+            .where(
+                col(Application.candidate_id) == col(Candidate.id),
+                col(Requisition.hiring_manager_id) == user.id,
+            )
+        )
+    return False
 
 
 def visible_to(user: User) -> Any:
@@ -155,9 +172,30 @@ async def create_application(
     applied_at = as_utc(application_in.applied_at or utcnow())
     if is_in_future(applied_at):
         raise Unprocessable("applied_at may not lie in the future.", code=ErrorCode.invalid_occurred_at)
-    application = Application(
+    return await record_application(
+        session=session,
         candidate_id=application_in.candidate_id,
         requisition_id=application_in.requisition_id,
+        applied_at=applied_at,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+    )
+
+
+async def record_application(
+    *,
+    session: AsyncSession,
+    candidate_id: int,
+    requisition_id: int,
+    applied_at: datetime,
+    actor_kind: ActorKind,
+    actor_id: int | None = None,
+) -> Application:
+    """The application in Resume Screen at ``applied_at``, with its ``apply`` event: the one way
+    an application comes to be, by a user's request or an ATS fact."""
+    application = Application(
+        candidate_id=candidate_id,
+        requisition_id=requisition_id,
         applied_at=applied_at,
         stage=Stage.resume_screen,
         stage_entered_at=applied_at,
@@ -182,6 +220,12 @@ async def create_application(
     return application
 
 
+class PendingScorecards(Protocol):
+    """How many scorecards the application's interviews of ``stage`` still owe."""
+
+    async def __call__(self, *, session: AsyncSession, application_id: int, stage: Stage) -> int: ...
+
+
 @dataclass(frozen=True)
 class Precondition:
     """What the caller based the move on: a version (If-Match) and/or a stage."""
@@ -197,6 +241,7 @@ async def _check_pending_scorecards(
     move: Move,
     reason: str | None,
     override: bool,
+    pending_scorecards: PendingScorecards,
 ) -> str | None:
     """Moving forward out of an interview stage with scorecards pending needs an override with a
     reason; the stage event's reason then records the override. Returns the reason to record."""
@@ -204,9 +249,7 @@ async def _check_pending_scorecards(
     if move not in (Move.advance, Move.skip) or current not in pipeline.INTERVIEW_STAGES:
         return reason
     assert application.id is not None
-    pending = await interview_service.count_pending_scorecards(
-        session=session, application_id=application.id, stage=current
-    )
+    pending = await pending_scorecards(session=session, application_id=application.id, stage=current)
     if not pending:
         return reason
     if not override:
@@ -236,9 +279,11 @@ async def move_application(
     occurred_at: datetime | None = None,
     actor_kind: ActorKind = ActorKind.user,
     actor_id: int | None = None,
+    pending_scorecards: PendingScorecards,
     override_pending_scorecards: bool = False,
 ) -> Application:
-    """Apply one pipeline move, or refuse it whole.
+    """Apply one pipeline move by a user, or refuse it whole. ATS facts take the other road
+    (:mod:`app.applications.ats`): they are recorded, never refused by these rules.
 
     Refusals: a stale precondition (412 for a version, 409 for a stage), an illegal move (409,
     naming the current stage and the allowed moves), a bad or missing reason or time (422), a
@@ -279,6 +324,7 @@ async def move_application(
         move=move,
         reason=reason,
         override=override_pending_scorecards,
+        pending_scorecards=pending_scorecards,
     )
 
     when = as_utc(occurred_at or utcnow())
@@ -349,8 +395,6 @@ async def list_applications(
         select(Application)
         .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
         .where(visible_to(user))
-        .order_by(col(Application.id))
-        .limit(page.limit + 1)
     )
     if requisition_id is not None:
         statement = statement.where(Application.requisition_id == requisition_id)
@@ -362,10 +406,7 @@ async def list_applications(
         statement = statement.where(
             has_external_id(ApplicationExternalId, "application_id", col(Application.id), external)
         )
-    if page.cursor:
-        statement = statement.where(col(Application.id) > decode_id_cursor(page.cursor))
-    rows = list((await session.exec(statement)).all())
-    return split_page(rows, page, id_key)
+    return await page_by_id(session, statement, col(Application.id), page)
 
 
 async def list_stage_events(*, session: AsyncSession, application_id: int) -> list[StageEvent]:

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from app.candidates import service
-from app.candidates.models import Candidate, CandidateCreate, CandidatePublic, CandidateUpdate
+from app.candidates.dependencies import VisibleCandidate, VisibleCandidates
+from app.candidates.models import CandidateCreate, CandidatePublic, CandidateUpdate
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
 from app.core.external_ids import ExternalIdQuery
-from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import CurrentUser, RecruiterUser
 from app.users.models import Role
 
 router = APIRouter(prefix="/candidates", tags=["candidates"], responses=problem_responses(401, 403))
-
-
-async def visible_candidate(session: SessionDep, user: CurrentUser, candidate_id: IdPath) -> Candidate:
-    return await service.get_visible(session=session, user=user, candidate_id=candidate_id)
-
-
-VisibleCandidate = Annotated[Candidate, Depends(visible_candidate)]
 
 
 @router.post(
@@ -51,6 +44,7 @@ async def create_candidate(
 async def list_candidates(
     session: SessionDep,
     user: CurrentUser,
+    scope: VisibleCandidates,
     page: PageDep,
     source: Annotated[
         str | None, Query(max_length=64, description="A catalog source key, or `other`.")
@@ -62,7 +56,7 @@ async def list_candidates(
     if user.role == Role.interviewer:
         raise Forbidden("Interviewers do not list candidates; they see their interviews.")
     rows, next_cursor = await service.list_candidates(
-        session=session, user=user, page=page, source=source, email=email, external=external
+        session=session, scope=scope, page=page, source=source, email=email, external=external
     )
     return Page(
         items=await service.to_public_many(session=session, candidates=rows),

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.applications.models import Application
 from app.candidates.models import (
     OTHER_SOURCE,
     Candidate,
@@ -21,11 +19,9 @@ from app.candidates.models import (
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
-from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
+from app.core.pagination import PageParams, page_by_id
 from app.core.timestamps import utcnow
-from app.requisitions import service as requisition_service
-from app.requisitions.models import Requisition
-from app.users.models import Role, User
+from app.users.models import User
 
 
 async def resolve_source(*, session: AsyncSession, value: str) -> tuple[str, str | None]:
@@ -35,21 +31,13 @@ async def resolve_source(*, session: AsyncSession, value: str) -> tuple[str, str
     return source.key, None
 
 
-def visible_to(user: User) -> Any:
-    """Recruiters and admins see every candidate; a hiring manager those who applied to their
-    requisitions; others none (interviews grant more later)."""
-    if requisition_service.can_see_all(user):
-        return True
-    if user.role == Role.hiring_manager:
-        return exists(
-            select(Application.id)
-            .join(Requisition, col(Requisition.id) == col(Application.requisition_id))
-            .where(
-                col(Application.candidate_id) == col(Candidate.id),
-                col(Requisition.hiring_manager_id) == user.id,
-            )
-        )
-    return False
+class CandidateScope(Protocol):
+    """Which candidates ``user`` may see, as a WHERE clause on Candidate. Recruiters and admins
+    see everyone; a hiring manager those who applied to their requisitions, which only the
+    applications domain (above this one) can tell: it is passed in, see
+    :mod:`app.candidates.dependencies`."""
+
+    def __call__(self, user: User) -> Any: ...
 
 
 async def to_public_many(*, session: AsyncSession, candidates: list[Candidate]) -> list[CandidatePublic]:
@@ -117,8 +105,9 @@ async def find_by_external_id(*, session: AsyncSession, ats: str, external_id: s
     return (await session.exec(statement)).first()
 
 
-async def get_visible(*, session: AsyncSession, user: User, candidate_id: int) -> Candidate:
-    statement = select(Candidate).where(col(Candidate.id) == candidate_id, visible_to(user))
+async def get_visible(*, session: AsyncSession, scope: Any, candidate_id: int) -> Candidate:
+    """The candidate, if ``scope`` (a :class:`CandidateScope` applied to the caller) holds it."""
+    statement = select(Candidate).where(col(Candidate.id) == candidate_id, scope)
     candidate = (await session.exec(statement)).first()
     if candidate is None:
         raise NotFound(f"Candidate {candidate_id} does not exist.")
@@ -174,13 +163,13 @@ async def erase_candidate(
 async def list_candidates(
     *,
     session: AsyncSession,
-    user: User,
+    scope: Any,
     page: PageParams,
     source: str | None = None,
     email: str | None = None,
     external: ExternalIdFilter | None = None,
 ) -> tuple[list[Candidate], str | None]:
-    statement = select(Candidate).where(visible_to(user)).order_by(col(Candidate.id)).limit(page.limit + 1)
+    statement = select(Candidate).where(scope)
     if source is not None:
         statement = statement.where(Candidate.source == source)
     if email is not None:
@@ -189,7 +178,4 @@ async def list_candidates(
         statement = statement.where(
             has_external_id(CandidateExternalId, "candidate_id", col(Candidate.id), external)
         )
-    if page.cursor:
-        statement = statement.where(col(Candidate.id) > decode_id_cursor(page.cursor))
-    rows = list((await session.exec(statement)).all())
-    return split_page(rows, page, id_key)
+    return await page_by_id(session, statement, col(Candidate.id), page)

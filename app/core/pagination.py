@@ -15,6 +15,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import and_, or_
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import DomainError, ErrorCode, Unprocessable
 from app.core.identifiers import MAX_ID
@@ -115,3 +117,47 @@ def split_page(
 
 def id_key(row: Any) -> list[Any]:
     return [row.id]
+
+
+# ---------------------------------------------------------------------------------------------
+# The one way a list endpoint reads a page: the caller's statement, already narrowed to what the
+# caller may see and filtered, is ordered on its key, sought past the cursor, and cut.
+
+
+async def page_by_id(
+    session: AsyncSession, statement: Any, id_column: Any, page: PageParams
+) -> tuple[list[Any], str | None]:
+    """Ascending id."""
+    statement = statement.order_by(id_column).limit(page.limit + 1)
+    if page.cursor:
+        statement = statement.where(id_column > decode_id_cursor(page.cursor))
+    rows = list((await session.exec(statement)).all())
+    return split_page(rows, page, id_key)
+
+
+async def page_by_time_and_id(
+    session: AsyncSession,
+    statement: Any,
+    time_column: Any,
+    id_column: Any,
+    page: PageParams,
+    *,
+    newest_first: bool = False,
+) -> tuple[list[Any], str | None]:
+    """On (time, id), soonest first or newest first; the time key of the cursor is the row's
+    attribute of the time column's name."""
+    if newest_first:
+        statement = statement.order_by(time_column.desc(), id_column.desc())
+    else:
+        statement = statement.order_by(time_column, id_column)
+    statement = statement.limit(page.limit + 1)
+    if page.cursor:
+        after, last_id = decode_time_id_cursor(page.cursor)
+        if newest_first:
+            seek = or_(time_column < after, and_(time_column == after, id_column < last_id))
+        else:
+            seek = or_(time_column > after, and_(time_column == after, id_column > last_id))
+        statement = statement.where(seek)
+    rows = list((await session.exec(statement)).all())
+    name = time_column.key
+    return split_page(rows, page, lambda row: [as_utc(getattr(row, name)).isoformat(), row.id])

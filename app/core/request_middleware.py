@@ -1,6 +1,6 @@
 """Every request: an id (the caller's X-Request-ID when well-formed, else a new one), echoed in the
 response; its route template, status and duration counted in Prometheus and written in one access
-log line. A pure ASGI middleware: the measured cost is in README (Operations)."""
+log line. A pure ASGI middleware: the measured cost is in docs/operations.md."""
 
 from __future__ import annotations
 

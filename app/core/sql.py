@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 PERCENTILES = (0.5, 0.9)
 
@@ -118,3 +119,14 @@ def summary(
         columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
     columns += list(extras(v))
     return sa.select(*keys, *columns).group_by(*keys)
+
+
+async def dialect_of(session: AsyncSession, *, postgres_settings: Sequence[str] = ()) -> Dialect:
+    """The session's backend; on PostgreSQL, ``postgres_settings`` (SET LOCAL statements) are run
+    first in its transaction."""
+    connection = await session.connection()
+    dialect = Dialect.named(connection.dialect.name)
+    if not dialect.sqlite:
+        for statement in postgres_settings:
+            await connection.exec_driver_sql(statement)
+    return dialect

@@ -8,8 +8,7 @@ from fastapi import Depends
 
 from app.core.db import SessionDep
 from app.core.identifiers import IdPath
-from app.interviews import blind_review, service
-from app.interviews.blind_review import ReaderView
+from app.interviews import service
 from app.interviews.models import Interview
 from app.users.dependencies import CurrentUser
 
@@ -19,11 +18,3 @@ async def visible_interview(session: SessionDep, user: CurrentUser, interview_id
 
 
 VisibleInterview = Annotated[Interview, Depends(visible_interview)]
-
-
-async def reader_view(session: SessionDep, user: CurrentUser) -> ReaderView:
-    """The caller's blind-review view: what of scorecard content they may see."""
-    return await blind_review.view_of(session=session, reader=user)
-
-
-CallerView = Annotated[ReaderView, Depends(reader_view)]

@@ -25,10 +25,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
 from app.candidates.models import Candidate
+from app.catalog import service as catalog_service
 from app.catalog.models import Criterion, Question, QuestionBank, RoleFamily
 from app.core.db import insert_unless_exists
 from app.core.errors import Conflict, ErrorCode
-from app.interviews import service as interview_service
 from app.interviews.models import (
     NOT_HELD,
     Interview,
@@ -99,7 +99,7 @@ async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> 
     the reads below see every kit committed before. On PostgreSQL the candidate's row lock also
     serialises draws for two interviews of one candidate, so neither misses the other's questions."""
     assert interview.id is not None
-    stage = await interview_service.stage_of(session=session, stage=Stage(interview.stage))
+    stage = await catalog_service.get_interview_stage(session=session, key=interview.stage)
     header = InterviewKit(
         interview_id=interview.id, questions_requested=stage.questions_per_kit, drawn_by=actor.id
     )
@@ -162,7 +162,7 @@ async def get_kit(*, session: AsyncSession, interview: Interview, actor: User) -
 
 async def _to_public(*, session: AsyncSession, interview: Interview, kit: InterviewKit) -> InterviewKitPublic:
     assert interview.id is not None
-    stage = await interview_service.stage_of(session=session, stage=Stage(interview.stage))
+    stage = await catalog_service.get_interview_stage(session=session, key=interview.stage)
     application = await session.get(Application, interview.application_id)
     assert application is not None
     banks = await _fitting_banks(session=session, application=application)

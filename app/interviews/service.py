@@ -1,8 +1,4 @@
-"""Interviews: scheduling, who may see which, the interviewer's list, and the stage summary.
-
-This module imports no other domain's service that imports it back: applications' pipeline moves
-call :func:`count_pending_scorecards` before leaving an interview stage.
-"""
+"""Interviews: scheduling, who may see which, the interviewer's list."""
 
 from __future__ import annotations
 
@@ -10,18 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
 from app.candidates.models import Candidate
-from app.catalog.models import InterviewStage
+from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
-from app.core.pagination import PageParams, decode_time_id_cursor, split_page
+from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, utcnow
+from app.interviews import panel
 from app.interviews.models import (
-    NOT_HELD,
     Interview,
     InterviewCreate,
     InterviewerPublic,
@@ -78,13 +74,6 @@ async def get_visible(*, session: AsyncSession, user: User, interview_id: int) -
     return interview
 
 
-async def stage_of(*, session: AsyncSession, stage: Stage) -> InterviewStage:
-    row = await session.get(InterviewStage, stage.value)
-    if row is None:
-        raise NotFound(f"The catalog has no interview stage {stage.value}.")
-    return row
-
-
 async def schedule_interview(
     *, session: AsyncSession, application: Application, interview_in: InterviewCreate, actor: User
 ) -> Interview:
@@ -108,7 +97,7 @@ async def schedule_interview(
         raise Unprocessable(
             f"interviewer_ids {missing} are not active users.", code=ErrorCode.unknown_reference
         )
-    stage_row = await stage_of(session=session, stage=stage)
+    stage_row = await catalog_service.get_interview_stage(session=session, key=stage.value)
     assert application.id is not None
     interview = Interview(
         application_id=application.id,
@@ -120,8 +109,7 @@ async def schedule_interview(
     session.add(interview)
     await session.flush()
     assert interview.id is not None
-    session.add_all(Scorecard(interview_id=interview.id, interviewer_id=user_id) for user_id in ids)
-    await session.flush()
+    await panel.seat(session=session, interview_id=interview.id, interviewer_ids=ids)
     return interview
 
 
@@ -217,8 +205,6 @@ async def list_my_interviews(
         select(Interview)
         .join(Scorecard, col(Scorecard.interview_id) == col(Interview.id))
         .where(col(Scorecard.interviewer_id) == user.id)
-        .order_by(col(Interview.scheduled_at), col(Interview.id))
-        .limit(page.limit + 1)
     )
     if view == InterviewView.upcoming:
         statement = statement.where(
@@ -230,53 +216,11 @@ async def list_my_interviews(
             col(Interview.scheduled_at) <= now,
             col(Scorecard.status) != ScorecardStatus.submitted,
         )
-    return await _keyset(session=session, statement=statement, page=page)
+    return await page_by_time_and_id(session, statement, col(Interview.scheduled_at), col(Interview.id), page)
 
 
 async def list_application_interviews(
     *, session: AsyncSession, application_id: int, page: PageParams
 ) -> tuple[list[Interview], str | None]:
-    statement = (
-        select(Interview)
-        .where(col(Interview.application_id) == application_id)
-        .order_by(col(Interview.scheduled_at), col(Interview.id))
-        .limit(page.limit + 1)
-    )
-    return await _keyset(session=session, statement=statement, page=page)
-
-
-async def _keyset(
-    *, session: AsyncSession, statement: Any, page: PageParams
-) -> tuple[list[Interview], str | None]:
-    if page.cursor:
-        after, last_id = decode_time_id_cursor(page.cursor)
-        statement = statement.where(
-            or_(
-                col(Interview.scheduled_at) > after,
-                and_(col(Interview.scheduled_at) == after, col(Interview.id) > last_id),
-            )
-        )
-    rows = list((await session.exec(statement)).all())
-    return split_page(rows, page, lambda i: [as_utc(i.scheduled_at).isoformat(), i.id])
-
-
-# ---------------------------------------------------------------------------------------------
-# Pending scorecards and the stage summary
-
-
-def held_at_stage(application_id: int, stage: Stage | None) -> Any:
-    """The application's interviews that took or will take place, of ``stage`` or of all."""
-    clause = and_(col(Interview.application_id) == application_id, col(Interview.status).not_in(NOT_HELD))
-    if stage is not None:
-        clause = and_(clause, col(Interview.stage) == stage)
-    return clause
-
-
-async def count_pending_scorecards(*, session: AsyncSession, application_id: int, stage: Stage) -> int:
-    """Scorecards owed for the application's interviews of ``stage`` and not yet submitted."""
-    statement = (
-        select(func.count(col(Scorecard.id)))
-        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .where(held_at_stage(application_id, stage), col(Scorecard.status) != ScorecardStatus.submitted)
-    )
-    return (await session.exec(statement)).one()
+    statement = select(Interview).where(col(Interview.application_id) == application_id)
+    return await page_by_time_and_id(session, statement, col(Interview.scheduled_at), col(Interview.id), page)

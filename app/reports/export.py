@@ -6,13 +6,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 CSV = "text/csv"
+
+
+class _HasSections(Protocol):
+    def csv_sections(self) -> Sequence[tuple[str, Sequence[BaseModel]]]: ...
+
+
+ReportT = TypeVar("ReportT", bound=_HasSections)
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -63,3 +70,13 @@ def csv_response(
     if withheld is not None:
         headers["Blind-Review-Withheld"] = str(withheld)
     return Response(buffer.getvalue(), media_type=f"{CSV}; charset=utf-8", headers=headers)
+
+
+def respond(
+    request: Request, report: ReportT, *, filename: str, withheld: int | None = None
+) -> ReportT | Response:
+    """The report as JSON, or as CSV when the caller asks for it: the one switch every report
+    route goes through."""
+    if wants_csv(request):
+        return csv_response(report.csv_sections(), filename=filename, withheld=withheld)
+    return report

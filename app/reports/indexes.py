@@ -1,4 +1,4 @@
-"""Indexes the reports need on other domains' tables (see README, "Hiring metrics": the EXPLAIN
+"""Indexes the reports need on other domains' tables (see docs/reports.md: the EXPLAIN
 findings behind each). Registered with the metadata through app/models.py."""
 
 from __future__ import annotations

@@ -13,10 +13,8 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identifiers import IdQuery
 from app.core.timestamps import IsoDatetime
-from app.interviews.dependencies import CallerView
 from app.reports import service
-from app.reports.export import CSV_RESPONSE, csv_response, wants_csv
-from app.reports.queries import Filters
+from app.reports.export import CSV_RESPONSE, respond
 from app.reports.schemas import (
     CandidatesPerRoleReport,
     FunnelReport,
@@ -27,6 +25,8 @@ from app.reports.schemas import (
     TimeToFillReport,
     TimeToHireReport,
 )
+from app.reports.scope import Filters
+from app.scorecards.dependencies import CallerView
 from app.users.dependencies import require_roles
 from app.users.models import Role, User
 
@@ -143,15 +143,7 @@ async def time_to_fill_report(
     report = await service.time_to_fill(
         session=session, filters=filters, group_by=group_by, threshold=_threshold(request), as_of=as_of
     )
-    if wants_csv(request):
-        return csv_response(
-            [
-                ("filled", [report.overall, *report.groups]),
-                ("open", [report.open_overall, *report.open_groups]),
-            ],
-            filename="time-to-fill",
-        )
-    return report
+    return respond(request, report, filename="time-to-fill")
 
 
 @router.get(
@@ -177,9 +169,7 @@ async def time_to_hire_report(
     report = await service.time_to_hire(
         session=session, filters=filters, group_by=group_by, threshold=_threshold(request)
     )
-    if wants_csv(request):
-        return csv_response([("time_to_hire", [report.overall, *report.groups])], filename="time-to-hire")
-    return report
+    return respond(request, report, filename="time-to-hire")
 
 
 @router.get(
@@ -208,11 +198,7 @@ async def candidates_per_role_report(
     report = await service.candidates_per_role(
         session=session, filters=scoped, group_by=group_by, threshold=_threshold(request)
     )
-    if wants_csv(request):
-        return csv_response(
-            [("candidates_per_role", [report.overall, *report.groups])], filename="candidates-per-role"
-        )
-    return report
+    return respond(request, report, filename="candidates-per-role")
 
 
 @router.get(
@@ -237,9 +223,7 @@ async def funnel_report(
     request: Request, session: SessionDep, filters: ApplicationFilters
 ) -> FunnelReport | Response:
     report = await service.funnel(session=session, filters=filters, threshold=_threshold(request))
-    if wants_csv(request):
-        return csv_response([("funnel", report.stages)], filename="funnel")
-    return report
+    return respond(request, report, filename="funnel")
 
 
 @router.get(
@@ -268,9 +252,7 @@ async def sources_report(
     request: Request, session: SessionDep, filters: ApplicationFilters, view: CallerView
 ) -> SourcesReport | Response:
     report = await service.sources(session=session, filters=filters, threshold=_threshold(request), view=view)
-    if wants_csv(request):
-        return csv_response([("sources", report.sources)], filename="sources", withheld=report.withheld)
-    return report
+    return respond(request, report, filename="sources", withheld=report.withheld)
 
 
 @router.get(
@@ -315,10 +297,4 @@ async def interviewer_calibration_report(
     report = await service.interviewer_calibration(
         session=session, filters=filters, threshold=_threshold(request), view=view
     )
-    if wants_csv(request):
-        return csv_response(
-            [("interviewers", report.interviewers)],
-            filename="interviewer-calibration",
-            withheld=report.withheld,
-        )
-    return report
+    return respond(request, report, filename="interviewer-calibration", withheld=report.withheld)

@@ -3,10 +3,14 @@ decimals); every rate and percentile carries the count it was built on and a sma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+# A report as CSV: (section, rows) pairs; the section is the first column (reports/export.py).
+Sections = list[tuple[str, Sequence[BaseModel]]]
 
 
 class GroupBy(StrEnum):
@@ -86,6 +90,9 @@ class TimeToFillReport(BaseModel):
     open_groups: list[OpenAgeRow]
     market: MarketComparison | None
 
+    def csv_sections(self) -> Sections:
+        return [("filled", [self.overall, *self.groups]), ("open", [self.open_overall, *self.open_groups])]
+
 
 class TimeToHireRow(BaseModel):
     group: str
@@ -98,6 +105,9 @@ class TimeToHireReport(BaseModel):
     small_sample_threshold: int
     overall: TimeToHireRow
     groups: list[TimeToHireRow]
+
+    def csv_sections(self) -> Sections:
+        return [("time_to_hire", [self.overall, *self.groups])]
 
 
 class CandidatesPerRoleRow(BaseModel):
@@ -121,6 +131,9 @@ class CandidatesPerRoleReport(BaseModel):
     overall: CandidatesPerRoleRow
     groups: list[CandidatesPerRoleRow]
     market: MarketComparison | None
+
+    def csv_sections(self) -> Sections:
+        return [("candidates_per_role", [self.overall, *self.groups])]
 
 
 class FunnelStageRow(BaseModel):
@@ -146,6 +159,9 @@ class FunnelReport(BaseModel):
     unit: str = "days"
     small_sample_threshold: int
     stages: list[FunnelStageRow]
+
+    def csv_sections(self) -> Sections:
+        return [("funnel", self.stages)]
 
 
 class MeanRating(BaseModel):
@@ -187,6 +203,9 @@ class SourcesReport(BaseModel):
     )
     sources: list[SourceRow]
 
+    def csv_sections(self) -> Sections:
+        return [("sources", self.sources)]
+
 
 class InterviewerCalibrationRow(BaseModel):
     interviewer_id: int
@@ -222,3 +241,6 @@ class InterviewerCalibrationReport(BaseModel):
         "panel and has not submitted their own scorecard for that application and stage (blind review)."
     )
     interviewers: list[InterviewerCalibrationRow]
+
+    def csv_sections(self) -> Sections:
+        return [("interviewers", self.interviewers)]

@@ -14,13 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CandidateSource, Level, MarketFigure, RoleFamily
 from app.core.metrics import REPORT_DURATION
-from app.core.sql import Dialect
+from app.core.sql import Dialect, dialect_of
 from app.core.timestamps import as_utc, utcnow
-from app.interviews.blind_review import ReaderView
-from app.interviews.models import RATING_SCALE
 from app.pipeline import ACTIVE_STAGES, Stage
-from app.reports import queries
-from app.reports.queries import BUCKETS, Filters
+from app.reports import queries, scorecard_queries
+from app.reports.queries import BUCKETS
 from app.reports.schemas import (
     CandidatesPerRoleReport,
     CandidatesPerRoleRow,
@@ -42,6 +40,9 @@ from app.reports.schemas import (
     TimeToHireReport,
     TimeToHireRow,
 )
+from app.reports.scope import POSTGRES_SETTINGS, Filters
+from app.scorecards.blind_review import ReaderView
+from app.scorecards.models import RATING_SCALE
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,12 +98,7 @@ def _rate(numerator: int, denominator: int, threshold: int) -> Rate:
 
 async def _dialect(session: AsyncSession) -> Dialect:
     """The backend, with PostgreSQL tuned for this transaction's few large aggregates."""
-    connection = await session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    if not sqlite:
-        for statement in queries.POSTGRES_SETTINGS:
-            await connection.exec_driver_sql(statement)
-    return Dialect(sqlite=sqlite)
+    return await dialect_of(session, postgres_settings=POSTGRES_SETTINGS)
 
 
 async def _rows(session: AsyncSession, statement: Any) -> list[Any]:
@@ -375,8 +371,12 @@ async def sources(
         str(row.grp): row
         for row in await _rows(session, queries.time_to_hire(dialect, filters, group_by="source"))
     }
-    ratings = {str(row.source): row for row in await _rows(session, queries.source_ratings(filters, view))}
-    withheld = await _count(session, queries.withheld_in_sources(filters, view)) if view.blind_to else 0
+    ratings = {
+        str(row.source): row for row in await _rows(session, scorecard_queries.source_ratings(filters, view))
+    }
+    withheld = (
+        await _count(session, scorecard_queries.withheld_in_sources(filters, view)) if view.blind_to else 0
+    )
     keys = sorted(catalog) + sorted(k for k in {*totals, *reached, *ratings} if k not in catalog)
     rows: list[SourceRow] = []
     for key in keys:
@@ -421,11 +421,11 @@ async def interviewer_calibration(
 ) -> InterviewerCalibrationReport:
     dialect = await _dialect(session)
     criteria: dict[int, dict[str, int]] = {}
-    for row in await _rows(session, queries.criterion_ratings(filters, view)):
+    for row in await _rows(session, scorecard_queries.criterion_ratings(filters, view)):
         if 0 <= int(row.value) < len(RATING_SCALE):
             criteria.setdefault(int(row.interviewer_id), {})[RATING_SCALE[int(row.value)].value] = int(row.n)
     rows: list[InterviewerCalibrationRow] = []
-    for row in await _rows(session, queries.interviewer_calibration(dialect, filters, view)):
+    for row in await _rows(session, scorecard_queries.interviewer_calibration(dialect, filters, view)):
         submitted = int(row.submitted)
         counts = {rating.value: int(getattr(row, rating.value)) for rating in RATING_SCALE}
         given = criteria.get(int(row.interviewer_id), {})
@@ -444,10 +444,14 @@ async def interviewer_calibration(
                 late=_rate(int(row.late), submitted, threshold),
             )
         )
-    withheld = await _count(session, queries.withheld_in_calibration(filters, view)) if view.blind_to else 0
+    withheld = (
+        await _count(session, scorecard_queries.withheld_in_calibration(filters, view))
+        if view.blind_to
+        else 0
+    )
     return InterviewerCalibrationReport(
         small_sample_threshold=threshold,
-        late_after_hours=queries.LATE_AFTER_SECONDS // 3600,
+        late_after_hours=scorecard_queries.LATE_AFTER_SECONDS // 3600,
         withheld=withheld,
         interviewers=rows,
     )

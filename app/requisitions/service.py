@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
-from app.core.pagination import PageParams, decode_time_id_cursor, split_page
+from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.requisitions import status
 from app.requisitions.models import (
@@ -242,12 +241,7 @@ async def list_requisitions(
     external: ExternalIdFilter | None = None,
 ) -> tuple[list[RequisitionPublic], str | None]:
     """Newest opening first, keyset-paginated on (opened_at, id)."""
-    statement = (
-        select(Requisition)
-        .where(visible_to(user))
-        .order_by(col(Requisition.opened_at).desc(), col(Requisition.id).desc())
-        .limit(page.limit + 1)
-    )
+    statement = select(Requisition).where(visible_to(user))
     if status is not None:
         statement = statement.where(Requisition.status == status)
     if role_family is not None:
@@ -264,16 +258,9 @@ async def list_requisitions(
         statement = statement.where(
             has_external_id(RequisitionExternalId, "requisition_id", col(Requisition.id), external)
         )
-    if page.cursor:
-        opened, last = decode_time_id_cursor(page.cursor)
-        statement = statement.where(
-            or_(
-                col(Requisition.opened_at) < opened,
-                and_(col(Requisition.opened_at) == opened, col(Requisition.id) < last),
-            )
-        )
-    rows = (await session.exec(statement)).all()
-    items, next_cursor = split_page(rows, page, lambda r: [as_utc(r.opened_at).isoformat(), r.id])
+    items, next_cursor = await page_by_time_and_id(
+        session, statement, col(Requisition.opened_at), col(Requisition.id), page, newest_first=True
+    )
     return await to_public_many(session=session, requisitions=items), next_cursor
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.core.db import SessionDep
-from app.core.errors import DomainError, ErrorCode, NotFound, problem_responses
+from app.core.errors import DomainError, ErrorCode, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import AdminUser
@@ -21,7 +21,6 @@ from app.webhooks.models import (
     JobLinkCreate,
     JobLinkPublic,
     MappingKind,
-    MappingRule,
     MappingRuleCreate,
     MappingRuleCreated,
     MappingRulePublic,
@@ -140,7 +139,7 @@ async def list_mapping_rules(
     kind: Annotated[MappingKind | None, Query(description="Only stage or only source rules.")] = None,
 ) -> Page[MappingRulePublic]:
     """The admin's rules, oldest first. Names no rule covers fall back to the built-in defaults
-    (see README). Admins only."""
+    (see docs/webhooks.md). Admins only."""
     rows, next_cursor = await mappings.list_rules(session=session, page=page, kind=kind)
     return Page(items=[MappingRulePublic.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -173,10 +172,7 @@ async def create_mapping_rule(
 )
 async def delete_mapping_rule(session: SessionDep, _admin: AdminUser, rule_id: IdPath) -> Response:
     """Later deliveries fall back to the defaults; what was applied stays. Admins only."""
-    rule = await session.get(MappingRule, rule_id)
-    if rule is None:
-        raise NotFound(f"Mapping rule {rule_id} does not exist.")
-    await session.delete(rule)
+    await mappings.delete_rule(session=session, rule_id=rule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

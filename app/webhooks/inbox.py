@@ -71,7 +71,7 @@ async def store(
     (delivered on commit).
 
     The hot path of every receipt: Core on a pooled connection, one round trip for the INSERT and
-    the NOTIFY together (the ORM session cost ~0.5 ms a statement here; see README, Load)."""
+    the NOTIFY together (the ORM session cost ~0.5 ms a statement here; see docs/webhooks.md, Load)."""
     now = utcnow()
     values = {
         "source": source,

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.candidates import service as candidate_service
 from app.catalog import service as catalog_service
-from app.core.errors import Conflict, ErrorCode, Unprocessable
+from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
 from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.pipeline import Stage
 from app.webhooks.models import MappingKind, MappingRule, MappingRuleCreate
@@ -147,6 +147,14 @@ async def list_rules(
     rows = list((await session.exec(statement)).all())
     next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
     return rows[: page.limit], next_cursor
+
+
+async def delete_rule(*, session: AsyncSession, rule_id: int) -> None:
+    rule = await session.get(MappingRule, rule_id)
+    if rule is None:
+        raise NotFound(f"Mapping rule {rule_id} does not exist.")
+    await session.delete(rule)
+    await session.flush()
 
 
 def stage_waiting_key(ats: str, name: str) -> str:

@@ -19,10 +19,10 @@ from app.applications.models import Application
 from app.candidates import ats as candidate_ats
 from app.candidates.models import AtsCandidate, Candidate
 from app.core.timestamps import as_utc
-from app.interviews import erasure as interview_erasure
 from app.pipeline import Stage
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import Requisition
+from app.scorecards import erasure as interview_erasure
 from app.webhooks import inbox, mappings
 from app.webhooks.adapters import generic, greenhouse
 from app.webhooks.events import (

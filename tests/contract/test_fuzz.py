@@ -24,6 +24,8 @@ import pytest
 from app.users.models import Role
 from tests.factories import Actor, Factory
 
+pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "openapi.json"
 CONFIG = Path(__file__).with_name("schemathesis.toml")

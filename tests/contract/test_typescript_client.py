@@ -21,6 +21,8 @@ import pytest
 from app.users.models import Role
 from tests.factories import Factory
 
+pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "openapi" / "client"
 SPEC = ROOT / "openapi" / "openapi.json"

@@ -10,13 +10,13 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app"
 CONTENT = {"ScorecardVersion", "ScorecardRating", "scorecard_version", "scorecard_rating"}
 # Where the tables are defined, written, registered, and where the rule itself lives. The
-# scorecard reader (scorecards.py) applies ReaderView.hides() to each scorecard it shows.
+# scorecard reader (scorecards/service.py) applies ReaderView.hides() to each scorecard it shows.
 OWNERS = {
-    "interviews/models.py",
-    "interviews/blind_review.py",
-    "interviews/submission.py",
-    "interviews/erasure.py",
-    "interviews/scorecards.py",
+    "scorecards/models.py",
+    "scorecards/blind_review.py",
+    "scorecards/submission.py",
+    "scorecards/erasure.py",
+    "scorecards/service.py",
     "models.py",
 }
 ACCESSORS = {"latest_submitted", "latest_version_ids"}
@@ -44,13 +44,13 @@ def test_every_reader_of_scorecard_content_goes_through_the_blind_review_rule() 
         if names & CONTENT and not names & ACCESSORS:
             offenders.append(relative)
     assert offenders == [], (
-        "these modules read scorecard versions or ratings without app.interviews.blind_review's "
+        "these modules read scorecard versions or ratings without app.scorecards.blind_review's "
         f"accessors: {offenders}"
     )
 
 
 def test_the_guard_catches_a_module_that_reads_versions_directly(tmp_path: Path) -> None:
-    leaky = "from app.interviews.models import ScorecardVersion\nselect(ScorecardVersion.recommendation)\n"
+    leaky = "from app.scorecards.models import ScorecardVersion\nselect(ScorecardVersion.recommendation)\n"
     names = _names(ast.parse(leaky))
     assert names & CONTENT
     assert not names & ACCESSORS

@@ -28,6 +28,8 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
+@pytest.mark.backend_independent
 def test_cli_migrates_loads_the_catalog_and_creates_a_user_printing_the_token_last(tmp_path: Path) -> None:
     env = {"INTERVIEW_PIPELINE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert _cli("migrate", env=env).returncode == 0
@@ -51,6 +53,8 @@ def test_cli_migrates_loads_the_catalog_and_creates_a_user_printing_the_token_la
     assert bad_role.returncode == 2
 
 
+@pytest.mark.slow
+@pytest.mark.backend_independent
 def test_a_bad_setting_stops_the_cli_naming_it() -> None:
     result = _cli("migrate", env={"INTERVIEW_PIPELINE_DATABASE_URL": "mysql://nope"})
     assert result.returncode == 2
@@ -86,6 +90,8 @@ def test_lists_come_from_comma_separated_environment_values(monkeypatch: pytest.
     assert len(settings.webhook_secrets) == 2
 
 
+@pytest.mark.slow
+@pytest.mark.backend_independent
 def test_the_server_refuses_to_start_with_a_bad_setting(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", "0"],

@@ -87,3 +87,17 @@ def test_production_refuses_to_start_on_sqlite_unless_told_to(monkeypatch: pytes
         Settings()
     monkeypatch.setenv("INTERVIEW_PIPELINE_ALLOW_SQLITE_IN_PRODUCTION", "true")
     assert Settings().database_url == "sqlite:///./prod.db"
+
+
+async def test_the_root_points_to_the_docs_and_the_probes() -> None:
+    async with _client(environment=Environment.development) as client:
+        response = await client.get("/")
+        assert response.status_code == 200
+        links = response.json()["links"]
+        assert links["docs"] == "/docs"
+        assert links["readiness"] == "/readyz"
+        assert links["liveness"] == "/healthz"
+        for name in ("docs", "openapi", "liveness"):  # readiness needs the lifespan's engine
+            assert (await client.get(links[name])).status_code == 200, name
+    async with _client(environment=Environment.production, allow_sqlite_in_production=True) as client:
+        assert "docs" not in (await client.get("/")).json()["links"]

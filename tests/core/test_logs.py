@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from app.users.models import Role
 from tests.conftest import service_env, serving
 from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET, Factory
 from tests.webhooks.support import event, greenhouse_headers, standard_headers
+
+pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:

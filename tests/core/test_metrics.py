@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.users.models import Role
 from tests.conftest import free_port, service_env, serving
 from tests.factories import Factory
 from tests.webhooks.support import event, standard_headers
+
+pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
 
 def _samples(text: str) -> list[tuple[str, dict[str, str], float]]:

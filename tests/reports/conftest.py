@@ -9,15 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.interviews.models import (
-    Interview,
-    InterviewStatus,
-    RatingKind,
-    Scorecard,
-    ScorecardRating,
-    ScorecardStatus,
-    ScorecardVersion,
-)
+from app.interviews.models import Interview, InterviewStatus, Scorecard, ScorecardStatus
+from app.scorecards.models import RatingKind, ScorecardRating, ScorecardVersion
 from app.users.models import Role
 from tests.factories import Actor, Factory
 

@@ -23,6 +23,8 @@ from tests.factories import Factory
 from tests.webhooks import history
 from tests.webhooks.support import drain, standard_headers
 
+pytestmark = pytest.mark.slow
+
 CLOSE = pytest.approx  # day figures are rounded to 4 decimals by both sides
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import pytest
 from fastapi import FastAPI
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,8 @@ from tests.factories import Factory
 from tests.webhooks.stream import Delivery, generate
 from tests.webhooks.stream import expected as stream_expectation
 from tests.webhooks.support import drain, post_event, snapshot, standard_headers
+
+pytestmark = pytest.mark.slow
 
 BAD_SECRET = "whsec_" + "c29tZW9uZSBlbHNl"
 

@@ -1187,7 +1187,7 @@ export interface paths {
         /**
          * List the mapping rules
          * @description The admin's rules, oldest first. Names no rule covers fall back to the built-in defaults
-         *     (see README). Admins only.
+         *     (see docs/webhooks.md). Admins only.
          */
         get: operations["listMappingRules"];
         put?: never;

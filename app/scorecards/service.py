@@ -1,4 +1,4 @@
-"""Reading scorecards, under blind review (the rule is in :mod:`app.interviews.blind_review`).
+"""Reading scorecards, under blind review (the rule is in :mod:`app.scorecards.blind_review`).
 
 Besides the rule: recruiters, admins and the requisition's hiring manager read every scorecard,
 and an interviewer reads those of the stages they have submitted for. A scorecard not yet
@@ -15,16 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
 from app.core.errors import ErrorCode, Forbidden, NotFound
-from app.interviews import blind_review
-from app.interviews.blind_review import ReaderView
-from app.interviews.models import (
-    NOT_HELD,
+from app.interviews.models import NOT_HELD, Interview, Scorecard
+from app.pipeline import Stage
+from app.requisitions import service as requisition_service
+from app.requisitions.models import Requisition
+from app.scorecards import blind_review
+from app.scorecards.blind_review import ReaderView
+from app.scorecards.models import (
     RATING_SCALE,
-    Interview,
     QuestionNote,
     Rating,
     RatingKind,
-    Scorecard,
     ScorecardContent,
     ScorecardList,
     ScorecardPublic,
@@ -32,9 +33,6 @@ from app.interviews.models import (
     ScorecardVersion,
     ScorecardVersionPublic,
 )
-from app.pipeline import Stage
-from app.requisitions import service as requisition_service
-from app.requisitions.models import Requisition
 from app.users.models import User
 
 

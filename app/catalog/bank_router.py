@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.catalog.models import InterviewStagePublic, QuestionBankPublic, QuestionPublic, RoleFamilyPublic
-from app.core.db import SessionDep
-from app.core.errors import problem_responses
-from app.core.identifiers import IdPath
-from app.interviews import banks
-from app.interviews.banks import (
+from app.catalog import banks
+from app.catalog.banks import (
     InterviewStageUpdate,
     QuestionBankCreate,
     QuestionCreate,
     RoleFamilyBanksUpdate,
 )
+from app.catalog.models import InterviewStagePublic, QuestionBankPublic, QuestionPublic, RoleFamilyPublic
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.identifiers import IdPath
 from app.users.dependencies import AdminUser
 
 router = APIRouter(tags=["question banks"], responses=problem_responses(401, 403))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from app.interviews.models import Decision, Rating
-from app.interviews.summary import suggest_decision
+from app.scorecards.models import Decision, Rating
+from app.scorecards.summary import suggest_decision
 from tests.factories import Factory
 from tests.interviews.helpers import full_scorecard, make_panel
 

@@ -5,32 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
+from app.catalog import service as catalog_service
+from app.core import idempotency
 from app.core.errors import Conflict, ErrorCode, Unprocessable
 from app.core.metrics import SCORECARDS_SUBMITTED
 from app.core.timestamps import utcnow
-from app.interviews import idempotency, kits
-from app.interviews import service as interview_service
-from app.interviews.models import (
-    NOT_HELD,
+from app.interviews import kits, panel
+from app.interviews.models import NOT_HELD, Interview, Scorecard, ScorecardStatus
+from app.requisitions.models import Requisition
+from app.scorecards.models import (
     RATING_SCALE,
-    Interview,
-    InterviewStatus,
     RatingKind,
-    Scorecard,
     ScorecardContent,
     ScorecardPublic,
     ScorecardRating,
-    ScorecardStatus,
     ScorecardVersion,
 )
-from app.interviews.scorecards import own_scorecard, to_public
-from app.pipeline import Stage
-from app.requisitions.models import Requisition
+from app.scorecards.service import own_scorecard, to_public
 from app.users.models import User
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +48,7 @@ async def check_content(
     requisition's target profile, a note on a question not in the kit, and on submit every
     criterion unrated and a missing recommendation."""
     assert interview.id is not None
-    stage = await interview_service.stage_of(session=session, stage=Stage(interview.stage))
+    stage = await catalog_service.get_interview_stage(session=session, key=interview.stage)
     criteria = [c["key"] for c in stage.criteria]
     requisition = (
         await session.exec(
@@ -144,11 +139,7 @@ async def save_draft(
             code=ErrorCode.scorecard_submitted,
         )
     await check_content(session=session, interview=interview, content=content, complete=False)
-    scorecard.draft = content.model_dump(mode="json")
-    scorecard.status = ScorecardStatus.draft
-    scorecard.updated_at = utcnow()
-    session.add(scorecard)
-    await session.flush()
+    await panel.save_draft(session=session, seat=scorecard, draft=content.model_dump(mode="json"))
     return scorecard
 
 
@@ -164,23 +155,10 @@ async def _record_version(
     assert scorecard.id is not None
     assert user.id is not None
     assert content.recommendation is not None
-    number = scorecard.current_version + 1
-    now = utcnow()
-    values: dict[str, Any] = {
-        "current_version": number,
-        "status": ScorecardStatus.submitted,
-        "draft": None,
-        "updated_at": now,
-    }
-    if number == 1:
-        values["submitted_at"] = now
-    result = await session.exec(
-        update(Scorecard)
-        .where(col(Scorecard.id) == scorecard.id, col(Scorecard.current_version) == scorecard.current_version)
-        .values(**values)
-    )
-    if result.rowcount != 1:
+    number = await panel.claim_next_version(session=session, seat=scorecard)
+    if number is None:
         return False
+    now = utcnow()
     version = ScorecardVersion(
         scorecard_id=scorecard.id,
         version=number,
@@ -216,13 +194,6 @@ async def _record_version(
     return True
 
 
-async def _lock(*, session: AsyncSession, interview: Interview) -> Interview:
-    """The interview row locked for the transaction (PostgreSQL; SQLite serialises writers), so
-    the last of several simultaneous submits sees the others and completes the interview."""
-    statement = select(Interview).where(col(Interview.id) == interview.id).with_for_update()
-    return (await session.exec(statement.execution_options(populate_existing=True))).one()
-
-
 async def submit(
     *,
     session: AsyncSession,
@@ -234,10 +205,11 @@ async def submit(
 ) -> tuple[ScorecardPublic, bool]:
     """Submit the caller's scorecard: ``content`` when given, else the saved draft. Returns the
     scorecard and whether it is the replay of an earlier request with the same Idempotency-Key."""
-    interview = await _lock(session=session, interview=interview)
+    assert user.id is not None
+    interview = await panel.lock_interview(session=session, interview=interview)
     if idempotency_key is not None:
         replay = await idempotency.find(
-            session=session, user=user, key=idempotency_key, request_hash=request_hash
+            session=session, user_id=user.id, key=idempotency_key, request_hash=request_hash
         )
         if replay is not None:
             return ScorecardPublic.model_validate(replay), True
@@ -259,7 +231,7 @@ async def submit(
         # A concurrent submit won; if it was this same request retried, answer as it did.
         if idempotency_key is not None:
             replay = await idempotency.find(
-                session=session, user=user, key=idempotency_key, request_hash=request_hash
+                session=session, user_id=user.id, key=idempotency_key, request_hash=request_hash
             )
             if replay is not None:
                 return ScorecardPublic.model_validate(replay), True
@@ -267,25 +239,13 @@ async def submit(
             f"Scorecard {scorecard.id} was submitted by a concurrent request.",
             code=ErrorCode.scorecard_submitted,
         )
-    unsubmitted = (
-        await session.exec(
-            select(Scorecard.id).where(
-                col(Scorecard.interview_id) == interview.id,
-                col(Scorecard.status) != ScorecardStatus.submitted,
-            )
-        )
-    ).first()
-    if unsubmitted is None:
-        interview.status = InterviewStatus.completed
-        interview.updated_at = utcnow()
-        session.add(interview)
-        await session.flush()
+    await panel.complete_if_all_submitted(session=session, interview=interview)
     SCORECARDS_SUBMITTED.inc()
     public = await to_public(session=session, scorecard=scorecard, interview=interview, reader=user)
     if idempotency_key is not None:
         await idempotency.remember(
             session=session,
-            user=user,
+            user_id=user.id,
             key=idempotency_key,
             request_hash=request_hash,
             response=public.model_dump(mode="json"),

@@ -12,15 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.catalog.models import Level, RoleFamily, Skill
-from app.interviews.blind_review import ReaderView, count_withheld, interview, latest_version_ids
-from app.interviews.models import (
-    AssessedPerson,
-    RatingKind,
-    ScorecardRating,
-    SkillGap,
-    SkillsAssessment,
-)
 from app.requisitions.models import Requisition
+from app.scorecards.blind_review import ReaderView, count_withheld, interview, latest_version_ids
+from app.scorecards.models import AssessedPerson, RatingKind, ScorecardRating, SkillGap, SkillsAssessment
 
 
 def _round(value: float | Decimal) -> int:

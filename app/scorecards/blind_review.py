@@ -25,14 +25,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.interviews.models import (
-    NOT_HELD,
-    Interview,
-    Scorecard,
-    ScorecardRating,
-    ScorecardStatus,
-    ScorecardVersion,
-)
+from app.interviews.models import NOT_HELD, Interview, Scorecard, ScorecardStatus
+from app.scorecards.models import ScorecardRating, ScorecardVersion
 from app.users.models import User
 
 scorecard = Scorecard.__table__  # type: ignore[attr-defined]

@@ -8,22 +8,21 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application
-from app.interviews.blind_review import ReaderView, latest_version_ids
-from app.interviews.models import (
+from app.catalog import service as catalog_service
+from app.interviews.models import Interview, Scorecard, ScorecardStatus
+from app.interviews.panel import held_at_stage
+from app.pipeline import Stage
+from app.scorecards.blind_review import ReaderView, latest_version_ids
+from app.scorecards.models import (
     CriterionSummary,
     Decision,
-    Interview,
     Rating,
     RatingKind,
-    Scorecard,
     ScorecardRating,
     ScorecardState,
-    ScorecardStatus,
     ScorecardVersion,
     StageSummary,
 )
-from app.interviews.service import held_at_stage, stage_of
-from app.pipeline import Stage
 
 DECISION_RULE = (
     "wait while any scorecard is pending or none is submitted; then reject when any recommends "
@@ -58,7 +57,7 @@ async def stage_summary(
     """The figures come only from what ``view`` may read: a reader blind to this stage sees their
     own scorecards, the others' count in ``withheld``, and no rating or recommendation of theirs."""
     assert application.id is not None
-    stage_row = await stage_of(session=session, stage=stage)
+    stage_row = await catalog_service.get_interview_stage(session=session, key=stage.value)
     interviews = (
         await session.exec(select(func.count(col(Interview.id))).where(held_at_stage(application.id, stage)))
     ).one()
