@@ -43,6 +43,27 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
         await engine.dispose()
 
 
+async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from app.applications import summaries
+    from app.core.sql import Dialect
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        async with engine.begin() as connection:
+            for statement in summaries.rebuild_statements(Dialect.named(connection.dialect.name)):
+                await connection.execute(statement)
+            counted: dict[str, int] = {}
+            for table in (summaries.stay_table, summaries.summary_table):
+                counted[table.name] = int(
+                    (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+                )
+            return counted
+    finally:
+        await engine.dispose()
+
+
 def _write_openapi(path: Path) -> None:
     from app.main import create_app
 
@@ -62,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
+    commands.add_parser(
+        "rebuild-summaries",
+        help="recompute the reports' stay and application summaries from the stage history (one transaction)",
+    )
     commands.add_parser("serve", help="serve the API (and the UI) with uvicorn, as the settings say")
     worker = commands.add_parser(
         "worker", help="apply webhook deliveries: run workers until SIGTERM (any number of processes)"
@@ -97,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "openapi":
             _write_openapi(args.output)
             print(f"wrote {args.output}", file=sys.stderr)
+        elif args.command == "rebuild-summaries":
+            counted = asyncio.run(_rebuild_summaries(settings))
+            print(", ".join(f"{name}: {n:,} rows" for name, n in counted.items()), file=sys.stderr)
         elif args.command == "serve":
             from app.serve import serve
 

@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
 
     app = FastAPI(
         title="interview-pipeline",
-        version="0.1.0",
+        version="0.2.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,

@@ -2,7 +2,14 @@
 
 from sqlmodel import SQLModel
 
-from app.applications.models import Application, ApplicationExternalId, AtsStageReport, StageEvent
+from app.applications.models import (
+    Application,
+    ApplicationExternalId,
+    ApplicationSummary,
+    AtsStageReport,
+    StageEvent,
+    StageStay,
+)
 from app.candidates.models import Candidate, CandidateExternalId
 from app.catalog.models import (
     CandidateSource,
@@ -33,6 +40,7 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationExternalId",
+    "ApplicationSummary",
     "AtsStageReport",
     "Candidate",
     "CandidateExternalId",
@@ -57,6 +65,7 @@ __all__ = [
     "ScorecardVersion",
     "Skill",
     "StageEvent",
+    "StageStay",
     "User",
     "WebhookDelivery",
     "metadata",

@@ -150,7 +150,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "recorded_at",
     ),
     "scorecard_rating": ("id", "version_id", "kind", "key", "value"),
+    # Every interview has its kit (the row's id is its interview's: one kit an interview, in order).
+    "interview_kit": ("interview_id", "questions_requested", "drawn_at"),
+    "kit_question": ("id", "interview_id", "position", "question_id"),
 }
+KEYED_BY_INTERVIEW = {"interview_kit"}  # no id sequence of their own
+QUESTIONS_A_KIT = 3
 # Interviews: each visit to an interview stage gets one with this chance, with 1-3 interviewers
 # (about half a scorecard per application: 500,000 at 1M); durations as the stage's default.
 INTERVIEWED = {"phone_screen": 0.12, "technical_interview": 0.2, "onsite_final": 0.3}
@@ -177,6 +182,7 @@ class History:
     managers: int
     first_interviewer: int = 0
     interviewers: int = 0
+    questions: list[int] = field(default_factory=list)
     rows: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
     ids: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
 
@@ -214,6 +220,10 @@ class History:
                 "interview",
                 (application_id, stage, ts(starts), minutes, "completed", ts(entered), ts(starts)),
             )
+            kit = self.emit("interview_kit", (QUESTIONS_A_KIT, ts(entered)))
+            assert kit == interview_id
+            for position, question in enumerate(rng.sample(self.questions, k=QUESTIONS_A_KIT), start=1):
+                self.emit("kit_question", (interview_id, position, question))
             panel = int(pick(rng, tuple((str(n), w) for n, w in PANEL)))
             for interviewer in rng.sample(range(self.interviewers), k=min(panel, self.interviewers)):
                 self.scorecard(
@@ -366,10 +376,13 @@ class History:
         return application_id, hired_at
 
 
-def generate(applications: int, seed: int) -> History:
+def generate(applications: int, seed: int, questions: list[int]) -> History:
     rng = random.Random(seed)
     history = History(
-        rng=rng, managers=max(10, applications // 5000), interviewers=max(20, applications // 2000)
+        rng=rng,
+        managers=max(10, applications // 5000),
+        interviewers=max(20, applications // 2000),
+        questions=questions,
     )
     history.users()
     remaining = applications
@@ -400,6 +413,19 @@ def recreate(name: str, server: str) -> str:
     return url
 
 
+def catalog_questions(url: str) -> list[int]:
+    with psycopg.connect(_admin_dsn(url)) as connection:
+        return [int(row[0]) for row in connection.execute("SELECT id FROM question ORDER BY id")]
+
+
+def rebuild_summaries(url: str) -> None:
+    """The reports' summaries from the loaded history, as `python -m app rebuild-summaries`."""
+    env = os.environ | {"INTERVIEW_PIPELINE_DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "-m", "app", "rebuild-summaries"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
 def load(url: str, history: History) -> None:
     dsn = _admin_dsn(url)
     with psycopg.connect(dsn) as connection:
@@ -415,9 +441,10 @@ def load(url: str, history: History) -> None:
                     buffer.write("\n".join(rows[start : start + 100_000]))
                     buffer.write("\n")
                     copy.write(buffer.getvalue())
-            connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
-            )
+            if table not in KEYED_BY_INTERVIEW:
+                connection.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
+                )
         connection.commit()
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
@@ -434,13 +461,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     url = recreate(args.database, args.server)
-    history = generate(args.applications, args.seed)
+    history = generate(args.applications, args.seed, catalog_questions(url))
     generated = time.perf_counter()
     load(url, history)
+    loaded = time.perf_counter()
+    rebuild_summaries(url)
+    with psycopg.connect(_admin_dsn(url), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE stage_stay")
+        connection.execute("VACUUM ANALYZE application_summary")
     counts = ", ".join(f"{table} {len(rows):,}" for table, rows in history.rows.items())
     print(
         f"{args.database}: {counts}; generated in {generated - started:.1f} s, "
-        f"loaded in {time.perf_counter() - generated:.1f} s"
+        f"loaded in {loaded - generated:.1f} s, summaries rebuilt in {time.perf_counter() - loaded:.1f} s"
     )
 
 

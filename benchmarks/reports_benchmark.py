@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.pagination import encode_cursor
 from app.core.sql import Dialect
-from app.pipeline import ACTIVE_STAGES
 from app.reports import queries, scope, scorecard_queries
 from app.reports.scope import Filters
 from app.scorecards.blind_review import ReaderView
@@ -48,58 +47,70 @@ PG = Dialect(sqlite=False)
 ADMIN_VIEW = ReaderView(reader_id=0, blind_to=frozenset())
 # Median of 5 timed runs after a warm-up: on this noisy machine 3 let one slow run decide.
 RUNS = 5
-STAGES_LEFT = [stage.value for stage in ACTIVE_STAGES]
+
 
 # Each endpoint with the parameters it is timed with, and the statements its service runs.
+def _questions(*keys: str) -> list[Any]:
+    return [
+        statement
+        for key in keys
+        for statement in (
+            scorecard_queries.questions_asked(PG, Filters(), key_name=key),
+            scorecard_queries.question_ratings(PG, Filters(), ADMIN_VIEW, key_name=key),
+            scorecard_queries.question_panels(PG, Filters(), ADMIN_VIEW, key_name=key),
+        )
+    ]
+
+
 REPORTS: dict[str, tuple[str, Callable[[float], list[Any]]]] = {
     "time-to-fill": (
         "/reports/time-to-fill?group_by=role_family",
         lambda as_of: [
-            queries.time_to_fill(PG, clocks, grouped=grouped)
-            for grouped in (False, True)
-            for clocks in [queries.requisition_clocks(PG, Filters(), as_of=as_of, group_by="role_family")]
+            queries.time_to_fill(
+                PG, queries.requisition_clocks(PG, Filters(), as_of=as_of, key_name=key), keyed=keyed
+            )
+            for key, keyed in (("none", False), ("role_family", True))
         ],
     ),
     "time-to-hire": (
         "/reports/time-to-hire?group_by=source",
-        lambda _as_of: [
-            queries.time_to_hire(PG, Filters(), group_by="none"),
-            queries.time_to_hire(PG, Filters(), group_by="source"),
-        ],
+        lambda _as_of: [queries.time_to_hire(PG, Filters(), key_name=key) for key in ("none", "source")],
     ),
     "candidates-per-role": (
-        "/reports/candidates-per-role?group_by=quarter",
+        "/reports/candidates-per-role?group_by=role_family",
         lambda _as_of: [
-            queries.candidates_per_role(PG, Filters(), group_by="none"),
-            queries.candidates_per_role(PG, Filters(), group_by="quarter"),
+            queries.candidates_per_role(PG, Filters(), key_name=key) for key in ("none", "role_family")
         ],
     ),
     "funnel": (
         "/reports/funnel",
         lambda _as_of: [
-            queries.transitions(Filters()),
-            queries.standing_hires(Filters()),
-            queries.time_in_stage(PG, Filters(), STAGES_LEFT),
+            queries.stay_counts(PG, Filters(), key_name="none"),
+            queries.time_in_stage(PG, Filters(), key_name="none"),
+            queries.standing_hires(PG, Filters(), key_name="none"),
         ],
     ),
     "sources": (
         "/reports/sources",
         lambda _as_of: [
-            queries.source_counts(Filters()),
-            queries.reached_by_source(Filters()),
-            queries.standing_hires(Filters(), by_source=True),
-            queries.left_offer_by_source(Filters()),
-            queries.time_to_hire(PG, Filters(), group_by="source"),
-            scorecard_queries.source_ratings(Filters(), ADMIN_VIEW),
+            queries.source_figures(PG, Filters(), key_name="none"),
+            queries.hire_times_by_source(PG, Filters(), key_name="none"),
+            scorecard_queries.source_ratings(PG, Filters(), ADMIN_VIEW, key_name="none"),
+            queries.time_to_hire(PG, Filters(), key_name="none"),
         ],
     ),
     "interviewer-calibration": (
         "/reports/interviewer-calibration",
         lambda _as_of: [
-            scorecard_queries.criterion_ratings(Filters(), ADMIN_VIEW),
-            scorecard_queries.interviewer_calibration(PG, Filters(), ADMIN_VIEW),
+            statement
+            for key in ("none", "interviewer")
+            for statement in (
+                scorecard_queries.calibration(PG, Filters(), ADMIN_VIEW, key_name=key),
+                scorecard_queries.criterion_ratings(PG, Filters(), ADMIN_VIEW, key_name=key),
+            )
         ],
     ),
+    "questions": ("/reports/questions", lambda _as_of: _questions("none", "bank", "question")),
 }
 
 
@@ -119,8 +130,9 @@ def application_count(url: str) -> int | None:
     try:
         with psycopg.connect(psycopg_dsn(url)) as connection:
             # A database generated before the scorecards were counts as missing.
+            # A database generated before the kits and the summaries were counts as missing.
             row = connection.execute(
-                "SELECT count(*) FROM application WHERE EXISTS (SELECT FROM scorecard)"
+                "SELECT count(*) FROM application_summary WHERE EXISTS (SELECT FROM kit_question)"
             ).fetchone()
             return int(row[0]) if row else None
     except psycopg.Error:
@@ -210,15 +222,18 @@ def median_seconds(call: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def server_pid(port: int) -> int | None:
-    """The uvicorn process we started, found by its --port argument."""
+    """The `python -m app serve` process we started (one worker: it serves in-process), found by
+    the port in its environment."""
+    wanted = f"INTERVIEW_PIPELINE_PORT={port}".encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            environment = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"uvicorn" in b" ".join(arguments) and str(port).encode() in arguments:
+        if b"serve" in arguments and wanted in environment:
             return int(entry.name)
     return None
 
@@ -249,10 +264,11 @@ def rss_sampler(pid: int) -> Iterator[list[float]]:
         thread.join()
 
 
-def time_reports(url: str, label: str, explain: bool) -> dict[str, float]:
+def time_reports(url: str, label: str, explain: bool) -> tuple[dict[str, float], dict[str, float]]:
     token = admin_token(url)
     as_of = datetime.now(UTC).timestamp()
     http_times: dict[str, float] = {}
+    trend_times: dict[str, float] = {}
     with uvicorn_server(url, workers=1) as base_url:
         pid = server_pid(int(base_url.rsplit(":", 1)[1]))
         headers = {"Authorization": f"Bearer {token}"}
@@ -281,6 +297,16 @@ def time_reports(url: str, label: str, explain: bool) -> dict[str, float]:
                 http_times[name] = median_seconds(over_http)
                 sql_time = median_seconds(direct)
                 print(f"{name:<22}{http_times[name]:9.3f}{sql_time:9.3f}{http_times[name] / sql_time:8.2f}")
+            print(f"{'with period=month':<22}{'HTTP s':>9}")
+            for name, (path, _statements) in REPORTS.items():
+                trended = path + ("&" if "?" in path else "?") + "period=month"
+
+                def trend(trended: str = trended) -> None:
+                    response = http.get(trended)
+                    response.raise_for_status()
+
+                trend_times[name] = median_seconds(trend)
+                print(f"{name:<22}{trend_times[name]:9.3f}")
                 if explain:
                     for statement in built:
                         print(direct_sql.explain(statement), end="\n\n")
@@ -289,7 +315,7 @@ def time_reports(url: str, label: str, explain: bool) -> dict[str, float]:
             print(
                 f"service RSS: {baseline:.0f} MB before the reports, peak {max(samples, default=0):.0f} MB during them"
             )
-    return http_times
+    return http_times, trend_times
 
 
 @contextmanager
@@ -341,11 +367,15 @@ def main(argv: list[str] | None = None) -> None:
         n: ensure_database(args.server, n, args.regenerate) for n in (args.small, args.medium, args.large)
     }
 
-    medium = time_reports(urls[args.medium], f"{args.medium:,} applications", explain=False)
-    large = time_reports(urls[args.large], f"{args.large:,} applications", explain=args.explain)
-    print(f"\n== report time at {args.large:,} ÷ at {args.medium:,} applications (HTTP)")
+    medium, medium_trends = time_reports(urls[args.medium], f"{args.medium:,} applications", explain=False)
+    large, large_trends = time_reports(urls[args.large], f"{args.large:,} applications", explain=args.explain)
+    print(f"\n== report time at {args.large:,} ÷ at {args.medium:,} applications (HTTP, median of {RUNS})")
+    print(f"{'report':<22}{'100k s':>9}{'1M s':>9}{'ratio':>8}   with period=month: 100k s, 1M s, ratio")
     for name in REPORTS:
-        print(f"{name:<22}{medium[name]:9.3f}{large[name]:9.3f}{large[name] / medium[name]:8.1f}x")
+        print(
+            f"{name:<22}{medium[name]:9.3f}{large[name]:9.3f}{large[name] / medium[name]:7.1f}x"
+            f"   {medium_trends[name]:9.3f}{large_trends[name]:9.3f}{large_trends[name] / medium_trends[name]:7.1f}x"
+        )
 
     small_lists = time_lists(urls[args.small])
     large_lists = time_lists(urls[args.large])

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import pipeline
+from app.applications import summaries
 from app.applications.models import (
     ActorKind,
     Application,
@@ -292,6 +293,7 @@ async def sync_ats_history(
             session=session, requisition_id=application.requisition_id, application_id=application_id
         )
     await session.flush()
+    await summaries.refresh(session=session, application_ids=[application_id])
     return application
 
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from app.applications import service
 from app.applications.models import Application
-from app.applications.service import PendingScorecards
+from app.applications.moves import PendingScorecards
 from app.core.db import SessionDep
 from app.core.identifiers import IdPath
 from app.users.dependencies import CurrentUser

@@ -149,6 +149,52 @@ class StageEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class StageStay(SQLModel, table=True):
+    """A stay in a stage: its entry, the next move out (any direction) and how it ended. A
+    projection of the stage events kept by app.applications.summaries, for the reports."""
+
+    __tablename__ = "stage_stay"
+    __table_args__ = (
+        sa.Index("ix_stage_stay_application", "application_id"),
+        sa.Index("ix_stage_stay_stage_applied", "stage", "applied_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    requisition_id: int
+    applied_at: datetime
+    stage: str = Field(max_length=32)
+    entered_at: datetime
+    left_at: datetime | None = None
+    # advanced, moved_back, rejected, withdrawn, reopened; null while the application stays.
+    exit_kind: str | None = Field(default=None, max_length=16)
+    seconds: float | None = None
+
+
+class ApplicationSummary(SQLModel, table=True):
+    """An application as the reports read it: the stages it ever reached (a bit each), whether it
+    ever left the offer stage, and its hire that stands. Kept by app.applications.summaries."""
+
+    __tablename__ = "application_summary"
+    __table_args__ = (sa.Index("ix_application_summary_applied", "applied_at"),)
+
+    application_id: int = Field(foreign_key="application.id", primary_key=True)
+    requisition_id: int = Field(index=True)
+    candidate_id: int
+    applied_at: datetime
+    stage: str = Field(max_length=32)
+    reached_mask: int
+    left_offer: bool
+    hired_at: datetime | None = None
+    hire_seconds: float | None = None
+    # How the application last left each interview stage (advanced, rejected, withdrawn,
+    # moved_back; null when it never left it): the decision a panel's scorecards are judged by.
+    exit_resume_screen: str | None = Field(default=None, max_length=16)
+    exit_phone_screen: str | None = Field(default=None, max_length=16)
+    exit_technical_interview: str | None = Field(default=None, max_length=16)
+    exit_onsite_final: str | None = Field(default=None, max_length=16)
+
+
 class StageEventPublic(SQLModel):
     id: int
     application_id: int

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
 
-from app.applications import service
+from app.applications import moves, service
 from app.applications.dependencies import PendingScorecardsDep, VisibleApplication
 from app.applications.models import (
     ActorKind,
@@ -50,7 +50,7 @@ IfMatch = Annotated[
 ]
 
 
-def _precondition(if_match: str | None, body: MoveRequest) -> service.Precondition:
+def _precondition(if_match: str | None, body: MoveRequest) -> moves.Precondition:
     version: int | None = None
     if if_match is not None and if_match.strip() != "*":
         found = _ETAG.match(if_match.strip())
@@ -62,7 +62,7 @@ def _precondition(if_match: str | None, body: MoveRequest) -> service.Preconditi
             "A move must say what it is based on: send If-Match with the application's ETag, "
             "or expected_stage in the body."
         )
-    return service.Precondition(version=version, stage=body.expected_stage)
+    return moves.Precondition(version=version, stage=body.expected_stage)
 
 
 def _with_etag(status_code: int) -> dict[int | str, dict[str, Any]]:
@@ -203,7 +203,7 @@ def _move_route(move: Move, body_model: type[MoveRequest]) -> Any:
         pending_scorecards: PendingScorecardsDep,
         if_match: IfMatch = None,
     ) -> ApplicationPublic:
-        moved = await service.move_application(
+        moved = await moves.move_application(
             session=session,
             application=application,
             move=move,

@@ -70,6 +70,19 @@ class Dialect:
         return sa.func.to_char(sa.func.timezone("UTC", value), 'YYYY-"Q"Q')
 
 
+def period_start(dialect: Dialect, period: str, value: Col) -> Col:
+    """The first day (YYYY-MM-DD, UTC) of the week (Monday), month or quarter holding ``value``."""
+    if dialect.sqlite:
+        if period == "week":  # the next Sunday (or this one), six days back: the Monday
+            return sa.func.date(value, "weekday 0", "-6 days")
+        if period == "month":
+            return sa.func.strftime("%Y-%m-01", value)
+        month = sa.cast(sa.func.strftime("%m", value), sa.Integer)
+        return sa.func.printf("%s-%02d-01", sa.func.strftime("%Y", value), (month - 1) // 3 * 3 + 1)
+    truncated = sa.func.date_trunc(period, sa.func.timezone("UTC", value))
+    return sa.func.to_char(truncated, "YYYY-MM-DD")
+
+
 def summary(
     dialect: Dialect,
     base: Any,

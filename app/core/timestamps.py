@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
 # A client clock a little ahead of ours is not "the future".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -53,3 +54,25 @@ def _representable_in_utc(value: datetime) -> datetime:
 # The type of every business time a request carries (bodies and query parameters), normalised
 # to UTC.
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_representable_in_utc)]
+
+
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_as_utc_midnight(value: object) -> object:
+    # A report window is often days: 2026-01-01 means that day's start, in UTC.
+    if isinstance(value, str) and _PLAIN_DATE.match(value):
+        return f"{value}T00:00:00Z"
+    return value
+
+
+# A query time that may also be a plain date (its midnight, UTC): report windows.
+IsoDateOrDatetime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    BeforeValidator(_date_as_utc_midnight),
+    AfterValidator(_representable_in_utc),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
+]

@@ -1,51 +1,58 @@
-"""The reports' SQL, built with SQLAlchemy Core: each report is one or a few aggregate queries.
+"""The pipeline reports' SQL, built with SQLAlchemy Core: each report is a few aggregate queries
+over the narrow summaries (see :mod:`app.reports.scope`), each taking the key to group by (a
+category, a period, or none).
 
 Durations are computed in the database as whole seconds, ``round(epoch(stop) - epoch(start))``,
-on both backends, so both aggregate the same integers. Percentiles use ``percentile_cont`` on
-PostgreSQL; on SQLite the same linear interpolation is written with window functions
-(``row_number`` and ``count`` over the group), giving identical figures.
+on both backends (the summaries store them so), so both aggregate the same numbers. Percentiles
+use ``percentile_cont`` on PostgreSQL; on SQLite the same linear interpolation is written with
+window functions (``row_number`` and ``count`` over the group), giving identical figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
+from app.applications.summaries import STAGE_BITS
 from app.core.sql import Dialect, summary
-from app.pipeline import Move, Stage
+from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports.scope import (
     REQUISITION_GROUPS,
     Col,
     Filters,
-    _with_group,
-    application,
-    application_scope,
     candidate,
     group_key,
     requisition,
     requisition_scope,
-    scoped_applications,
-    scoped_events,
-    stage_event,
+    scoped,
     status_event,
+    stay,
+    with_key,
 )
+from app.reports.scope import summary as app_summary
 from app.requisitions.models import RequisitionStatus
 
 
-def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, group_by: str) -> Any:
+def _by(key: Col | None) -> tuple[str, ...]:
+    return ("grp",) if key is not None else ()
+
+
+# --- time to fill -------------------------------------------------------------------------------
+
+
+def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, key_name: str) -> Any:
     """One row a requisition in scope (filled, open or on hold): grp, kind ('filled' | 'open'),
     gross and net seconds. The clock stops at filled_at for filled requisitions and at ``as_of``
-    for open ones; net subtracts the on-hold spans inside [opened_at, stop]."""
+    for open ones; net subtracts the on-hold spans inside [opened_at, stop]. A period key is the
+    period of filled_at (the clock's end); open requisitions have none."""
     r = requisition.c
     opened = dialect.epoch(r.opened_at)
     stop = sa.case(
         (r.status == RequisitionStatus.filled, dialect.epoch(r.filled_at)), else_=sa.literal(as_of)
     )
     scope = [*requisition_scope(filters, dated=True), r.status.in_(["filled", "open", "on_hold"])]
-
     # Each status event's span runs to the next event of the same requisition (or still runs).
     span_end = sa.func.lead(dialect.epoch(status_event.c.occurred_at)).over(
         partition_by=status_event.c.requisition_id,
@@ -78,18 +85,18 @@ def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, grou
     held = sa.func.coalesce(sa.cast(sa.func.round(holds.c.held), sa.Float), 0.0)
     kind = sa.case((r.status == RequisitionStatus.filled, "filled"), else_="open")
     columns: list[Col] = [kind.label("kind"), gross.label("gross"), (gross - held).label("net")]
-    key = group_key(dialect, group_by, when=r.opened_at)
+    key = group_key(dialect, key_name, when=r.filled_at)
     return (
-        sa.select(*_with_group(columns, key))
+        sa.select(*with_key(columns, key))
         .select_from(requisition.outerjoin(holds, holds.c.requisition_id == r.id))
         .where(*scope)
         .subquery("clocks")
     )
 
 
-def time_to_fill(dialect: Dialect, clocks: Any, *, grouped: bool) -> Select[Any]:
+def time_to_fill(dialect: Dialect, clocks: Any, *, keyed: bool) -> Select[Any]:
     """Summaries per (kind, measure[, grp]): both clocks of filled and of open requisitions."""
-    group = [clocks.c.grp] if grouped else []
+    group = [clocks.c.grp] if keyed else []
     base = sa.union_all(
         *(
             sa.select(
@@ -98,30 +105,30 @@ def time_to_fill(dialect: Dialect, clocks: Any, *, grouped: bool) -> Select[Any]
             for measure in ("gross", "net")
         )
     ).subquery("base")
-    return summary(dialect, base, by=("kind", "measure", *(["grp"] if grouped else [])))
+    return summary(dialect, base, by=("kind", "measure", *(["grp"] if keyed else [])))
 
 
 # --- time to hire -------------------------------------------------------------------------------
 
 
-def time_to_hire(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
-    """applied_at → the hire that stands, per application in scope now in `hired`: counted once,
-    at its last entry into hired (``stage_entered_at``); an unhired hire is no hire."""
-    key = group_key(dialect, group_by, when=application.c.applied_at)
-    seconds = dialect.seconds(
-        dialect.epoch(application.c.applied_at), dialect.epoch(application.c.stage_entered_at)
+def time_to_hire(
+    dialect: Dialect, filters: Filters, *, key_name: str, period_of: str = "hire"
+) -> Select[Any]:
+    """applied_at → the hire that stands, per application in scope now hired: counted once, at
+    its last entry into hired. A period key is the period of that hire (``period_of="hire"``)
+    or of the application (``"applied"``, the sources report's cohorts)."""
+    when = app_summary.c.hired_at if period_of == "hire" else app_summary.c.applied_at
+    key = group_key(dialect, key_name, when=when)
+    joined, clauses = scoped(
+        app_summary, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
     )
     base = (
-        sa.select(*_with_group([seconds.label("v")], key))
-        .select_from(
-            scoped_applications(
-                filters, requisitions=group_by in REQUISITION_GROUPS, candidates=group_by == "source"
-            )
-        )
-        .where(*application_scope(filters), application.c.stage == Stage.hired)
+        sa.select(*with_key([app_summary.c.hire_seconds.label("v")], key))
+        .select_from(joined)
+        .where(*clauses, app_summary.c.hired_at.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, by=("grp",) if key is not None else ())
+    return summary(dialect, base, by=_by(key))
 
 
 # --- candidates per role ------------------------------------------------------------------------
@@ -151,134 +158,127 @@ def _distribution(v: Col) -> list[Col]:
     return columns
 
 
-def candidates_per_role(dialect: Dialect, filters: Filters, *, group_by: str) -> Select[Any]:
-    """Applications per requisition (0 included) for requisitions opened in range."""
-    counted = sa.select(application.c.requisition_id, sa.func.count().label("n"))
+def candidates_per_role(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Applications per requisition (0 included) for requisitions opened in range; a period key
+    is the period of the requisition's opening."""
+    counted = sa.select(app_summary.c.requisition_id, sa.func.count().label("n"))
     if filters.source is not None:
         counted = counted.select_from(
-            application.join(candidate, candidate.c.id == application.c.candidate_id)
+            app_summary.join(candidate, candidate.c.id == app_summary.c.candidate_id)
         ).where(candidate.c.source == filters.source)
-    counts = counted.group_by(application.c.requisition_id).subquery("counts")
-    key = group_key(dialect, group_by, when=requisition.c.opened_at)
+    counts = counted.group_by(app_summary.c.requisition_id).subquery("counts")
+    key = group_key(dialect, key_name, when=requisition.c.opened_at)
     v = sa.func.coalesce(counts.c.n, 0)
     base = (
-        sa.select(*_with_group([v.label("v")], key))
+        sa.select(*with_key([v.label("v")], key))
         .select_from(requisition.outerjoin(counts, counts.c.requisition_id == requisition.c.id))
         .where(*requisition_scope(filters, dated=True))
         .subquery("base")
     )
-    return summary(dialect, base, by=("grp",) if key is not None else (), extras=_distribution)
+    return summary(dialect, base, by=_by(key), extras=_distribution)
 
 
-# --- funnel and sources -------------------------------------------------------------------------
+# --- funnel -------------------------------------------------------------------------------------
+
+EXIT_COUNTS = ("advanced", "moved_back", "rejected", "withdrawn")
 
 
-# How a move out of a stage counts in the funnel: forward (advance, skip, hire), back, or an end.
-EXIT_KINDS: dict[str, str] = {
-    Move.advance.value: "advanced",
-    Move.skip.value: "advanced",
-    Move.hire.value: "advanced",
-    Move.move_back.value: "moved_back",
-    Move.reject.value: "rejected",
-    Move.withdraw.value: "withdrawn",
-}
+def _count_when(condition: Col) -> Col:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def transitions(filters: Filters) -> Select[Any]:
-    """Moves of the applications in scope by (from_stage, to_stage, move): each is the end of a
-    stay in ``from_stage`` and the start of one in ``to_stage``."""
-    columns: list[Col] = [stage_event.c.from_stage, stage_event.c.to_stage, stage_event.c.move]
-    return (
-        sa.select(*columns, sa.func.count().label("n"))
-        .select_from(scoped_events(filters))
-        .where(*application_scope(filters))
-        .group_by(*columns)
+def stay_counts(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Per active stage (and key): its stays (entered) and how they ended. A period key is the
+    period each stay began."""
+    key = group_key(dialect, key_name, when=stay.c.entered_at)
+    joined, clauses = scoped(
+        stay, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
     )
-
-
-def standing_hires(filters: Filters, *, by_source: bool = False) -> Select[Any]:
-    """Applications in scope now in `hired` (the hire that stands), overall or per source."""
-    keys = [candidate.c.source] if by_source else []
+    keys = [stay.c.stage, *([key.label("grp")] if key is not None else [])]
     return (
-        sa.select(*keys, sa.func.count().label("n"))
-        .select_from(scoped_applications(filters, candidates=by_source))
-        .where(*application_scope(filters), application.c.stage == Stage.hired)
+        sa.select(
+            *keys,
+            sa.func.count().label("entered"),
+            *(_count_when(stay.c.exit_kind == kind).label(kind) for kind in EXIT_COUNTS),
+        )
+        .select_from(joined)
+        .where(*clauses, stay.c.stage.in_([s.value for s in ACTIVE_STAGES]))
         .group_by(*keys)
     )
 
 
-def stays(dialect: Dialect, filters: Filters) -> Any:
-    """Every stay of an application in scope: the stage an event entered, and the seconds until
-    the application's next event (the move out, whatever its direction; null while it stays)."""
-    window = {
-        "partition_by": stage_event.c.application_id,
-        "order_by": (stage_event.c.occurred_at, stage_event.c.id),
-    }
-    left = sa.func.lead(dialect.epoch(stage_event.c.occurred_at)).over(**window)
-    return (
-        sa.select(
-            stage_event.c.application_id,
-            stage_event.c.to_stage.label("stage"),
-            dialect.seconds(dialect.epoch(stage_event.c.occurred_at), left).label("v"),
-        )
-        .select_from(scoped_events(filters))
-        .where(*application_scope(filters))
-        .subquery("stays")
+def time_in_stage(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Per active stage (and key): count, mean and percentiles of its stays that ended."""
+    key = group_key(dialect, key_name, when=stay.c.entered_at)
+    joined, clauses = scoped(
+        stay, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
     )
-
-
-def time_in_stage(dialect: Dialect, filters: Filters, stages: Sequence[str]) -> Select[Any]:
-    """Per stage: count, mean and percentiles of its stays that ended (entry → next move out)."""
-    stayed = stays(dialect, filters)
     base = (
-        sa.select(stayed.c.stage.label("grp"), stayed.c.v)
-        .where(stayed.c.stage.in_(list(stages)), stayed.c.v.is_not(None))
+        sa.select(stay.c.stage, stay.c.seconds.label("v"), *([key.label("grp")] if key is not None else []))
+        .select_from(joined)
+        .where(*clauses, stay.c.stage.in_([s.value for s in ACTIVE_STAGES]), stay.c.seconds.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, by=("grp",))
+    return summary(dialect, base, by=("stage", *_by(key)))
 
 
-def reached_by_source(filters: Filters) -> Select[Any]:
-    """Per source and stage: distinct applications in scope that ever entered the stage."""
+def standing_hires(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Applications in scope now hired (the hire that stands); a period key is the hire's."""
+    key = group_key(dialect, key_name, when=app_summary.c.hired_at)
+    joined, clauses = scoped(
+        app_summary, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
+    )
     return (
-        sa.select(
-            candidate.c.source,
-            stage_event.c.to_stage,
-            sa.func.count(sa.distinct(stage_event.c.application_id)).label("n"),
-        )
-        .select_from(scoped_events(filters, candidates=True))
-        .where(*application_scope(filters))
-        .group_by(candidate.c.source, stage_event.c.to_stage)
+        sa.select(*with_key([sa.func.count().label("n")], key))
+        .select_from(joined)
+        .where(*clauses, app_summary.c.hired_at.is_not(None))
+        .group_by(*([key] if key is not None else []))
     )
 
 
-def left_offer_by_source(filters: Filters) -> Select[Any]:
-    """Per source: distinct applications in scope that moved out of the offer stage (hired,
-    rejected, withdrew or went back): offer acceptance's denominator."""
-    return (
-        sa.select(candidate.c.source, sa.func.count(sa.distinct(stage_event.c.application_id)).label("n"))
-        .select_from(scoped_events(filters, candidates=True))
-        .where(*application_scope(filters), stage_event.c.from_stage == Stage.offer)
-        .group_by(candidate.c.source)
-    )
+# --- candidate sources --------------------------------------------------------------------------
+
+REACHED_STAGES: tuple[Stage, ...] = ACTIVE_STAGES
 
 
-def source_counts(filters: Filters) -> Select[Any]:
-    """Per candidate source: distinct candidates and applications in scope. (Counting per
-    candidate first, to avoid count(DISTINCT)'s sort, measured slower: each parallel worker
-    rebuilt the whole per-candidate hash.)"""
+def source_figures(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Per source (and period of applied_at, or pooled): distinct candidates, applications,
+    applications that reached each stage, standing hires, and those that ever left the offer
+    stage (offer acceptance's denominator)."""
+    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
+    joined, clauses = scoped(app_summary, filters, candidates=True)
+    mask = app_summary.c.reached_mask
+    keys = [candidate.c.source.label("source"), *([key.label("grp")] if key is not None else [])]
     return (
         sa.select(
-            candidate.c.source,
-            sa.func.count(sa.distinct(application.c.candidate_id)).label("candidates"),
+            *keys,
+            sa.func.count(sa.distinct(app_summary.c.candidate_id)).label("candidates"),
             sa.func.count().label("applications"),
+            *(
+                _count_when(mask.op("&")(1 << STAGE_BITS[stage.value]) != 0).label(f"reached_{stage.value}")
+                for stage in REACHED_STAGES
+            ),
+            _count_when(app_summary.c.hired_at.is_not(None)).label("hires"),
+            _count_when(app_summary.c.left_offer.is_(True)).label("left_offer"),
         )
-        .select_from(scoped_applications(filters, candidates=True))
-        .where(*application_scope(filters))
-        .group_by(candidate.c.source)
+        .select_from(joined)
+        .where(*clauses)
+        .group_by(*keys)
     )
 
 
-# --- scorecards: interviewer calibration and mean ratings per source ---------------------------
-
-# The overall recommendation as a number, for means: strong_no 1, no 2, yes 3, strong_yes 4.
+def hire_times_by_source(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Time to hire per source (and period of applied_at)."""
+    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
+    joined, clauses = scoped(app_summary, filters, candidates=True)
+    base = (
+        sa.select(
+            candidate.c.source.label("source"),
+            app_summary.c.hire_seconds.label("v"),
+            *([key.label("grp")] if key is not None else []),
+        )
+        .select_from(joined)
+        .where(*clauses, app_summary.c.hired_at.is_not(None))
+        .subquery("base")
+    )
+    return summary(dialect, base, by=("source", *_by(key)))

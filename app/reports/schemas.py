@@ -1,5 +1,7 @@
-"""Response shapes of the hiring-metrics reports. Durations are in days (float, rounded to 4
-decimals); every rate and percentile carries the count it was built on and a small-sample flag."""
+"""Response shapes of the hiring-metrics reports, one shape for all (see app/reports/figures.py):
+a header echoing the clock, the window and the parameters; ``overall``; ``groups`` (a list of
+``{key, label, figures…}``); ``periods`` (the same figures per week, month or quarter, empty
+periods included). Durations in days; every statistic and rate a Figure."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from app.reports.figures import Durations, Figure, Period, PeriodWindow, Window
+
 # A report as CSV: (section, rows) pairs; the section is the first column (reports/export.py).
 Sections = list[tuple[str, Sequence[BaseModel]]]
 
@@ -17,38 +21,33 @@ class GroupBy(StrEnum):
     none = "none"
     role_family = "role_family"
     level = "level"
-    month = "month"
-    quarter = "quarter"
-
-
-class HireGroupBy(StrEnum):
-    none = "none"
-    role_family = "role_family"
-    level = "level"
-    month = "month"
-    quarter = "quarter"
     source = "source"
 
 
-class DurationSummary(BaseModel):
-    """Count, mean, median and p90 of a duration, in days."""
-
-    count: int = Field(description="Cases the figures are built on.")
-    mean_days: float | None = None
-    median_days: float | None = None
-    p90_days: float | None = Field(
-        default=None, description="90th percentile, linear interpolation (percentile_cont)."
-    )
-    small_sample: bool = Field(
-        description="True when `count` is below the small-sample threshold: read the figures as anecdotes."
-    )
+class ReportHeader(BaseModel):
+    report: str = Field(description="The report's name, as listed by GET /reports.")
+    clock: str = Field(description="What starts and what stops the report's clock (or that it has none).")
+    period_clock: str | None = Field(description="The time each row of `periods` is placed by.")
+    window: Window
+    group_by: str
+    period: Period | None
+    small_sample_threshold: int
 
 
-class Rate(BaseModel):
-    value: float | None = Field(description="numerator ÷ denominator, rounded to 4 decimals; null when 0/0.")
-    numerator: int
-    denominator: int = Field(description="Cases the rate is built on.")
-    small_sample: bool
+class Keyed(BaseModel):
+    key: str = Field(description="The group's key (`all` for the overall row).")
+    label: str = Field(description="For people: the catalog's name, the period's label.")
+
+
+class InPeriod(BaseModel):
+    key: str = Field(description="The period's first day, YYYY-MM-DD (UTC).")
+    label: str
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, window: PeriodWindow) -> dict[str, object]:
+        return window.model_dump()
 
 
 class MarketComparison(BaseModel):
@@ -59,188 +58,286 @@ class MarketComparison(BaseModel):
     unit: str
     market_2022: float
     market_2024: float
-    own_value: float | None = Field(description="The organisation's figure, defined by `own_measure`.")
+    own: Figure = Field(description="The organisation's figure, defined by `own_measure`.")
     own_measure: str
-    own_count: int
-    small_sample: bool
 
 
-class TimeToFillRow(BaseModel):
-    group: str = Field(description="The group's key; `all` for the overall row.")
-    filled: int = Field(description="Filled requisitions in the group.")
-    gross: DurationSummary = Field(description="opened_at → filled_at, on-hold time included.")
-    net: DurationSummary = Field(description="The same clock with on-hold spans excluded.")
+# --- time to fill -------------------------------------------------------------------------------
 
 
-class OpenAgeRow(BaseModel):
-    group: str
+class OpenAges(BaseModel):
     open: int = Field(description="Requisitions open or on hold at `as_of`.")
-    gross: DurationSummary = Field(description="opened_at → as_of.")
-    net: DurationSummary = Field(description="opened_at → as_of, on-hold spans excluded.")
+    gross: Durations = Field(description="opened_at → as_of.")
+    net: Durations = Field(description="opened_at → as_of, on-hold spans excluded.")
 
 
-class TimeToFillReport(BaseModel):
-    unit: str = "days"
+class FillFigures(BaseModel):
+    filled: int = Field(description="Filled requisitions.")
+    gross: Durations = Field(description="opened_at → filled_at, on-hold time included.")
+    net: Durations = Field(description="The same clock with on-hold spans excluded.")
+
+
+class TimeToFillGroup(Keyed, FillFigures):
+    open_ages: OpenAges
+
+
+class TimeToFillPeriod(InPeriod, FillFigures):
+    pass
+
+
+class TimeToFillReport(ReportHeader):
     as_of: datetime
-    group_by: GroupBy
-    small_sample_threshold: int
-    overall: TimeToFillRow
-    groups: list[TimeToFillRow]
-    open_overall: OpenAgeRow
-    open_groups: list[OpenAgeRow]
-    market: MarketComparison | None
+    overall: TimeToFillGroup
+    groups: list[TimeToFillGroup]
+    periods: list[TimeToFillPeriod]
+    market: MarketComparison | None = Field(
+        description="The seed's market time to fill beside the median gross."
+    )
 
     def csv_sections(self) -> Sections:
-        return [("filled", [self.overall, *self.groups]), ("open", [self.open_overall, *self.open_groups])]
+        return [("groups", [self.overall, *self.groups]), ("periods", self.periods)]
 
 
-class TimeToHireRow(BaseModel):
-    group: str
-    time_to_hire: DurationSummary = Field(description="applied_at → the hire event's occurred_at.")
+# --- time to hire -------------------------------------------------------------------------------
 
 
-class TimeToHireReport(BaseModel):
-    unit: str = "days"
-    group_by: HireGroupBy
-    small_sample_threshold: int
-    overall: TimeToHireRow
-    groups: list[TimeToHireRow]
+class HireFigures(BaseModel):
+    hires: int = Field(description="Applications hired now, each once (an unhired hire is none).")
+    time_to_hire: Durations = Field(description="applied_at → the hire that stands.")
+
+
+class TimeToHireGroup(Keyed, HireFigures):
+    pass
+
+
+class TimeToHirePeriod(InPeriod, HireFigures):
+    pass
+
+
+class TimeToHireReport(ReportHeader):
+    overall: TimeToHireGroup
+    groups: list[TimeToHireGroup]
+    periods: list[TimeToHirePeriod]
 
     def csv_sections(self) -> Sections:
-        return [("time_to_hire", [self.overall, *self.groups])]
+        return [("groups", [self.overall, *self.groups]), ("periods", self.periods)]
 
 
-class CandidatesPerRoleRow(BaseModel):
-    group: str
+# --- candidates per role ------------------------------------------------------------------------
+
+
+class RoleFigures(BaseModel):
     requisitions: int
     applications: int
-    mean: float | None
-    median: float | None
-    p90: float | None
+    mean: Figure = Field(description="Applications per requisition.")
+    median: Figure
+    p90: Figure
     min: int | None
     max: int | None
-    small_sample: bool
-    distribution: dict[str, int] = Field(
-        description="Requisitions by number of applications: buckets 0, 1, 2, 3, 4, 5-9, 10-19, 20-49, 50+."
-    )
+    distribution: dict[str, int] = Field(description="Requisitions by applications: 0, 1, … 20-49, 50+.")
 
 
-class CandidatesPerRoleReport(BaseModel):
-    group_by: GroupBy
-    small_sample_threshold: int
-    overall: CandidatesPerRoleRow
-    groups: list[CandidatesPerRoleRow]
-    market: MarketComparison | None
+class CandidatesPerRoleGroup(Keyed, RoleFigures):
+    pass
+
+
+class CandidatesPerRolePeriod(InPeriod, RoleFigures):
+    pass
+
+
+class CandidatesPerRoleReport(ReportHeader):
+    overall: CandidatesPerRoleGroup
+    groups: list[CandidatesPerRoleGroup]
+    periods: list[CandidatesPerRolePeriod]
+    market: MarketComparison | None = Field(description="The seed's candidates per role beside the mean.")
 
     def csv_sections(self) -> Sections:
-        return [("candidates_per_role", [self.overall, *self.groups])]
+        return [("groups", [self.overall, *self.groups]), ("periods", self.periods)]
 
 
-class FunnelStageRow(BaseModel):
+# --- funnel -------------------------------------------------------------------------------------
+
+
+class FunnelStage(BaseModel):
     stage: str
-    entered: int = Field(
-        description="Stays in the stage: entries into it (an application that came back counts again). "
-        "For `hired`: the hires that stand."
-    )
+    entered: int = Field(description="Stays that began in the stage (for hired: the hires that stand).")
     advanced: int = Field(description="Stays that ended forward: advance, skip or hire.")
-    moved_back: int = Field(description="Stays that ended with a move back to an earlier stage.")
+    moved_back: int = Field(description="Stays that ended back in an earlier stage.")
     rejected: int
     withdrawn: int
-    in_stage: int = Field(description="Stays not ended yet: applications in the stage now.")
-    pass_through: Rate = Field(
-        description="advanced ÷ (advanced + moved_back + rejected + withdrawn): forward exits over all exits."
+    in_stage: int = Field(description="Stays not ended yet.")
+    pass_through: Figure = Field(
+        description="advanced ÷ all exits (advanced, moved_back, rejected, withdrawn)."
     )
-    time_in_stage: DurationSummary = Field(
-        description="Each ended stay: its entry → the next move out, whatever the direction."
-    )
+    time_in_stage: Durations = Field(description="Each ended stay: its entry → the next move out.")
 
 
-class FunnelReport(BaseModel):
-    unit: str = "days"
-    small_sample_threshold: int
-    stages: list[FunnelStageRow]
+class FunnelFigures(BaseModel):
+    stages: list[FunnelStage]
+
+
+class FunnelGroup(Keyed, FunnelFigures):
+    pass
+
+
+class FunnelPeriod(InPeriod, FunnelFigures):
+    pass
+
+
+class FunnelReport(ReportHeader):
+    overall: FunnelGroup
+    groups: list[FunnelGroup]
+    periods: list[FunnelPeriod]
 
     def csv_sections(self) -> Sections:
-        return [("funnel", self.stages)]
+        keyed: list[FunnelGroup | FunnelPeriod] = [self.overall, *self.groups, *self.periods]
+        rows = [
+            _FunnelLine(key=row.key, label=row.label, **stage.model_dump())
+            for row in keyed
+            for stage in row.stages
+        ]
+        return [("stages", rows)]
 
 
-class MeanRating(BaseModel):
-    """Mean of overall recommendations scored strong_no 1, no 2, yes 3, strong_yes 4."""
-
-    count: int = Field(description="Submitted scorecards the mean is built on.")
-    mean: float | None = Field(description="Rounded to 4 decimals; null with no scorecard.")
-    small_sample: bool
+class _FunnelLine(FunnelStage):
+    key: str
+    label: str
 
 
-class SourceRow(BaseModel):
-    source: str
-    name: str
+# --- candidate sources --------------------------------------------------------------------------
+
+
+class SourceFigures(BaseModel):
     candidates: int = Field(description="Distinct candidates with an application in scope.")
     applications: int
     reached: dict[str, int] = Field(
         description="Applications that ever entered each stage (each once); for `hired`, the hires that stand."
     )
-    hires: int = Field(description="Applications hired now: each once, an unhired hire is none.")
-    hire_rate: Rate = Field(description="hires ÷ applications.")
-    time_to_hire: DurationSummary = Field(description="applied_at → the hire that stands.")
-    offer_acceptance: Rate = Field(description="hires ÷ applications that moved out of the offer stage.")
+    hires: int
+    hire_rate: Figure = Field(description="hires ÷ applications.")
+    time_to_hire: Durations = Field(description="applied_at → the hire that stands.")
+    offer_acceptance: Figure = Field(description="hires ÷ applications that moved out of the offer stage.")
+    mean_rating: Figure = Field(
+        description="Overall recommendations (latest version, interviews held) scored strong_no 1 … strong_yes 4."
+    )
+
+
+class SourceGroup(Keyed, SourceFigures):
     time_to_productive_months: int | None = Field(description="The catalog's figure for the source.")
-    time_to_productive_contribution_days: float | None = Field(
-        description="Median time to hire + time_to_productive_months × 30.4375 days."
-    )
-    mean_rating: MeanRating = Field(
-        description="Overall recommendations (latest version) of the submitted scorecards of the "
-        "source's applications in scope, interviews that took place."
+    time_to_productive_contribution_days: Figure = Field(
+        description="Median time to hire + time_to_productive_months × 30.4375 days (n: the hires)."
     )
 
 
-class SourcesReport(BaseModel):
-    unit: str = "days"
-    small_sample_threshold: int
-    withheld: int = Field(
-        description="Peers' scorecards left out of these figures because the caller sits on their "
-        "panel and has not submitted their own scorecard for that application and stage (blind review)."
-    )
-    sources: list[SourceRow]
+class SourcePeriod(InPeriod, SourceFigures):
+    pass
+
+
+class SourcesReport(ReportHeader):
+    withheld: int = Field(description="Peers' scorecards left out of mean_rating by blind review.")
+    overall: SourceGroup
+    groups: list[SourceGroup]
+    periods: list[SourcePeriod]
 
     def csv_sections(self) -> Sections:
-        return [("sources", self.sources)]
+        return [("groups", [self.overall, *self.groups]), ("periods", self.periods)]
 
 
-class InterviewerCalibrationRow(BaseModel):
-    interviewer_id: int
-    name: str
+# --- interviewer calibration --------------------------------------------------------------------
+
+
+class CalibrationFigures(BaseModel):
     submitted: int = Field(description="Submitted scorecards in scope.")
-    small_sample: bool = Field(description="`submitted` is below the small-sample threshold.")
-    recommendations: dict[str, int] = Field(
-        description="Overall recommendations of the latest versions: strong_no, no, yes, strong_yes."
+    recommendations: dict[str, int] = Field(description="Overall recommendations of the latest versions.")
+    criterion_ratings: dict[str, int] = Field(description="Criterion ratings on the same versions.")
+    strong_no_share: Figure = Field(description="strong_no ÷ submitted.")
+    strong_yes_share: Figure = Field(description="strong_yes ÷ submitted.")
+    panel_agreement: Figure = Field(
+        description="On the side of the rest of the panel's majority ÷ panels with one."
     )
-    criterion_ratings: dict[str, int] = Field(
-        description="Criterion ratings on the same versions, by rating: strong_no, no, yes, strong_yes."
+    decision_agreement: Figure = Field(
+        description="On the side of the stage's decision ÷ decided applications."
     )
-    strong_no_share: Rate = Field(description="strong_no ÷ submitted.")
-    strong_yes_share: Rate = Field(description="strong_yes ÷ submitted.")
-    panel_agreement: Rate = Field(
-        description="Scorecards on the side of the rest of the panel's majority ÷ scorecards whose "
-        "interview has such a majority."
-    )
-    decision_agreement: Rate = Field(
-        description="Scorecards on the side of the decision taken at the stage ÷ scorecards whose "
-        "application advanced from or was rejected at the stage."
-    )
-    late: Rate = Field(
-        description="Scorecards first submitted more than 24 h after the interview ended ÷ submitted."
-    )
+    late: Figure = Field(description="First submitted more than 24 h after the interview ended ÷ submitted.")
 
 
-class InterviewerCalibrationReport(BaseModel):
-    small_sample_threshold: int
+class CalibrationGroup(Keyed, CalibrationFigures):
+    pass
+
+
+class CalibrationPeriod(InPeriod, CalibrationFigures):
+    pass
+
+
+class InterviewerCalibrationReport(ReportHeader):
     late_after_hours: int
-    withheld: int = Field(
-        description="Peers' scorecards left out of these figures because the caller sits on their "
-        "panel and has not submitted their own scorecard for that application and stage (blind review)."
+    withheld: int = Field(description="Peers' scorecards left out by blind review.")
+    overall: CalibrationGroup
+    groups: list[CalibrationGroup] = Field(
+        description="One a interviewer with a scorecard in scope; key: their id."
     )
-    interviewers: list[InterviewerCalibrationRow]
+    periods: list[CalibrationPeriod]
 
     def csv_sections(self) -> Sections:
-        return [("interviewers", self.interviewers)]
+        return [("groups", [self.overall, *self.groups]), ("periods", self.periods)]
+
+
+# --- the question signal ------------------------------------------------------------------------
+
+
+class QuestionFigures(BaseModel):
+    asked: int = Field(description="Times asked: kits of interviews held (or scheduled) that drew it.")
+    candidates: int = Field(description="Applications it was asked in.")
+    advanced: int = Field(description="Of those, the applications that left the interview's stage forward.")
+    not_advanced: int = Field(description="… that were rejected there, withdrew or went back.")
+    advance_rate: Figure = Field(description="advanced ÷ (advanced + not_advanced).")
+    rating_mean: Figure = Field(
+        description="Criterion ratings (1 strong_no … 4 strong_yes) in those interviews."
+    )
+    rating_spread: Figure = Field(description="Their standard deviation (population), in points.")
+    disagreement: Figure = Field(
+        description="Panels (2+ readable scorecards) with recommendations on both sides of yes ÷ panels."
+    )
+
+
+class QuestionGroup(Keyed, QuestionFigures):
+    bank: str = Field(description="The question's bank key (for a bank row: itself).")
+
+
+class QuestionPeriod(InPeriod, QuestionFigures):
+    pass
+
+
+class QuestionSignalReport(ReportHeader):
+    withheld: int = Field(description="Peers' scorecards left out of the ratings by blind review.")
+    overall: QuestionGroup
+    banks: list[QuestionGroup]
+    groups: list[QuestionGroup] = Field(description="One a question asked in scope; key: its id.")
+    periods: list[QuestionPeriod]
+
+    def csv_sections(self) -> Sections:
+        return [("groups", [self.overall, *self.banks, *self.groups]), ("periods", self.periods)]
+
+
+# --- the list of reports ------------------------------------------------------------------------
+
+
+class ReportParameter(BaseModel):
+    name: str
+    values: list[str] | None = Field(description="The values it takes, when a list.")
+    description: str
+
+
+class ReportDefinition(BaseModel):
+    name: str
+    path: str
+    summary: str
+    clock: str
+    period_clock: str | None
+    window: str = Field(description="What date_from/date_to select.")
+    parameters: list[ReportParameter]
+
+
+class ReportIndex(BaseModel):
+    shape: str = Field(description="The one shape every report shares.")
+    reports: list[ReportDefinition]

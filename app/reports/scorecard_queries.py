@@ -1,5 +1,9 @@
-"""The scorecard reports' SQL (interviewer calibration, the sources' mean rating): every read of
-scorecard content goes through the blind-review accessors."""
+"""The scorecard reports' SQL (interviewer calibration, the sources' mean rating, the question
+signal): every read of scorecard content goes through the blind-review accessors.
+
+The decision a scorecard is judged by is how the application last left the interview's stage,
+read from the application's summary (one column a stage), not from the stage history.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
+from app.applications.summaries import EXIT_COLUMNS
+from app.catalog.models import Question, QuestionBank
 from app.core.sql import Dialect
-from app.pipeline import INTERVIEW_STAGES, Move
+from app.interviews.models import KitQuestion
 from app.reports.scope import (
     Col,
     Filters,
-    _date_range,
-    _requisition_columns,
-    application,
-    application_scope,
     candidate,
+    date_range,
+    group_key,
     requisition,
-    scoped_applications,
-    stage_event,
+    requisition_columns,
+    scoped,
 )
+from app.reports.scope import summary as app_summary
 from app.scorecards import blind_review
 from app.scorecards.blind_review import ReaderView, interview, scorecard, scorecard_version
 from app.scorecards.models import Rating, RatingKind
@@ -30,76 +35,72 @@ from app.users.models import User
 LATE_AFTER_SECONDS = 24 * 3600
 RATING_POINTS: dict[str, int] = {rating.value: points for points, rating in enumerate(Rating, start=1)}
 POSITIVE: tuple[str, ...] = (Rating.yes.value, Rating.strong_yes.value)
+kit_question = KitQuestion.__table__  # type: ignore[attr-defined]
+question = Question.__table__  # type: ignore[attr-defined]
+bank = QuestionBank.__table__  # type: ignore[attr-defined]
+user = User.__table__  # type: ignore[attr-defined]
 
 
-def _scoped_scorecards(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, list[Col]]:
-    """Scorecards joined (``joined`` holds scorecard and interview, from
-    :mod:`app.scorecards.blind_review`) to application and requisition only when a filter needs
-    them, and the WHERE clauses of the calibration scope: ``clauses`` (submitted, the interview
-    held, blind review), the date range on the interview's scheduled_at."""
-    clauses = [
-        *clauses,
-        *_requisition_columns(filters),
-        *_date_range(interview.c.scheduled_at, filters),
-    ]
-    if filters.requisition_id is not None or _requisition_columns(filters):
-        joined = joined.join(application, application.c.id == interview.c.application_id)
-    if filters.requisition_id is not None:
-        clauses.append(application.c.requisition_id == filters.requisition_id)
-    if _requisition_columns(filters):
-        joined = joined.join(requisition, requisition.c.id == application.c.requisition_id)
+def _count_when(condition: Col) -> Col:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _in_scope(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, list[Col]]:
+    """Interviews (in ``joined``) narrowed by the filters: the date range on scheduled_at, the
+    requisition's columns through the application's summary, only when a filter needs them."""
+    clauses = [*clauses, *date_range(interview.c.scheduled_at, filters)]
+    if filters.requisition_id is not None or requisition_columns(filters) or filters.source is not None:
+        joined = joined.join(app_summary, app_summary.c.application_id == interview.c.application_id)
+        if filters.requisition_id is not None:
+            clauses.append(app_summary.c.requisition_id == filters.requisition_id)
+    if requisition_columns(filters):
+        joined = joined.join(requisition, requisition.c.id == app_summary.c.requisition_id)
+        clauses.extend(requisition_columns(filters))
+    if filters.source is not None:
+        joined = joined.join(candidate, candidate.c.id == app_summary.c.candidate_id)
+        clauses.append(candidate.c.source == filters.source)
     return joined, clauses
 
 
-def recommendation_points() -> Col:
-    return sa.case(
-        *((scorecard_version.c.recommendation == key, points) for key, points in RATING_POINTS.items())
+def _side() -> Col:
+    return sa.case((scorecard_version.c.recommendation.in_(POSITIVE), 1), else_=0)
+
+
+def _decision(exit_of: Any) -> Col:
+    """1 when the application left the interview's stage forward, 0 when it was rejected there;
+    null otherwise (withdrew, went back, or has not left)."""
+    last_exit = sa.case(
+        *((interview.c.stage == stage, exit_of.c[column]) for stage, column in EXIT_COLUMNS.items())
     )
+    return sa.case((last_exit == "advanced", 1), (last_exit == "rejected", 0))
 
 
-def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView) -> Any:
-    """One row a submitted scorecard in scope (interview not cancelled or no-show; the date range
-    on the interview's scheduled_at): interviewer, recommendation of the latest version, its side
-    (1 yes/strong_yes, 0 no/strong_no), the panel's majority side without this scorecard (null on
-    a tie or when nobody else submitted), the decision taken at the stage (1 left it forward, 0
-    rejected, null withdrew, went back or still there) and whether the first submission was
-    late. The decision is the application's **last** move out of the stage: one a stage, so a
-    history that went back and forth does not count a scorecard twice."""
-    positive = sa.case((scorecard_version.c.recommendation.in_(POSITIVE), 1), else_=0)
+# --- interviewer calibration --------------------------------------------------------------------
+
+
+def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Any:
+    """One row a submitted scorecard in scope (interview held; the date range on scheduled_at):
+    the key, the recommendation of the latest version, its side (1 yes/strong_yes), the panel's
+    majority side without this scorecard (null on a tie or alone), the decision and lateness.
+    Keys: ``interviewer``, a period of the first submission, or none."""
+    exit_of = app_summary.alias("decided")
     ends = dialect.epoch(interview.c.scheduled_at) + interview.c.duration_minutes * 60.0
     late = sa.case((dialect.epoch(scorecard.c.submitted_at) - ends > LATE_AFTER_SECONDS, 1), else_=0)
-    latest = sa.func.row_number().over(
-        partition_by=(stage_event.c.application_id, stage_event.c.from_stage),
-        order_by=(stage_event.c.occurred_at.desc(), stage_event.c.id.desc()),
-    )
-    exits = (
-        sa.select(
-            stage_event.c.application_id, stage_event.c.from_stage, stage_event.c.move, latest.label("rn")
-        )
-        # Spelled out so the scan drops the apply and offer events before they are ranked.
-        .where(stage_event.c.from_stage.in_([stage.value for stage in INTERVIEW_STAGES]))
-        .subquery("exits")
-    )
-    leave = sa.select(exits).where(exits.c.rn == 1).subquery("leave")
-    decision = sa.case(
-        (leave.c.move.in_([Move.advance.value, Move.skip.value, Move.hire.value]), 1),
-        (leave.c.move == Move.reject.value, 0),
-    )
-    joined, clauses = _scoped_scorecards(*blind_review.latest_submitted(view), filters)
-    joined = joined.outerjoin(
-        leave,
-        sa.and_(
-            leave.c.application_id == interview.c.application_id, leave.c.from_stage == interview.c.stage
-        ),
+    joined, clauses = _in_scope(*blind_review.latest_submitted(view), filters)
+    joined = joined.join(exit_of, exit_of.c.application_id == interview.c.application_id)
+    key = (
+        scorecard.c.interviewer_id
+        if key_name == "interviewer"
+        else group_key(dialect, key_name, when=scorecard.c.submitted_at)
     )
     cards = (
         sa.select(
             scorecard.c.interview_id,
-            scorecard.c.interviewer_id,
             scorecard_version.c.recommendation,
-            positive.label("side"),
+            _side().label("side"),
             late.label("late"),
-            decision.label("decision"),
+            _decision(exit_of).label("decision"),
+            *([key.label("grp")] if key is not None else []),
         )
         .select_from(joined)
         .where(*clauses)
@@ -111,7 +112,7 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView) -> A
     others_no = size - panel - (1 - cards.c.side)
     majority = sa.case((others_yes > others_no, 1), (others_no > others_yes, 0))
     return sa.select(
-        cards.c.interviewer_id,
+        *([cards.c.grp] if key is not None else []),
         cards.c.recommendation,
         cards.c.side,
         cards.c.late,
@@ -120,78 +121,216 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView) -> A
     ).subquery("judged")
 
 
-def _count_when(condition: Col) -> Col:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+def calibration(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per key: submitted, counts per recommendation, late, and the agreement counts."""
+    judged = calibration_cards(dialect, filters, view, key_name=key_name)
+    keys = [judged.c.grp] if key_name != "none" else []
+    return sa.select(
+        *keys,
+        sa.func.count().label("submitted"),
+        *(_count_when(judged.c.recommendation == rating.value).label(rating.value) for rating in Rating),
+        _count_when(judged.c.late == 1).label("late"),
+        sa.func.count(judged.c.panel).label("panel_cases"),
+        _count_when(judged.c.panel == judged.c.side).label("panel_agreed"),
+        sa.func.count(judged.c.decision).label("decision_cases"),
+        _count_when(judged.c.decision == judged.c.side).label("decision_agreed"),
+    ).group_by(*keys)
 
 
-def interviewer_calibration(dialect: Dialect, filters: Filters, view: ReaderView) -> Select[Any]:
-    """Per interviewer: submitted, counts per recommendation, late, and the agreement counts."""
-    judged = calibration_cards(dialect, filters, view)
-    user = User.__table__  # type: ignore[attr-defined]
-    return (
-        sa.select(
-            judged.c.interviewer_id,
-            user.c.name,
-            sa.func.count().label("submitted"),
-            *(_count_when(judged.c.recommendation == rating.value).label(rating.value) for rating in Rating),
-            _count_when(judged.c.late == 1).label("late"),
-            sa.func.count(judged.c.panel).label("panel_cases"),
-            _count_when(judged.c.panel == judged.c.side).label("panel_agreed"),
-            sa.func.count(judged.c.decision).label("decision_cases"),
-            _count_when(judged.c.decision == judged.c.side).label("decision_agreed"),
-        )
-        .select_from(judged.join(user, user.c.id == judged.c.interviewer_id))
-        .group_by(judged.c.interviewer_id, user.c.name)
-        .order_by(judged.c.interviewer_id)
-    )
-
-
-def criterion_ratings(filters: Filters, view: ReaderView) -> Select[Any]:
-    """Per interviewer and criterion value (0 strong_no … 3 strong_yes): ratings of criteria on
-    the latest versions of the submitted scorecards in scope."""
+def criterion_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per key and criterion value (0 strong_no … 3 strong_yes): criterion ratings on the latest
+    versions of the submitted scorecards in scope."""
     rating = blind_review.scorecard_rating
     latest, readable = blind_review.latest_submitted(view)
-    joined, clauses = _scoped_scorecards(blind_review.with_ratings(latest), readable, filters)
+    joined, clauses = _in_scope(blind_review.with_ratings(latest), readable, filters)
+    key = (
+        scorecard.c.interviewer_id
+        if key_name == "interviewer"
+        else group_key(dialect, key_name, when=scorecard.c.submitted_at)
+    )
+    keys = [key.label("grp")] if key is not None else []
     return (
-        sa.select(scorecard.c.interviewer_id, rating.c.value, sa.func.count().label("n"))
+        sa.select(*keys, rating.c.value, sa.func.count().label("n"))
         .select_from(joined)
         .where(*clauses, rating.c.kind == RatingKind.criterion)
-        .group_by(scorecard.c.interviewer_id, rating.c.value)
+        .group_by(*([key] if key is not None else []), rating.c.value)
     )
 
 
-def source_ratings(filters: Filters, view: ReaderView) -> Select[Any]:
-    """Per candidate source: count and mean of the overall recommendations (1..4) of the latest
-    versions of submitted scorecards, over the applications in scope."""
-    points = recommendation_points()
-    latest, readable = blind_review.latest_submitted(view)
-    return (
-        sa.select(candidate.c.source, sa.func.count(points).label("n"), sa.func.avg(points).label("mean"))
-        .select_from(
-            scoped_applications(filters, candidates=True).join(
-                latest, interview.c.application_id == application.c.id
-            )
-        )
-        .where(*application_scope(filters), *readable)
-        .group_by(candidate.c.source)
-    )
+def interviewer_names(ids: list[int]) -> Select[Any]:
+    return sa.select(user.c.id, user.c.name).where(user.c.id.in_(ids))
 
 
 def withheld_in_calibration(filters: Filters, view: ReaderView) -> Select[Any]:
     """Peers' scorecards left out of the calibration scope by blind review."""
-    joined, clauses = _scoped_scorecards(*blind_review.withheld_scorecards(view), filters)
+    joined, clauses = _in_scope(*blind_review.withheld_scorecards(view), filters)
     return sa.select(sa.func.count()).select_from(joined).where(*clauses)
+
+
+# --- the sources' mean rating -------------------------------------------------------------------
+
+
+def recommendation_points() -> Col:
+    return sa.case(
+        *((scorecard_version.c.recommendation == key, points) for key, points in RATING_POINTS.items())
+    )
+
+
+def source_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per source (and period of applied_at): count and mean of the overall recommendations
+    (1..4) of the latest versions of submitted scorecards, over the applications in scope."""
+    points = recommendation_points()
+    latest, readable = blind_review.latest_submitted(view)
+    joined, clauses = scoped(app_summary, filters, candidates=True)
+    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
+    keys = [candidate.c.source.label("source"), *([key.label("grp")] if key is not None else [])]
+    return (
+        sa.select(*keys, sa.func.count(points).label("n"), sa.func.avg(points).label("mean"))
+        .select_from(joined.join(latest, interview.c.application_id == app_summary.c.application_id))
+        .where(*clauses, *readable)
+        .group_by(*keys)
+    )
 
 
 def withheld_in_sources(filters: Filters, view: ReaderView) -> Select[Any]:
     """Peers' scorecards left out of the sources report's ratings by blind review."""
     joined, clauses = blind_review.withheld_scorecards(view)
+    scope, scope_clauses = scoped(app_summary, filters, candidates=filters.source is not None)
     return (
         sa.select(sa.func.count())
+        .select_from(scope.join(joined, interview.c.application_id == app_summary.c.application_id))
+        .where(*scope_clauses, *clauses)
+    )
+
+
+# --- the question signal ------------------------------------------------------------------------
+
+
+def _question_key(dialect: Dialect, key_name: str) -> Col | None:
+    columns: dict[str, Col] = {"question": kit_question.c.question_id, "bank": question.c.bank_id}
+    if key_name in columns:
+        return columns[key_name]
+    return group_key(dialect, key_name, when=interview.c.scheduled_at)
+
+
+def _asked(filters: Filters) -> tuple[Any, list[Col]]:
+    """Kit questions of interviews in scope that took or will take place."""
+    joined = kit_question.join(interview, interview.c.id == kit_question.c.interview_id).join(
+        question, question.c.id == kit_question.c.question_id
+    )
+    clauses = [interview.c.status.not_in(["cancelled", "no_show"])]
+    return _in_scope(joined, clauses, filters)
+
+
+def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
+    """Per key: times asked, candidates (applications) asked, and of those how many advanced
+    from the interview's stage, left it otherwise (rejected, withdrew, went back), or have not."""
+    exit_of = app_summary.alias("decided")
+    joined, clauses = _asked(filters)
+    joined = joined.join(exit_of, exit_of.c.application_id == interview.c.application_id)
+    last_exit = sa.case(
+        *((interview.c.stage == stage, exit_of.c[column]) for stage, column in EXIT_COLUMNS.items())
+    )
+    key = _question_key(dialect, key_name)
+    keys = [key.label("grp")] if key is not None else []
+
+    def applications_where(condition: Col) -> Col:
+        return sa.func.count(sa.distinct(sa.case((condition, interview.c.application_id))))
+
+    return (
+        sa.select(
+            *keys,
+            sa.func.count().label("asked"),
+            sa.func.count(sa.distinct(interview.c.application_id)).label("candidates"),
+            applications_where(last_exit == "advanced").label("advanced"),
+            applications_where(last_exit.in_(["rejected", "withdrawn", "moved_back"])).label("not_advanced"),
+        )
+        .select_from(joined)
+        .where(*clauses)
+        .group_by(*([key] if key is not None else []))
+    )
+
+
+def _asked_by_key(dialect: Dialect, key_name: str) -> Any:
+    """Each (interview, key) once: the interviews that asked a question (of a bank, or any),
+    so a rating or a panel counts once per question, bank or overall row, however many
+    questions of it the kit held."""
+    key = _question_key(dialect, key_name)
+    columns = [
+        kit_question.c.interview_id.label("interview_id"),
+        *([key.label("grp")] if key is not None else []),
+    ]
+    return (
+        sa.select(*columns)
         .select_from(
-            scoped_applications(filters, candidates=True).join(
-                joined, interview.c.application_id == application.c.id
+            kit_question.join(question, question.c.id == kit_question.c.question_id).join(
+                interview, interview.c.id == kit_question.c.interview_id
             )
         )
-        .where(*application_scope(filters), *clauses)
+        .distinct()
+        .subquery("asked")
+    )
+
+
+def question_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per key: the criterion ratings (points 1..4) of the latest submitted versions of the
+    interviews that asked it: count, mean, and mean of squares (for the spread)."""
+    rating = blind_review.scorecard_rating
+    latest, readable = blind_review.latest_submitted(view)
+    joined, clauses = _in_scope(blind_review.with_ratings(latest), readable, filters)
+    asked = _asked_by_key(dialect, key_name)
+    joined = joined.join(asked, asked.c.interview_id == interview.c.id)
+    points = rating.c.value + 1
+    keys = [asked.c.grp] if key_name != "none" else []
+    return (
+        sa.select(
+            *keys,
+            sa.func.count().label("n"),
+            sa.func.avg(sa.cast(points, sa.Float)).label("mean"),
+            sa.func.avg(sa.cast(points * points, sa.Float)).label("mean_square"),
+        )
+        .select_from(joined)
+        .where(*clauses, rating.c.kind == RatingKind.criterion)
+        .group_by(*keys)
+    )
+
+
+def question_panels(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per key: panels (interviews that asked it) with two or more readable submitted scorecards,
+    and those whose recommendations fell on both sides of yes."""
+    latest, readable = blind_review.latest_submitted(view)
+    joined, clauses = _in_scope(latest, readable, filters)
+    asked = _asked_by_key(dialect, key_name)
+    joined = joined.join(asked, asked.c.interview_id == interview.c.id)
+    keys = [asked.c.grp] if key_name != "none" else []
+    panels = (
+        sa.select(
+            *keys,
+            asked.c.interview_id,
+            sa.func.count().label("size"),
+            sa.func.sum(_side()).label("positive"),
+        )
+        .select_from(joined)
+        .where(*clauses)
+        .group_by(*keys, asked.c.interview_id)
+        .subquery("panels")
+    )
+    outer_keys = [panels.c.grp] if key_name != "none" else []
+    judged = panels.c.size >= 2
+    return sa.select(
+        *outer_keys,
+        _count_when(judged).label("panels"),
+        _count_when(sa.and_(judged, panels.c.positive > 0, panels.c.positive < panels.c.size)).label("split"),
+    ).group_by(*outer_keys)
+
+
+def withheld_in_questions(filters: Filters, view: ReaderView) -> Select[Any]:
+    """Peers' scorecards of interviews in scope left out by blind review."""
+    joined, clauses = _in_scope(*blind_review.withheld_scorecards(view), filters)
+    return sa.select(sa.func.count()).select_from(joined).where(*clauses)
+
+
+def question_catalog() -> Select[Any]:
+    return sa.select(question.c.id, question.c.text, question.c.bank_id, bank.c.key, bank.c.name).join_from(
+        question, bank, bank.c.id == question.c.bank_id
     )

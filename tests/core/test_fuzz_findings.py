@@ -179,6 +179,8 @@ async def test_report_date_filters_take_only_iso_text(factory: Factory) -> None:
         "/reports/time-to-hire",
         "/reports/sources",
         "/reports/candidates-per-role",
+        "/reports/interviewer-calibration",
+        "/reports/questions",
     ):
         response = await factory.client.get(path, params={"date_to": "0.5"}, headers=admin.headers)
         assert response.status_code == 422, path

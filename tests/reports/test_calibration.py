@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.factories import Factory
 from tests.reports.conftest import Panel
-from tests.reports.test_report_figures import get, rate
+from tests.reports.shape import by_key, figure, get, rate
 
 PATH = "/reports/interviewer-calibration"
 
@@ -33,14 +33,13 @@ async def test_calibration_per_interviewer_matches_hand_computed_figures(
     report = await get(factory, panel.history.recruiter, PATH)
     assert report["small_sample_threshold"] == 5
     assert report["late_after_hours"] == 24
-    one, two, three = (actor.id for actor in panel.interviewers)
-    rows = {row["interviewer_id"]: row for row in report["interviewers"]}
+    one, two, three = (str(actor.id) for actor in panel.interviewers)
+    rows = by_key(report["groups"])
     assert list(rows) == [one, two, three]
     assert rows[one] == {
-        "interviewer_id": one,
-        "name": "Interviewer 1",
+        "key": one,
+        "label": "Interviewer 1",
         "submitted": 4,  # X6 was cancelled
-        "small_sample": True,
         "recommendations": ratings(1, 1, 1, 1),
         "criterion_ratings": ratings(yes=1, strong_yes=1),
         "strong_no_share": rate(1, 4, 0.25),
@@ -65,12 +64,27 @@ async def test_calibration_per_interviewer_matches_hand_computed_figures(
     assert rows[three]["panel_agreement"] == rate(1, 2, 0.5)
     assert rows[three]["decision_agreement"] == rate(2, 3, 0.6667)
     assert rows[three]["late"] == rate(1, 3, 0.3333)
+    # Everyone's scorecards pooled.
+    overall = report["overall"]
+    assert (overall["key"], overall["submitted"]) == ("all", 11)
+    assert overall["recommendations"] == ratings(2, 3, 3, 3)
+    assert overall["late"] == rate(4, 11, 0.3636)
+    assert overall["decision_agreement"] == rate(7, 10, 0.7)
+    assert overall["panel_agreement"] == rate(2, 6, 0.3333)
+
+
+async def test_calibration_trends_by_the_month_of_the_first_submission(
+    factory: Factory, panel: Panel
+) -> None:
+    months = (await get(factory, panel.history.recruiter, PATH, period="month"))["periods"]
+    assert [(m["label"], m["submitted"]) for m in months] == [("2026-01", 9), ("2026-02", 2)]
+    assert months[1]["recommendations"] == ratings(no=1, yes=1)
 
 
 async def test_calibration_filters_by_interview_date_and_the_managers_requisitions(
     factory: Factory, panel: Panel
 ) -> None:
-    one, two, three = (actor.id for actor in panel.interviewers)
+    one, two, three = (str(actor.id) for actor in panel.interviewers)
     dated = await get(
         factory,
         panel.history.recruiter,
@@ -78,20 +92,20 @@ async def test_calibration_filters_by_interview_date_and_the_managers_requisitio
         date_from="2026-01-10T00:00:00Z",
         date_to="2026-02-01T00:00:00Z",
     )
-    assert {row["interviewer_id"]: row["submitted"] for row in dated["interviewers"]} == {
+    assert {row["key"]: row["submitted"] for row in dated["groups"]} == {
         one: 1,
         two: 1,
         three: 1,
     }
     # X2 alone: yes / strong_no / no. The first faces a "no" majority of the other two; the other
     # two face a tie (one yes, one no), which is no majority at all.
-    assert {row["interviewer_id"]: row["panel_agreement"] for row in dated["interviewers"]} == {
+    assert {row["key"]: row["panel_agreement"] for row in dated["groups"]} == {
         one: rate(0, 1, 0.0),
         two: rate(0, 0, None),
         three: rate(0, 0, None),
     }
     mine = await get(factory, panel.history.manager_two, PATH)  # requisition C: X3 only
-    rows = {row["interviewer_id"]: row for row in mine["interviewers"]}
+    rows = by_key(mine["groups"])
     assert list(rows) == [one, two]
     assert rows[one]["panel_agreement"] == rate(0, 1, 0.0)
     assert rows[two]["decision_agreement"] == rate(1, 1, 1.0)
@@ -104,7 +118,7 @@ async def test_calibration_filters_by_interview_date_and_the_managers_requisitio
         requisition_id=panel.history.requisitions["B"]["id"],
         hiring_manager_id=panel.history.manager_one.id,
     )
-    assert {row["interviewer_id"]: row["submitted"] for row in narrowed["interviewers"]} == {
+    assert {row["key"]: row["submitted"] for row in narrowed["groups"]} == {
         one: 1,
         two: 2,
         three: 2,
@@ -118,21 +132,21 @@ async def test_calibration_answers_csv(factory: Factory, panel: Panel) -> None:
         PATH, headers=panel.history.recruiter.headers | {"Accept": "text/csv"}
     )
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [row["name"] for row in rows] == ["Interviewer 1", "Interviewer 2", "Interviewer 3"]
-    assert rows[1]["late.value"] == "0.75"
-    assert rows[2]["recommendations.no"] == "2"
+    rows = [row for row in csv.DictReader(io.StringIO(response.text)) if row["section"] == "groups"]
+    assert [row["label"] for row in rows] == ["All", "Interviewer 1", "Interviewer 2", "Interviewer 3"]
+    assert rows[2]["late.value"] == "0.75"
+    assert rows[3]["recommendations.no"] == "2"
 
 
 def mean_rating(count: int, mean: float | None) -> dict[str, Any]:
-    return {"count": count, "mean": mean, "small_sample": count < 5}
+    return figure(mean, count, "points")
 
 
 async def test_sources_carry_the_mean_recommendation_of_their_scorecards(
     factory: Factory, panel: Panel
 ) -> None:
     report = await get(factory, panel.history.recruiter, "/reports/sources")
-    by_source = {row["source"]: row["mean_rating"] for row in report["sources"]}
+    by_source = {key: row["mean_rating"] for key, row in by_key(report["groups"]).items()}
     # bootcamp: X1 4 3 2 (I3's latest), X2 3 1 2, X3 2 3, X4 1 = 21 / 9; acqui_hire: X5 4 4.
     assert by_source["bootcamp"] == mean_rating(9, 2.3333)
     assert by_source["acqui_hire"] == mean_rating(2, 4.0)
@@ -143,6 +157,6 @@ async def test_sources_carry_the_mean_recommendation_of_their_scorecards(
         "/reports/sources",
         requisition_id=panel.history.requisitions["C"]["id"],
     )
-    assert {row["source"]: row["mean_rating"] for row in narrowed["sources"]}["bootcamp"] == mean_rating(
-        2, 2.5
-    )
+    assert by_key(narrowed["groups"])["bootcamp"]["mean_rating"] == mean_rating(2, 2.5)
+    # Pooled: 9 + 2 ratings, (21 + 8) / 11.
+    assert report["overall"]["mean_rating"] == mean_rating(11, 2.6364)

@@ -17,13 +17,15 @@ REPORTS = [
     "/reports/candidates-per-role",
     "/reports/funnel",
     "/reports/sources",
+    "/reports/interviewer-calibration",
+    "/reports/questions",
 ]
 
 
 async def test_interviewers_are_refused_and_anonymous_callers_unauthenticated(
     factory: Factory, history: History
 ) -> None:
-    for path in [*REPORTS, "/reports/interviewer-calibration"]:
+    for path in [*REPORTS, "/reports"]:
         refused = await factory.client.get(path, headers=history.interviewer.headers)
         assert refused.status_code == 403, path
         assert refused.json()["code"] == "forbidden"
@@ -34,27 +36,27 @@ async def test_a_hiring_manager_sees_only_their_own_requisitions(factory: Factor
     two = history.manager_two.headers
     fill = (await factory.client.get("/reports/time-to-fill", headers=two)).json()
     assert fill["overall"]["filled"] == 1  # C only: A and B belong to manager one
-    assert fill["overall"]["gross"]["median_days"] == 40.5
+    assert fill["overall"]["gross"]["median"]["value"] == 40.5
     funnel = (await factory.client.get("/reports/funnel", headers=two)).json()
-    assert funnel["stages"][0]["entered"] == 3  # C's two applications and D's one
+    assert funnel["overall"]["stages"][0]["entered"] == 3  # C's two applications and D's one
     # Asking for another manager's requisition yields nothing rather than their figures.
     other = history.requisitions["A"]["id"]
     narrowed = await factory.client.get(
         "/reports/time-to-hire", params={"requisition_id": other}, headers=two
     )
-    assert narrowed.json()["overall"]["time_to_hire"]["count"] == 0
+    assert narrowed.json()["overall"]["time_to_hire"]["n"] == 0
     one = (await factory.client.get("/reports/time-to-hire", headers=history.manager_one.headers)).json()
-    assert one["overall"]["time_to_hire"]["count"] == 2
+    assert one["overall"]["time_to_hire"]["n"] == 2
 
 
 # Where each report keeps its rows in JSON, by the CSV's section name.
 SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
-    "/reports/time-to-fill": [("filled", ["overall", "groups"]), ("open", ["open_overall", "open_groups"])],
-    "/reports/time-to-hire": [("time_to_hire", ["overall", "groups"])],
-    "/reports/candidates-per-role": [("candidates_per_role", ["overall", "groups"])],
-    "/reports/funnel": [("funnel", ["stages"])],
-    "/reports/sources": [("sources", ["sources"])],
-    "/reports/interviewer-calibration": [("interviewers", ["interviewers"])],
+    path: [
+        ("groups", ["overall", *(["banks"] if path.endswith("questions") else []), "groups"]),
+        ("periods", ["periods"]),
+    ]
+    for path in REPORTS
+    if not path.endswith("funnel")
 }
 
 
@@ -69,11 +71,13 @@ def _flat(value: Any, prefix: str = "") -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", list(SECTIONS))
-@pytest.mark.parametrize("group_by", ["none", "role_family"])
+@pytest.mark.parametrize("grouped", [False, True])
 async def test_every_csv_holds_the_json_figures_figure_for_figure(
-    factory: Factory, panel: Panel, path: str, group_by: str
+    factory: Factory, panel: Panel, path: str, grouped: bool
 ) -> None:
-    params = {"group_by": group_by} if path.endswith(("fill", "hire", "role")) else {}
+    params = {"period": "month"} if grouped else {}
+    if grouped and path.endswith(("fill", "hire", "role")):
+        params["group_by"] = "role_family"
     headers = panel.history.recruiter.headers
     as_json = (await factory.client.get(path, params=params, headers=headers)).json()
     response = await factory.client.get(path, params=params, headers=headers | {"Accept": "text/csv"})
@@ -98,12 +102,11 @@ async def test_csv_flattens_nested_figures_into_dotted_columns(factory: Factory,
         headers=history.recruiter.headers | {"Accept": "text/csv"},
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    filled = next(row for row in rows if row["section"] == "filled")
-    assert filled["group"] == "all"
-    assert float(filled["net.median_days"]) == 30.0
-    assert filled["gross.small_sample"] == "True"
-    held = next(row for row in rows if row["section"] == "open")
-    assert float(held["net.mean_days"]) == 10.0
+    overall = rows[0]
+    assert (overall["section"], overall["key"]) == ("groups", "all")
+    assert float(overall["net.median.value"]) == 30.0
+    assert overall["gross.median.small_sample"] == "True"
+    assert float(overall["open_ages.net.mean.value"]) == 10.0
 
 
 async def test_json_stays_the_default_and_bad_filters_are_422(factory: Factory, history: History) -> None:
@@ -112,38 +115,120 @@ async def test_json_stays_the_default_and_bad_filters_are_422(factory: Factory, 
         "/reports/funnel", headers=headers | {"Accept": "application/json, text/csv"}
     )
     assert plain.headers["content-type"].startswith("application/json")
-    for params in ({"group_by": "weekday"}, {"date_from": "2026-01-01"}, {"requisition_id": 0}):
+    for params in (
+        {"group_by": "weekday"},
+        {"period": "year"},
+        {"date_from": "2026-13-01"},
+        {"requisition_id": 0},
+    ):
         response = await factory.client.get("/reports/time-to-fill", params=params, headers=headers)
         assert response.status_code == 422, params
 
 
-async def test_every_grouping_and_filter_answers_on_every_report(factory: Factory, history: History) -> None:
-    """No combination is a 500; a group's counts add up to the overall count."""
+async def test_every_grouping_period_and_filter_answers_on_every_report(
+    factory: Factory, history: History
+) -> None:
+    """No combination is a 500; the groups' counts and the periods' counts each add up to the
+    overall count."""
     headers = history.manager_one.headers
     narrowing: list[dict[str, str | int]] = [
         {},
-        {"date_from": "2026-01-04T00:00:00Z", "date_to": "2026-02-05T00:00:00Z"},
+        {"date_from": "2026-01-04", "date_to": "2026-02-05T00:00:00Z"},
         {"role_family": "mlops_engineer", "level": "L2", "hiring_manager_id": history.manager_one.id},
         {"requisition_id": history.requisitions["A"]["id"], "source": "bootcamp"},
     ]
+    counted = {
+        "/reports/time-to-hire": "hires",
+        "/reports/time-to-fill": "filled",
+        "/reports/candidates-per-role": "requisitions",
+    }
     for params in narrowing:
-        for group_by in ("none", "role_family", "level", "month", "quarter", "source"):
-            for path, key in (("/reports/time-to-hire", "time_to_hire"), ("/reports/time-to-fill", "gross")):
-                if path.endswith("fill") and group_by == "source":
-                    continue
-                query = {**params, "group_by": group_by}
-                if path.endswith("fill"):
-                    query.pop("source", None)
-                response = await factory.client.get(path, params=query, headers=headers)
-                assert response.status_code == 200, (path, query, response.text)
-                body = response.json()
-                if group_by == "none":
-                    assert body["groups"] == []
-                else:  # every case falls in exactly one group, empty groups included
-                    assert sum(g[key]["count"] for g in body["groups"]) == body["overall"][key]["count"]
-        for path in ("/reports/funnel", "/reports/sources", "/reports/candidates-per-role"):
-            query = dict(params)
-            if path.endswith("role"):
-                query["group_by"] = "month"
-            response = await factory.client.get(path, params=query, headers=headers)
+        for path, count in counted.items():
+            groupings = ["none", "role_family", "level"] + (["source"] if path.endswith("hire") else [])
+            for group_by in groupings:
+                for period in ("week", "month", "quarter"):
+                    query = {**params, "group_by": group_by, "period": period}
+                    if path.endswith("fill"):
+                        query.pop("source", None)
+                    response = await factory.client.get(path, params=query, headers=headers)
+                    assert response.status_code == 200, (path, query, response.text)
+                    body = response.json()
+                    total = body["overall"][count]
+                    if group_by != "none":  # every case falls in exactly one group
+                        assert sum(g[count] for g in body["groups"]) == total, (path, query)
+                    else:
+                        assert body["groups"] == []
+                    assert sum(p[count] for p in body["periods"]) == total, (path, query)
+        for path in (
+            "/reports/funnel",
+            "/reports/sources",
+            "/reports/interviewer-calibration",
+            "/reports/questions",
+        ):
+            query = {
+                k: v
+                for k, v in params.items()
+                if k != "source" or not path.endswith(("calibration", "questions"))
+            }
+            response = await factory.client.get(path, params={**query, "period": "week"}, headers=headers)
             assert response.status_code == 200, (path, query, response.text)
+
+
+async def test_a_parameter_a_report_does_not_take_is_refused_naming_it(
+    factory: Factory, history: History
+) -> None:
+    headers = history.recruiter.headers
+    response = await factory.client.get("/reports/funnel", params={"grup_by": "source"}, headers=headers)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [
+        {"loc": ["query", "grup_by"], "msg": "not a parameter of this report", "type": "unknown_parameter"}
+    ]
+    assert "grup_by" in body["detail"]
+    grouped = await factory.client.get(
+        "/reports/time-to-fill", params={"group_by": "source"}, headers=headers
+    )
+    assert grouped.status_code == 422
+    assert "role_family, level" in grouped.json()["detail"]
+    sourced = await factory.client.get(
+        "/reports/interviewer-calibration", params={"source": "bootcamp"}, headers=headers
+    )
+    assert sourced.status_code == 422
+
+
+async def test_the_reports_are_listed_with_their_clocks_windows_and_parameters(
+    factory: Factory, history: History
+) -> None:
+    index = (await factory.client.get("/reports", headers=history.recruiter.headers)).json()
+    assert "{value, n, small_sample, unit}" in index["shape"]
+    listed = {report["path"]: report for report in index["reports"]}
+    assert sorted(listed) == sorted(REPORTS)
+    for path, report in listed.items():
+        answered = await factory.client.get(path, headers=history.recruiter.headers)
+        assert answered.status_code == 200, path
+        assert answered.json()["report"] == report["name"]
+        assert report["clock"]
+        assert report["window"]
+        names = {parameter["name"] for parameter in report["parameters"]}
+        assert {"date_from", "date_to", "period"} <= names
+        # What the index lists is exactly what the report takes: nothing more is refused.
+        taken = {name: "1" if name.endswith("_id") else "none" for name in names}
+        query = {name: _a_value(name) for name in taken}
+        response = await factory.client.get(path, params=query, headers=history.recruiter.headers)
+        assert response.status_code == 200, (path, query, response.text)
+
+
+def _a_value(name: str) -> str:
+    values = {
+        "date_from": "2026-01-01",
+        "date_to": "2026-12-31",
+        "role_family": "mlops_engineer",
+        "level": "L2",
+        "requisition_id": "1",
+        "hiring_manager_id": "1",
+        "source": "bootcamp",
+        "group_by": "none",
+        "period": "month",
+        "as_of": "2026-04-01",
+    }
+    return values[name]

@@ -75,17 +75,21 @@ async def test_a_panelist_who_has_not_submitted_reads_nothing_of_peers_anywhere(
     assert assessment["withheld"] == 1
 
     calibration = await _get(factory, reader, "/reports/interviewer-calibration")
-    assert calibration["interviewers"] == []
+    assert calibration["groups"] == []
+    assert calibration["overall"]["submitted"] == 0
     assert calibration["withheld"] == 1
     as_csv = await factory.client.get(
         "/reports/interviewer-calibration", headers=reader.headers | {"Accept": "text/csv"}
     )
     assert as_csv.headers["Blind-Review-Withheld"] == "1"
-    assert [row["interviewer_id"] for row in csv.DictReader(io.StringIO(as_csv.text))] == []
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [(row["key"], row["submitted"]) for row in rows] == [
+        ("all", "0")
+    ]  # the header and an empty overall
 
     sources = await _get(factory, reader, "/reports/sources")
     assert sources["withheld"] == 1
-    assert all(row["mean_rating"]["count"] == 0 for row in sources["sources"])
+    assert all(row["mean_rating"]["n"] == 0 for row in [sources["overall"], *sources["groups"]])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -107,7 +111,7 @@ async def test_after_submitting_the_panelist_reads_every_figure(factory: Factory
     assert assessment["withheld"] == 0
 
     calibration = await _get(factory, reader, "/reports/interviewer-calibration")
-    by_id = {row["interviewer_id"]: row for row in calibration["interviewers"]}
+    by_id = {int(row["key"]): row for row in calibration["groups"]}
     assert by_id[panel.b.id]["recommendations"]["strong_no"] == 1
     assert by_id[reader.id]["recommendations"]["yes"] == 1
     assert calibration["withheld"] == 0
@@ -115,12 +119,18 @@ async def test_after_submitting_the_panelist_reads_every_figure(factory: Factory
         "/reports/interviewer-calibration", headers=reader.headers | {"Accept": "text/csv"}
     )
     assert as_csv.headers["Blind-Review-Withheld"] == "0"
-    rows = {int(row["interviewer_id"]): row for row in csv.DictReader(io.StringIO(as_csv.text))}
-    assert rows[panel.b.id]["recommendations.strong_no"] == "1"
+    rows = {row["key"]: row for row in csv.DictReader(io.StringIO(as_csv.text))}
+    assert rows[str(panel.b.id)]["recommendations.strong_no"] == "1"
 
     sources = await _get(factory, reader, "/reports/sources")
-    bootcamp = next(row for row in sources["sources"] if row["source"] == "bootcamp")
-    assert bootcamp["mean_rating"] == {"count": 2, "mean": 2.0, "small_sample": True}
+    bootcamp = next(row for row in sources["groups"] if row["key"] == "bootcamp")
+    assert bootcamp["mean_rating"] == {
+        "value": 2.0,
+        "n": 2,
+        "small_sample": True,
+        "unit": "points",
+        "numerator": None,
+    }
 
 
 async def test_a_reader_off_the_panel_sees_every_figure(factory: Factory) -> None:
@@ -153,7 +163,7 @@ async def test_blindness_is_per_stage_a_submitted_stage_stays_readable(factory: 
     assert assessment["current_skills"] == {"sql": 1}
     assert assessment["withheld"] == 1
     calibration = await _get(factory, panel.recruiter, "/reports/interviewer-calibration")
-    assert {row["interviewer_id"]: row["submitted"] for row in calibration["interviewers"]} == {
+    assert {int(row["key"]): row["submitted"] for row in calibration["groups"]} == {
         panel.b.id: 1,
         panel.recruiter.id: 1,
     }

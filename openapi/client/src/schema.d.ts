@@ -866,6 +866,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reports: what each measures, its clock, window and parameters */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/time-to-fill": {
         parameters: {
             query?: never;
@@ -875,24 +892,28 @@ export interface paths {
         };
         /**
          * Time to fill, gross and net of on-hold time, and the age of open requisitions
-         * @description **Clock**: starts at the requisition's `opened_at`; stops at its `filled_at`, the
-         *     business time of the hire that brought hires to headcount. **Gross** counts every day between;
-         *     **net** subtracts the spans the requisition spent `on_hold` (from each status change to on_hold
-         *     until the next status change, clipped to the clock). Only `filled` requisitions count.
+         * @description **Clock**: Starts at the requisition's `opened_at`; stops at its `filled_at`, the business time of the hire that brought hires to headcount. **Gross** counts every day between; **net** subtracts the spans the requisition spent `on_hold` (each status change to on_hold until the next, clipped to the clock). Only `filled` requisitions count.
          *
-         *     **Age of open requisitions** (`open_overall`, `open_groups`): requisitions `open` or `on_hold`
-         *     at `as_of` (default: now), from `opened_at` to `as_of`, gross and net of on-hold spans (a hold
-         *     still running counts up to `as_of`). Cancelled requisitions are in neither.
+         *     **Periods**: `filled_at`: a requisition counts in the period it was filled.
          *
-         *     `date_from`/`date_to` select requisitions by `opened_at`. `group_by`: role_family, level,
-         *     month or quarter of opening (UTC). `market` sets the seed's time-to-fill (45 days in 2022, 90 in
-         *     2024) beside the median gross time to fill.
+         *     **Window**: `date_from`/`date_to` select requisitions by `opened_at`.
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     `open_ages` (overall and per group): requisitions `open` or `on_hold` at `as_of` (default now), aged from `opened_at` to `as_of`, gross and net. `market` sets the seed's time to fill (45 days in 2022, 90 in 2024) beside the median gross.
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getTimeToFillReport"];
         put?: never;
@@ -911,19 +932,27 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Time to hire: application to hire
-         * @description **Clock**: starts at the application's `applied_at` (the business time of its
-         *     `apply` event); stops at the `occurred_at` of its `hire` move (entering `hired`). Only hired
-         *     applications count; on-hold spans of the requisition are not subtracted.
+         * Time to hire: application to the hire that stands
+         * @description **Clock**: Starts at the application's `applied_at`; stops at its hire that stands (the last entry into `hired`; an unhired hire is none). On-hold spans of the requisition are not subtracted.
          *
-         *     `date_from`/`date_to` select applications by `applied_at`. `group_by`: role_family, level,
-         *     month or quarter of application (UTC), or the candidate's source.
+         *     **Periods**: the hire: an application counts in the period it was hired.
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     **Window**: `date_from`/`date_to` select applications by `applied_at`.
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getTimeToHireReport"];
         put?: never;
@@ -943,19 +972,28 @@ export interface paths {
         };
         /**
          * Candidates per role: applications per requisition, with their distribution
-         * @description For each requisition in scope (any status, requisitions with no application
-         *     count as 0), the number of its applications (of any outcome; with `source`, only applications of
-         *     candidates from that source). Returns the count of requisitions, mean, median, p90, min, max and
-         *     the distribution in buckets 0, 1, 2, 3, 4, 5-9, 10-19, 20-49, 50+. No clock.
+         * @description **Clock**: None. For each requisition in scope (any status; none applied counts 0), its applications of any outcome (with `source`, only those of candidates from that source).
          *
-         *     `date_from`/`date_to` select requisitions by `opened_at`. `market` sets the seed's candidates per
-         *     role (8 in 2022, 3 in 2024) beside the mean.
+         *     **Periods**: the requisition's `opened_at`.
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     **Window**: `date_from`/`date_to` select requisitions by `opened_at`.
+         *
+         *     Mean, median, p90, min, max and the distribution in buckets 0, 1, 2, 3, 4, 5-9, 10-19, 20-49, 50+. `market` sets the seed's candidates per role (8 in 2022, 3 in 2024) beside the mean.
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getCandidatesPerRoleReport"];
         put?: never;
@@ -974,23 +1012,29 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The pipeline funnel: entered, advanced, rejected, withdrew, time in stage
-         * @description Per stage (resume_screen … offer, then hired), over the stage history of the
-         *     applications in scope: **entered** (moves into the stage, the `apply` event for resume_screen),
-         *     **advanced** (exits forward: advance, skip or hire), **rejected**, **withdrawn**, **in_stage**
-         *     (entered and not yet left). **pass_through** = advanced ÷ (advanced + rejected + withdrawn):
-         *     the "actual" definition, over exits only, so applications still in the stage do not dilute it.
+         * The pipeline funnel: stays entered, how they ended, time in stage
+         * @description **Clock**: A stay starts at the event that entered the stage and stops at the next move out, in any direction (time in stage counts ended stays only).
          *
-         *     **Time in stage clock**: starts at the event that entered the stage; stops at the event that
-         *     left it (any exit). Applications still in the stage are not counted.
+         *     **Periods**: the stay's entry (hired: the hire that stands).
          *
-         *     `date_from`/`date_to` select applications by `applied_at`.
+         *     **Window**: `date_from`/`date_to` select applications by `applied_at`.
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     Per stage (resume_screen … offer, then hired): **entered** (stays begun), **advanced** (ended forward: advance, skip, hire), **moved_back**, **rejected**, **withdrawn**, **in_stage** (not ended); **pass_through** = advanced ÷ all exits. For hired: the hires that stand.
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getFunnelReport"];
         put?: never;
@@ -1009,27 +1053,29 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Candidate sources: how far their candidates got, hires and time to productive
-         * @description Per catalog source (every one listed, empty ones with zeros; `other` and
-         *     unknown keys after them), over the applications in scope: distinct **candidates**,
-         *     **applications**, **reached** (applications that entered each stage), **hires**, **hire_rate** =
-         *     hires ÷ applications, **time_to_hire** (clock: `applied_at` → the hire event; count, mean, median,
-         *     p90), **offer_acceptance** = hires ÷ applications that left the offer stage (hired, rejected or
-         *     withdrew), the catalog's **time_to_productive_months**, and
-         *     **time_to_productive_contribution_days** = median time to hire + months × 30.4375 days, and
-         *     **mean_rating**: the mean of the overall recommendations, scored strong_no 1, no 2, yes 3,
-         *     strong_yes 4, of the latest submitted version of every submitted scorecard of the source's
-         *     applications in scope (interviews cancelled or no-show left out), with its count. Blind review
-         *     applies to it: peers' scorecards of a stage where the caller's own is unsubmitted are left out,
-         *     and `withheld` counts them (in CSV, the `Blind-Review-Withheld` header).
+         * Candidate sources: how far their candidates got, hires, time to productive, ratings
+         * @description **Clock**: Time to hire: `applied_at` → the hire that stands.
          *
-         *     `date_from`/`date_to` select applications by `applied_at`.
+         *     **Periods**: the application's `applied_at` (cohorts).
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     **Window**: `date_from`/`date_to` select applications by `applied_at`.
+         *
+         *     A group per catalog source (then `other` and unknown keys): distinct **candidates**, **applications**, **reached** (applications that ever entered each stage; hired: the hires that stand), **hires**, **hire_rate** = hires ÷ applications, **time_to_hire**, **offer_acceptance** = hires ÷ applications that ever left the offer stage, the catalog's **time_to_productive_months** and **time_to_productive_contribution_days** = median time to hire + months × 30.4375, **mean_rating**: overall recommendations (latest versions, interviews held) scored strong_no 1 … strong_yes 4. Blind review applies to the ratings; `withheld` counts what it kept out (CSV: the `Blind-Review-Withheld` header).
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getSourcesReport"];
         put?: never;
@@ -1049,42 +1095,71 @@ export interface paths {
         };
         /**
          * Interviewer calibration: rating distribution, agreement with panel and decision, lateness
-         * @description One row per interviewer with at least one scorecard in scope. A scorecard is in
-         *     scope when it is **submitted** and its interview was not cancelled or a no-show; its content is
-         *     that of its **latest submitted version** (amendments count, drafts never do).
+         * @description **Clock**: Lateness: starts when the interview ends (`scheduled_at` + `duration_minutes`), stops at the scorecard's first submission; late past 24 hours.
          *
-         *     - **submitted**: scorecards in scope.
-         *     - **recommendations**: how many gave each overall recommendation (strong_no, no, yes, strong_yes);
-         *       **criterion_ratings**: the same count over the criterion ratings of those versions.
-         *     - **strong_no_share**, **strong_yes_share**: that recommendation ÷ submitted.
-         *     - **panel_agreement**: a scorecard's side is *positive* (yes, strong_yes) or *negative* (no,
-         *       strong_no). The panel's majority is the side most of the **other** interviewers' submitted
-         *       scorecards of the **same interview** took (the interviewer themself excluded). A scorecard
-         *       counts when that majority exists (no tie, at least one other scorecard) and agrees when its side
-         *       is the majority's: agreed ÷ counted.
-         *     - **decision_agreement**: the decision is the application's exit from the interview's stage in
-         *       its stage history: any move forward out of it (advance, skip, hire) is positive, a rejection
-         *       negative; a withdrawal or an application still in the stage is no decision and does not count.
-         *       Agreed (side = decision) ÷ counted.
-         *     - **late**: the clock starts when the interview ends (`scheduled_at` + `duration_minutes`) and
-         *       stops at the scorecard's **first** submission (`submitted_at`; later amendments do not move it);
-         *       late when more than 24 hours (86,400 s) passed. Late ÷ submitted.
+         *     **Periods**: the scorecard's first submission.
          *
-         *     `date_from`/`date_to` select interviews by `scheduled_at`; role_family, level, requisition and
-         *     hiring manager select by the interview's requisition. Every rate carries its numerator,
-         *     denominator and small-sample flag; the row's `small_sample` is on `submitted`.
+         *     **Window**: `date_from`/`date_to` select interviews by `scheduled_at`.
          *
-         *     **Blind review**: a caller who sits on a panel and has not submitted their own scorecard for that
-         *     application and stage gets none of their peers' scorecards of it in these figures; `withheld`
-         *     counts them (in CSV, the `Blind-Review-Withheld` header).
+         *     A group per interviewer with a submitted scorecard in scope (interview held; latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: on the side of how the application last left the interview's stage (forward: positive; rejected: negative; withdrew, went back or still there: no decision). Blind review applies; `withheld` counts what it kept out.
          *
-         *     **Who sees what**: admins and recruiters see every requisition; a hiring manager's figures cover
-         *     only the requisitions they manage; interviewers get 403. Durations are in **days** (float, 4
-         *     decimals). Any rate or percentile built on fewer cases than the small-sample threshold (setting
-         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5) has `small_sample: true`. Percentiles are
-         *     linear interpolations (PostgreSQL's `percentile_cont`). Send `Accept: text/csv` for CSV.
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
          */
         get: operations["getInterviewerCalibration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Question signal: which questions tell candidates apart, and which split panels
+         * @description **Clock**: None: a question's outcome is how the application left the interview's stage.
+         *
+         *     **Periods**: the interview's `scheduled_at`.
+         *
+         *     **Window**: `date_from`/`date_to` select interviews by `scheduled_at`.
+         *
+         *     A group per question asked in scope, a row per bank (`banks`), pooled in `overall`: **asked** (kits of interviews held or scheduled), **candidates** (applications asked), of those **advanced** from the stage and **not_advanced** (rejected, withdrew, went back), **advance_rate**, **rating_mean** and **rating_spread** (standard deviation) of the criterion ratings given in those interviews (1 strong_no … 4 strong_yes), **disagreement**: panels of two or more readable scorecards whose recommendations fall on both sides of yes ÷ such panels. Blind review applies; `withheld` counts what it kept out.
+         *
+         *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
+         *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
+         *     `overall` holds the figures over everything in scope; `groups` the same figures per group, as
+         *     `{key, label, figures…}` (the catalog's groups all listed, empty ones with zeros); `periods`, with
+         *     `period=week|month|quarter`, the same figures per period of the report's `period_clock`, every
+         *     period of the window listed (empty ones with zeros and null values), for charts. A statistic or
+         *     a rate is a figure `{value, n, small_sample, unit}` (a rate adds `numerator`; `n` is what it is
+         *     built on, `small_sample` is `n` below the threshold, setting
+         *     `INTERVIEW_PIPELINE_SMALL_SAMPLE_THRESHOLD`, default 5); a duration is `{n, mean, median, p90}`,
+         *     each a figure in days. Percentiles are linear interpolations (`percentile_cont`). Counts are
+         *     integers. `Accept: text/csv` answers CSV: one line a row, nested figures in dotted columns
+         *     (`gross.median.value`), a header row always. Dates: `2026-01-01` is that day's midnight, UTC.
+         *     A parameter a report does not take is a 422 naming it. **Who sees what**: admins and recruiters
+         *     every requisition; a hiring manager only the requisitions they manage; interviewers get 403.
+         */
+        get: operations["getQuestionSignalReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1948,6 +2023,97 @@ export interface components {
             /** Level */
             level: string;
         };
+        /** CalibrationGroup */
+        CalibrationGroup: {
+            /**
+             * Submitted
+             * @description Submitted scorecards in scope.
+             */
+            submitted: number;
+            /**
+             * Recommendations
+             * @description Overall recommendations of the latest versions.
+             */
+            recommendations: {
+                [key: string]: number;
+            };
+            /**
+             * Criterion Ratings
+             * @description Criterion ratings on the same versions.
+             */
+            criterion_ratings: {
+                [key: string]: number;
+            };
+            /** @description strong_no ÷ submitted. */
+            strong_no_share: components["schemas"]["Figure"];
+            /** @description strong_yes ÷ submitted. */
+            strong_yes_share: components["schemas"]["Figure"];
+            /** @description On the side of the rest of the panel's majority ÷ panels with one. */
+            panel_agreement: components["schemas"]["Figure"];
+            /** @description On the side of the stage's decision ÷ decided applications. */
+            decision_agreement: components["schemas"]["Figure"];
+            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            late: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+        };
+        /** CalibrationPeriod */
+        CalibrationPeriod: {
+            /**
+             * Submitted
+             * @description Submitted scorecards in scope.
+             */
+            submitted: number;
+            /**
+             * Recommendations
+             * @description Overall recommendations of the latest versions.
+             */
+            recommendations: {
+                [key: string]: number;
+            };
+            /**
+             * Criterion Ratings
+             * @description Criterion ratings on the same versions.
+             */
+            criterion_ratings: {
+                [key: string]: number;
+            };
+            /** @description strong_no ÷ submitted. */
+            strong_no_share: components["schemas"]["Figure"];
+            /** @description strong_yes ÷ submitted. */
+            strong_yes_share: components["schemas"]["Figure"];
+            /** @description On the side of the rest of the panel's majority ÷ panels with one. */
+            panel_agreement: components["schemas"]["Figure"];
+            /** @description On the side of the stage's decision ÷ decided applications. */
+            decision_agreement: components["schemas"]["Figure"];
+            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            late: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
         /**
          * CandidateCreate
          * @example {
@@ -2155,43 +2321,107 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["CandidateEventData"];
         };
-        /** CandidatesPerRoleReport */
-        CandidatesPerRoleReport: {
-            group_by: components["schemas"]["GroupBy"];
-            /** Small Sample Threshold */
-            small_sample_threshold: number;
-            overall: components["schemas"]["CandidatesPerRoleRow"];
-            /** Groups */
-            groups: components["schemas"]["CandidatesPerRoleRow"][];
-            market: components["schemas"]["MarketComparison"] | null;
-        };
-        /** CandidatesPerRoleRow */
-        CandidatesPerRoleRow: {
-            /** Group */
-            group: string;
+        /** CandidatesPerRoleGroup */
+        CandidatesPerRoleGroup: {
             /** Requisitions */
             requisitions: number;
             /** Applications */
             applications: number;
-            /** Mean */
-            mean: number | null;
-            /** Median */
-            median: number | null;
-            /** P90 */
-            p90: number | null;
+            /** @description Applications per requisition. */
+            mean: components["schemas"]["Figure"];
+            median: components["schemas"]["Figure"];
+            p90: components["schemas"]["Figure"];
             /** Min */
             min: number | null;
             /** Max */
             max: number | null;
-            /** Small Sample */
-            small_sample: boolean;
             /**
              * Distribution
-             * @description Requisitions by number of applications: buckets 0, 1, 2, 3, 4, 5-9, 10-19, 20-49, 50+.
+             * @description Requisitions by applications: 0, 1, … 20-49, 50+.
              */
             distribution: {
                 [key: string]: number;
             };
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+        };
+        /** CandidatesPerRolePeriod */
+        CandidatesPerRolePeriod: {
+            /** Requisitions */
+            requisitions: number;
+            /** Applications */
+            applications: number;
+            /** @description Applications per requisition. */
+            mean: components["schemas"]["Figure"];
+            median: components["schemas"]["Figure"];
+            p90: components["schemas"]["Figure"];
+            /** Min */
+            min: number | null;
+            /** Max */
+            max: number | null;
+            /**
+             * Distribution
+             * @description Requisitions by applications: 0, 1, … 20-49, 50+.
+             */
+            distribution: {
+                [key: string]: number;
+            };
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
+        /** CandidatesPerRoleReport */
+        CandidatesPerRoleReport: {
+            /**
+             * Report
+             * @description The report's name, as listed by GET /reports.
+             */
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
+            /** Small Sample Threshold */
+            small_sample_threshold: number;
+            overall: components["schemas"]["CandidatesPerRoleGroup"];
+            /** Groups */
+            groups: components["schemas"]["CandidatesPerRoleGroup"][];
+            /** Periods */
+            periods: components["schemas"]["CandidatesPerRolePeriod"][];
+            /** @description The seed's candidates per role beside the mean. */
+            market: components["schemas"]["MarketComparison"] | null;
         };
         /** CatalogPublic */
         CatalogPublic: {
@@ -2342,29 +2572,15 @@ export interface components {
          */
         DeliveryStatus: "received" | "applied" | "ignored" | "pending" | "unmapped" | "failed" | "dead";
         /**
-         * DurationSummary
+         * Durations
          * @description Count, mean, median and p90 of a duration, in days.
          */
-        DurationSummary: {
-            /**
-             * Count
-             * @description Cases the figures are built on.
-             */
-            count: number;
-            /** Mean Days */
-            mean_days?: number | null;
-            /** Median Days */
-            median_days?: number | null;
-            /**
-             * P90 Days
-             * @description 90th percentile, linear interpolation (percentile_cont).
-             */
-            p90_days?: number | null;
-            /**
-             * Small Sample
-             * @description True when `count` is below the small-sample threshold: read the figures as anecdotes.
-             */
-            small_sample: boolean;
+        Durations: {
+            /** N */
+            n: number;
+            mean: components["schemas"]["Figure"];
+            median: components["schemas"]["Figure"];
+            p90: components["schemas"]["Figure"];
         };
         /**
          * EndRequest
@@ -2424,25 +2640,104 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** Figure */
+        Figure: {
+            /**
+             * Value
+             * @description Null when there is nothing to compute it from.
+             */
+            value: number | null;
+            /**
+             * N
+             * @description The cases it is built on (a rate: its denominator).
+             */
+            n: number;
+            /**
+             * Small Sample
+             * @description n is below the small-sample threshold.
+             */
+            small_sample: boolean;
+            /** Unit */
+            unit?: ("days" | "ratio" | "count" | "points") | null;
+            /**
+             * Numerator
+             * @description A rate's numerator.
+             */
+            numerator?: number | null;
+        };
+        /** FunnelGroup */
+        FunnelGroup: {
+            /** Stages */
+            stages: components["schemas"]["FunnelStage"][];
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+        };
+        /** FunnelPeriod */
+        FunnelPeriod: {
+            /** Stages */
+            stages: components["schemas"]["FunnelStage"][];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
         /** FunnelReport */
         FunnelReport: {
             /**
-             * Unit
-             * @default days
+             * Report
+             * @description The report's name, as listed by GET /reports.
              */
-            unit?: string;
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
-            /** Stages */
-            stages: components["schemas"]["FunnelStageRow"][];
+            overall: components["schemas"]["FunnelGroup"];
+            /** Groups */
+            groups: components["schemas"]["FunnelGroup"][];
+            /** Periods */
+            periods: components["schemas"]["FunnelPeriod"][];
         };
-        /** FunnelStageRow */
-        FunnelStageRow: {
+        /** FunnelStage */
+        FunnelStage: {
             /** Stage */
             stage: string;
             /**
              * Entered
-             * @description Stays in the stage: entries into it (an application that came back counts again). For `hired`: the hires that stand.
+             * @description Stays that began in the stage (for hired: the hires that stand).
              */
             entered: number;
             /**
@@ -2452,7 +2747,7 @@ export interface components {
             advanced: number;
             /**
              * Moved Back
-             * @description Stays that ended with a move back to an earlier stage.
+             * @description Stays that ended back in an earlier stage.
              */
             moved_back: number;
             /** Rejected */
@@ -2461,19 +2756,19 @@ export interface components {
             withdrawn: number;
             /**
              * In Stage
-             * @description Stays not ended yet: applications in the stage now.
+             * @description Stays not ended yet.
              */
             in_stage: number;
-            /** @description advanced ÷ (advanced + moved_back + rejected + withdrawn): forward exits over all exits. */
-            pass_through: components["schemas"]["Rate"];
-            /** @description Each ended stay: its entry → the next move out, whatever the direction. */
-            time_in_stage: components["schemas"]["DurationSummary"];
+            /** @description advanced ÷ all exits (advanced, moved_back, rejected, withdrawn). */
+            pass_through: components["schemas"]["Figure"];
+            /** @description Each ended stay: its entry → the next move out. */
+            time_in_stage: components["schemas"]["Durations"];
         };
         /**
          * GroupBy
          * @enum {string}
          */
-        GroupBy: "none" | "role_family" | "level" | "month" | "quarter";
+        GroupBy: "none" | "role_family" | "level" | "source";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2488,11 +2783,6 @@ export interface components {
              */
             status?: "ok";
         };
-        /**
-         * HireGroupBy
-         * @enum {string}
-         */
-        HireGroupBy: "none" | "role_family" | "level" | "month" | "quarter" | "source";
         /** HiredData */
         HiredData: {
             /**
@@ -2662,58 +2952,42 @@ export interface components {
         InterviewView: "all" | "upcoming" | "awaiting_scorecard";
         /** InterviewerCalibrationReport */
         InterviewerCalibrationReport: {
+            /**
+             * Report
+             * @description The report's name, as listed by GET /reports.
+             */
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
             /** Late After Hours */
             late_after_hours: number;
             /**
              * Withheld
-             * @description Peers' scorecards left out of these figures because the caller sits on their panel and has not submitted their own scorecard for that application and stage (blind review).
+             * @description Peers' scorecards left out by blind review.
              */
             withheld: number;
-            /** Interviewers */
-            interviewers: components["schemas"]["InterviewerCalibrationRow"][];
-        };
-        /** InterviewerCalibrationRow */
-        InterviewerCalibrationRow: {
-            /** Interviewer Id */
-            interviewer_id: number;
-            /** Name */
-            name: string;
+            overall: components["schemas"]["CalibrationGroup"];
             /**
-             * Submitted
-             * @description Submitted scorecards in scope.
+             * Groups
+             * @description One a interviewer with a scorecard in scope; key: their id.
              */
-            submitted: number;
-            /**
-             * Small Sample
-             * @description `submitted` is below the small-sample threshold.
-             */
-            small_sample: boolean;
-            /**
-             * Recommendations
-             * @description Overall recommendations of the latest versions: strong_no, no, yes, strong_yes.
-             */
-            recommendations: {
-                [key: string]: number;
-            };
-            /**
-             * Criterion Ratings
-             * @description Criterion ratings on the same versions, by rating: strong_no, no, yes, strong_yes.
-             */
-            criterion_ratings: {
-                [key: string]: number;
-            };
-            /** @description strong_no ÷ submitted. */
-            strong_no_share: components["schemas"]["Rate"];
-            /** @description strong_yes ÷ submitted. */
-            strong_yes_share: components["schemas"]["Rate"];
-            /** @description Scorecards on the side of the rest of the panel's majority ÷ scorecards whose interview has such a majority. */
-            panel_agreement: components["schemas"]["Rate"];
-            /** @description Scorecards on the side of the decision taken at the stage ÷ scorecards whose application advanced from or was rejected at the stage. */
-            decision_agreement: components["schemas"]["Rate"];
-            /** @description Scorecards first submitted more than 24 h after the interview ended ÷ submitted. */
-            late: components["schemas"]["Rate"];
+            groups: components["schemas"]["CalibrationGroup"][];
+            /** Periods */
+            periods: components["schemas"]["CalibrationPeriod"][];
         };
         /** InterviewerPublic */
         InterviewerPublic: {
@@ -2878,17 +3152,10 @@ export interface components {
             market_2022: number;
             /** Market 2024 */
             market_2024: number;
-            /**
-             * Own Value
-             * @description The organisation's figure, defined by `own_measure`.
-             */
-            own_value: number | null;
+            /** @description The organisation's figure, defined by `own_measure`. */
+            own: components["schemas"]["Figure"];
             /** Own Measure */
             own_measure: string;
-            /** Own Count */
-            own_count: number;
-            /** Small Sample */
-            small_sample: boolean;
         };
         /** MarketFigurePublic */
         MarketFigurePublic: {
@@ -2902,24 +3169,6 @@ export interface components {
             value_2022: number;
             /** Value 2024 */
             value_2024: number;
-        };
-        /**
-         * MeanRating
-         * @description Mean of overall recommendations scored strong_no 1, no 2, yes 3, strong_yes 4.
-         */
-        MeanRating: {
-            /**
-             * Count
-             * @description Submitted scorecards the mean is built on.
-             */
-            count: number;
-            /**
-             * Mean
-             * @description Rounded to 4 decimals; null with no scorecard.
-             */
-            mean: number | null;
-            /** Small Sample */
-            small_sample: boolean;
         };
         /**
          * Move
@@ -2946,19 +3195,17 @@ export interface components {
             /** Reason */
             reason?: string | null;
         };
-        /** OpenAgeRow */
-        OpenAgeRow: {
-            /** Group */
-            group: string;
+        /** OpenAges */
+        OpenAges: {
             /**
              * Open
              * @description Requisitions open or on hold at `as_of`.
              */
             open: number;
             /** @description opened_at → as_of. */
-            gross: components["schemas"]["DurationSummary"];
+            gross: components["schemas"]["Durations"];
             /** @description opened_at → as_of, on-hold spans excluded. */
-            net: components["schemas"]["DurationSummary"];
+            net: components["schemas"]["Durations"];
         };
         /** Page[ApplicationPublic] */
         Page_ApplicationPublic_: {
@@ -3030,6 +3277,11 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /**
+         * Period
+         * @enum {string}
+         */
+        Period: "week" | "month" | "quarter";
         /**
          * Problem
          * @description An RFC 9457 problem details object, with this service's stable error code.
@@ -3115,12 +3367,106 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** QuestionGroup */
+        QuestionGroup: {
+            /**
+             * Asked
+             * @description Times asked: kits of interviews held (or scheduled) that drew it.
+             */
+            asked: number;
+            /**
+             * Candidates
+             * @description Applications it was asked in.
+             */
+            candidates: number;
+            /**
+             * Advanced
+             * @description Of those, the applications that left the interview's stage forward.
+             */
+            advanced: number;
+            /**
+             * Not Advanced
+             * @description … that were rejected there, withdrew or went back.
+             */
+            not_advanced: number;
+            /** @description advanced ÷ (advanced + not_advanced). */
+            advance_rate: components["schemas"]["Figure"];
+            /** @description Criterion ratings (1 strong_no … 4 strong_yes) in those interviews. */
+            rating_mean: components["schemas"]["Figure"];
+            /** @description Their standard deviation (population), in points. */
+            rating_spread: components["schemas"]["Figure"];
+            /** @description Panels (2+ readable scorecards) with recommendations on both sides of yes ÷ panels. */
+            disagreement: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+            /**
+             * Bank
+             * @description The question's bank key (for a bank row: itself).
+             */
+            bank: string;
+        };
         /** QuestionNote */
         QuestionNote: {
             /** Question Id */
             question_id: number;
             /** Note */
             note: string;
+        };
+        /** QuestionPeriod */
+        QuestionPeriod: {
+            /**
+             * Asked
+             * @description Times asked: kits of interviews held (or scheduled) that drew it.
+             */
+            asked: number;
+            /**
+             * Candidates
+             * @description Applications it was asked in.
+             */
+            candidates: number;
+            /**
+             * Advanced
+             * @description Of those, the applications that left the interview's stage forward.
+             */
+            advanced: number;
+            /**
+             * Not Advanced
+             * @description … that were rejected there, withdrew or went back.
+             */
+            not_advanced: number;
+            /** @description advanced ÷ (advanced + not_advanced). */
+            advance_rate: components["schemas"]["Figure"];
+            /** @description Criterion ratings (1 strong_no … 4 strong_yes) in those interviews. */
+            rating_mean: components["schemas"]["Figure"];
+            /** @description Their standard deviation (population), in points. */
+            rating_spread: components["schemas"]["Figure"];
+            /** @description Panels (2+ readable scorecards) with recommendations on both sides of yes ÷ panels. */
+            disagreement: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
         };
         /** QuestionPublic */
         QuestionPublic: {
@@ -3133,22 +3479,44 @@ export interface components {
             /** Retired At */
             retired_at: string | null;
         };
-        /** Rate */
-        Rate: {
+        /** QuestionSignalReport */
+        QuestionSignalReport: {
             /**
-             * Value
-             * @description numerator ÷ denominator, rounded to 4 decimals; null when 0/0.
+             * Report
+             * @description The report's name, as listed by GET /reports.
              */
-            value: number | null;
-            /** Numerator */
-            numerator: number;
+            report: string;
             /**
-             * Denominator
-             * @description Cases the rate is built on.
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
              */
-            denominator: number;
-            /** Small Sample */
-            small_sample: boolean;
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
+            /** Small Sample Threshold */
+            small_sample_threshold: number;
+            /**
+             * Withheld
+             * @description Peers' scorecards left out of the ratings by blind review.
+             */
+            withheld: number;
+            overall: components["schemas"]["QuestionGroup"];
+            /** Banks */
+            banks: components["schemas"]["QuestionGroup"][];
+            /**
+             * Groups
+             * @description One a question asked in scope; key: its id.
+             */
+            groups: components["schemas"]["QuestionGroup"][];
+            /** Periods */
+            periods: components["schemas"]["QuestionPeriod"][];
         };
         /**
          * Rating
@@ -3201,6 +3569,48 @@ export interface components {
              * @description Deliveries left in the status (a call replays at most `limit`).
              */
             remaining: number;
+        };
+        /** ReportDefinition */
+        ReportDefinition: {
+            /** Name */
+            name: string;
+            /** Path */
+            path: string;
+            /** Summary */
+            summary: string;
+            /** Clock */
+            clock: string;
+            /** Period Clock */
+            period_clock: string | null;
+            /**
+             * Window
+             * @description What date_from/date_to select.
+             */
+            window: string;
+            /** Parameters */
+            parameters: components["schemas"]["ReportParameter"][];
+        };
+        /** ReportIndex */
+        ReportIndex: {
+            /**
+             * Shape
+             * @description The one shape every report shares.
+             */
+            shape: string;
+            /** Reports */
+            reports: components["schemas"]["ReportDefinition"][];
+        };
+        /** ReportParameter */
+        ReportParameter: {
+            /** Name */
+            name: string;
+            /**
+             * Values
+             * @description The values it takes, when a list.
+             */
+            values: string[] | null;
+            /** Description */
+            description: string;
         };
         /**
          * RequisitionClosed
@@ -3902,12 +4312,8 @@ export interface components {
             /** @description A stage beyond the next one. */
             to_stage: components["schemas"]["Stage"];
         };
-        /** SourceRow */
-        SourceRow: {
-            /** Source */
-            source: string;
-            /** Name */
-            name: string;
+        /** SourceGroup */
+        SourceGroup: {
             /**
              * Candidates
              * @description Distinct candidates with an application in scope.
@@ -3922,46 +4328,111 @@ export interface components {
             reached: {
                 [key: string]: number;
             };
-            /**
-             * Hires
-             * @description Applications hired now: each once, an unhired hire is none.
-             */
+            /** Hires */
             hires: number;
             /** @description hires ÷ applications. */
-            hire_rate: components["schemas"]["Rate"];
+            hire_rate: components["schemas"]["Figure"];
             /** @description applied_at → the hire that stands. */
-            time_to_hire: components["schemas"]["DurationSummary"];
+            time_to_hire: components["schemas"]["Durations"];
             /** @description hires ÷ applications that moved out of the offer stage. */
-            offer_acceptance: components["schemas"]["Rate"];
+            offer_acceptance: components["schemas"]["Figure"];
+            /** @description Overall recommendations (latest version, interviews held) scored strong_no 1 … strong_yes 4. */
+            mean_rating: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
             /**
              * Time To Productive Months
              * @description The catalog's figure for the source.
              */
             time_to_productive_months: number | null;
+            /** @description Median time to hire + time_to_productive_months × 30.4375 days (n: the hires). */
+            time_to_productive_contribution_days: components["schemas"]["Figure"];
+        };
+        /** SourcePeriod */
+        SourcePeriod: {
             /**
-             * Time To Productive Contribution Days
-             * @description Median time to hire + time_to_productive_months × 30.4375 days.
+             * Candidates
+             * @description Distinct candidates with an application in scope.
              */
-            time_to_productive_contribution_days: number | null;
-            /** @description Overall recommendations (latest version) of the submitted scorecards of the source's applications in scope, interviews that took place. */
-            mean_rating: components["schemas"]["MeanRating"];
+            candidates: number;
+            /** Applications */
+            applications: number;
+            /**
+             * Reached
+             * @description Applications that ever entered each stage (each once); for `hired`, the hires that stand.
+             */
+            reached: {
+                [key: string]: number;
+            };
+            /** Hires */
+            hires: number;
+            /** @description hires ÷ applications. */
+            hire_rate: components["schemas"]["Figure"];
+            /** @description applied_at → the hire that stands. */
+            time_to_hire: components["schemas"]["Durations"];
+            /** @description hires ÷ applications that moved out of the offer stage. */
+            offer_acceptance: components["schemas"]["Figure"];
+            /** @description Overall recommendations (latest version, interviews held) scored strong_no 1 … strong_yes 4. */
+            mean_rating: components["schemas"]["Figure"];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
         };
         /** SourcesReport */
         SourcesReport: {
             /**
-             * Unit
-             * @default days
+             * Report
+             * @description The report's name, as listed by GET /reports.
              */
-            unit?: string;
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
             /**
              * Withheld
-             * @description Peers' scorecards left out of these figures because the caller sits on their panel and has not submitted their own scorecard for that application and stage (blind review).
+             * @description Peers' scorecards left out of mean_rating by blind review.
              */
             withheld: number;
-            /** Sources */
-            sources: components["schemas"]["SourceRow"][];
+            overall: components["schemas"]["SourceGroup"];
+            /** Groups */
+            groups: components["schemas"]["SourceGroup"][];
+            /** Periods */
+            periods: components["schemas"]["SourcePeriod"][];
         };
         /**
          * Stage
@@ -4053,66 +4524,169 @@ export interface components {
          * @enum {string}
          */
         StatusSource: "user" | "ats" | "system";
+        /** TimeToFillGroup */
+        TimeToFillGroup: {
+            /**
+             * Filled
+             * @description Filled requisitions.
+             */
+            filled: number;
+            /** @description opened_at → filled_at, on-hold time included. */
+            gross: components["schemas"]["Durations"];
+            /** @description The same clock with on-hold spans excluded. */
+            net: components["schemas"]["Durations"];
+            /**
+             * Key
+             * @description The group's key (`all` for the overall row).
+             */
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+            open_ages: components["schemas"]["OpenAges"];
+        };
+        /** TimeToFillPeriod */
+        TimeToFillPeriod: {
+            /**
+             * Filled
+             * @description Filled requisitions.
+             */
+            filled: number;
+            /** @description opened_at → filled_at, on-hold time included. */
+            gross: components["schemas"]["Durations"];
+            /** @description The same clock with on-hold spans excluded. */
+            net: components["schemas"]["Durations"];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
         /** TimeToFillReport */
         TimeToFillReport: {
             /**
-             * Unit
-             * @default days
+             * Report
+             * @description The report's name, as listed by GET /reports.
              */
-            unit?: string;
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
+            /** Small Sample Threshold */
+            small_sample_threshold: number;
             /**
              * As Of
              * Format: date-time
              */
             as_of: string;
-            group_by: components["schemas"]["GroupBy"];
-            /** Small Sample Threshold */
-            small_sample_threshold: number;
-            overall: components["schemas"]["TimeToFillRow"];
+            overall: components["schemas"]["TimeToFillGroup"];
             /** Groups */
-            groups: components["schemas"]["TimeToFillRow"][];
-            open_overall: components["schemas"]["OpenAgeRow"];
-            /** Open Groups */
-            open_groups: components["schemas"]["OpenAgeRow"][];
+            groups: components["schemas"]["TimeToFillGroup"][];
+            /** Periods */
+            periods: components["schemas"]["TimeToFillPeriod"][];
+            /** @description The seed's market time to fill beside the median gross. */
             market: components["schemas"]["MarketComparison"] | null;
         };
-        /** TimeToFillRow */
-        TimeToFillRow: {
+        /** TimeToHireGroup */
+        TimeToHireGroup: {
             /**
-             * Group
-             * @description The group's key; `all` for the overall row.
+             * Hires
+             * @description Applications hired now, each once (an unhired hire is none).
              */
-            group: string;
+            hires: number;
+            /** @description applied_at → the hire that stands. */
+            time_to_hire: components["schemas"]["Durations"];
             /**
-             * Filled
-             * @description Filled requisitions in the group.
+             * Key
+             * @description The group's key (`all` for the overall row).
              */
-            filled: number;
-            /** @description opened_at → filled_at, on-hold time included. */
-            gross: components["schemas"]["DurationSummary"];
-            /** @description The same clock with on-hold spans excluded. */
-            net: components["schemas"]["DurationSummary"];
+            key: string;
+            /**
+             * Label
+             * @description For people: the catalog's name, the period's label.
+             */
+            label: string;
+        };
+        /** TimeToHirePeriod */
+        TimeToHirePeriod: {
+            /**
+             * Hires
+             * @description Applications hired now, each once (an unhired hire is none).
+             */
+            hires: number;
+            /** @description applied_at → the hire that stands. */
+            time_to_hire: components["schemas"]["Durations"];
+            /**
+             * Key
+             * @description The period's first day, YYYY-MM-DD (UTC).
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
         };
         /** TimeToHireReport */
         TimeToHireReport: {
             /**
-             * Unit
-             * @default days
+             * Report
+             * @description The report's name, as listed by GET /reports.
              */
-            unit?: string;
-            group_by: components["schemas"]["HireGroupBy"];
+            report: string;
+            /**
+             * Clock
+             * @description What starts and what stops the report's clock (or that it has none).
+             */
+            clock: string;
+            /**
+             * Period Clock
+             * @description The time each row of `periods` is placed by.
+             */
+            period_clock: string | null;
+            window: components["schemas"]["Window"];
+            /** Group By */
+            group_by: string;
+            period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
-            overall: components["schemas"]["TimeToHireRow"];
+            overall: components["schemas"]["TimeToHireGroup"];
             /** Groups */
-            groups: components["schemas"]["TimeToHireRow"][];
-        };
-        /** TimeToHireRow */
-        TimeToHireRow: {
-            /** Group */
-            group: string;
-            /** @description applied_at → the hire event's occurred_at. */
-            time_to_hire: components["schemas"]["DurationSummary"];
+            groups: components["schemas"]["TimeToHireGroup"][];
+            /** Periods */
+            periods: components["schemas"]["TimeToHirePeriod"][];
         };
         /** UserCreate */
         UserCreate: {
@@ -4225,6 +4799,18 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        /** Window */
+        Window: {
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /**
+             * Selects
+             * @description What the window selects, by which time.
+             */
+            selects: string;
         };
     };
     responses: never;
@@ -7804,15 +8390,64 @@ export interface operations {
             };
         };
     };
+    listReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportIndex"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTimeToFillReport: {
         parameters: {
             query?: {
                 group_by?: components["schemas"]["GroupBy"];
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
                 /** @description Open requisitions are aged up to here. */
                 as_of?: string | null;
-                /** @description Start of the range (inclusive). */
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -7869,10 +8504,12 @@ export interface operations {
     getTimeToHireReport: {
         parameters: {
             query?: {
-                group_by?: components["schemas"]["HireGroupBy"];
-                /** @description Start of the range (inclusive). */
+                group_by?: components["schemas"]["GroupBy"];
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -7932,11 +8569,11 @@ export interface operations {
         parameters: {
             query?: {
                 group_by?: components["schemas"]["GroupBy"];
-                /** @description A candidate source key (or `other`). */
-                source?: string | null;
-                /** @description Start of the range (inclusive). */
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -7944,6 +8581,8 @@ export interface operations {
                 level?: string | null;
                 requisition_id?: number | null;
                 hiring_manager_id?: number | null;
+                /** @description A candidate source key (or `other`). */
+                source?: string | null;
             };
             header?: never;
             path?: never;
@@ -7993,9 +8632,12 @@ export interface operations {
     getFunnelReport: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive). */
+                group_by?: components["schemas"]["GroupBy"];
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -8054,9 +8696,11 @@ export interface operations {
     getSourcesReport: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive). */
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -8115,9 +8759,11 @@ export interface operations {
     getInterviewerCalibration: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive). */
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
                 date_from?: string | null;
-                /** @description End of the range (exclusive). */
+                /** @description End of the window (exclusive): a date-time, or a date. */
                 date_to?: string | null;
                 /** @description A role family key. */
                 role_family?: string | null;
@@ -8139,6 +8785,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InterviewerCalibrationReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQuestionSignalReport: {
+        parameters: {
+            query?: {
+                /** @description Trend: the figures again per week, month or quarter (`periods`). */
+                period?: components["schemas"]["Period"] | null;
+                /** @description Start of the window (inclusive): a date-time, or a date (its midnight, UTC). */
+                date_from?: string | null;
+                /** @description End of the window (exclusive): a date-time, or a date. */
+                date_to?: string | null;
+                /** @description A role family key. */
+                role_family?: string | null;
+                /** @description A level key. */
+                level?: string | null;
+                requisition_id?: number | null;
+                hiring_manager_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with `Accept: text/csv` (one line a row, dotted column names). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionSignalReport"];
                     "text/csv": string;
                 };
             };

@@ -291,7 +291,32 @@ const STEPS: Step[] = [
       if (scorecard.status !== "submitted") throw new Error(`the scorecard is ${scorecard.status}`);
     },
   ],
-  // Next, when its routes land: the metrics (issue 5). Add steps here, before the 401 check.
+  [
+    "the hiring manager reads the funnel's monthly trend, January present",
+    async (story) => {
+      const manager = need(story.manager, "a hiring manager");
+      const listed = expectStatus(await manager.GET("/reports"), 200, "listReports");
+      if (!listed.reports.some((report) => report.name === "funnel")) throw new Error("GET /reports lists the funnel");
+      const funnel = expectStatus(
+        await manager.GET("/reports/funnel", {
+          params: { query: { period: "month", date_from: "2026-01-01", date_to: "2026-03-01" } },
+        }),
+        200,
+        "getFunnelReport",
+      );
+      // The report is JSON unless CSV is asked for (Accept: text/csv): the type says either.
+      if (typeof funnel === "string") throw new Error("the funnel came as CSV without being asked");
+      const months = funnel.periods.map((period) => period.label);
+      if (JSON.stringify(months) !== JSON.stringify(["2026-01", "2026-02"])) {
+        throw new Error(`the trend's months are ${months.join(", ")}`);
+      }
+      const january = need(funnel.periods[0], "January");
+      const screened = need(january.stages[0], "a stage").entered;
+      if (screened < 2) throw new Error(`January's resume screen has ${screened} stays, not the story's 2`);
+      const february = need(funnel.periods[1], "February");
+      if (need(february.stages[0], "a stage").entered !== 0) throw new Error("February is empty, and listed");
+    },
+  ],
   [
     "a call without a token is refused with 401",
     async (story) => {
