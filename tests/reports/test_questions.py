@@ -41,7 +41,7 @@ async def _kits(session: AsyncSession) -> dict[str, int]:
             .order_by(col(Question.id))
             .limit(count)
         )
-        return [int(i) for i in rows.all()]
+        return [i for i in rows.all() if i is not None]
 
     q1, q2 = await first("ml_pipelines", 2)
     (q3,) = await first("model_serving", 1)
