@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.errors import Unprocessable
+
 DAY = 86400.0
 
 Unit = Literal["days", "ratio", "count", "points"]
@@ -130,6 +132,22 @@ def periods_between(period: Period, first: date, last: date) -> Iterator[PeriodW
         start = end
 
 
+# A trend longer than this is refused (422) rather than drawn: 260 weeks is five years, 260
+# months or quarters cover any hiring history; a window from year 1 would be 100,000 weeks.
+MAX_PERIODS = 260
+
+
+def _count(period: Period, first: date, last: date) -> int:
+    if period is Period.week:
+        return (period_start(period, last) - period_start(period, first)).days // 7 + 1
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return (
+        months + 1
+        if period is Period.month
+        else (last.month - 1) // 3 - (first.month - 1) // 3 + (last.year - first.year) * 4 + 1
+    )
+
+
 def span(
     period: Period, found: list[str], date_from: datetime | None, date_to: datetime | None
 ) -> list[PeriodWindow]:
@@ -137,9 +155,25 @@ def span(
     found to the last; periods in between with no data are listed too (empty)."""
     days = sorted(date.fromisoformat(key) for key in found)
     first = date_from.date() if date_from is not None else (days[0] if days else None)
-    last = (
-        (date_to - timedelta(microseconds=1)).date() if date_to is not None else (days[-1] if days else None)
-    )
-    if first is None or last is None or last < first:
+    if date_to is None:
+        last = days[-1] if days else None
+    elif date_to <= datetime.min.replace(tzinfo=UTC):
+        return []  # a window that ends as year 1 begins holds no period
+    else:
+        last = (date_to - timedelta(microseconds=1)).date()
+    if first is None or last is None:
         return []
+    # The calendar ends at 9999-12-31: the period after 9999's third quarter cannot be named.
+    last = min(last, date(9999, 9, 30))
+    if last < first:
+        return []
+    count = _count(period, first, last)
+    if count > MAX_PERIODS:
+        raise Unprocessable(
+            f"period={period.value} over this window gives {count} periods; a trend shows at most "
+            f"{MAX_PERIODS}: narrow date_from/date_to or choose a longer period.",
+            errors=[
+                {"loc": ["query", "period"], "msg": "too many periods for the window", "type": "value_error"}
+            ],
+        )
     return list(periods_between(period, first, last))

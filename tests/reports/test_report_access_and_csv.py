@@ -125,6 +125,35 @@ async def test_json_stays_the_default_and_bad_filters_are_422(factory: Factory, 
         assert response.status_code == 422, params
 
 
+async def test_a_trend_is_bounded_and_windows_at_the_calendar_edges_answer(
+    factory: Factory, history: History
+) -> None:
+    """A trend over decades of weeks is refused naming the limit; windows that end as year 1
+    begins or run to 9999 answer (the fuzzer found both as 500s)."""
+    headers = history.recruiter.headers
+    for path in ("/reports/time-to-fill", "/reports/funnel", "/reports/interviewer-calibration"):
+        too_long = await factory.client.get(
+            path,
+            params={"period": "week", "date_from": "2000-01-01", "date_to": "2026-01-01"},
+            headers=headers,
+        )
+        assert too_long.status_code == 422, too_long.text
+        assert "1358 periods" in too_long.json()["detail"] and "at most 260" in too_long.json()["detail"]
+        empty = await factory.client.get(
+            path,
+            params={"period": "week", "date_from": "2000-01-01", "date_to": "0001-01-01"},
+            headers=headers,
+        )
+        assert (empty.status_code, empty.json()["periods"]) == (200, []), empty.text
+        edge = await factory.client.get(
+            path,
+            params={"period": "quarter", "date_from": "9990-01-01", "date_to": "9999-12-31T23:59:59Z"},
+            headers=headers,
+        )
+        assert edge.status_code == 200, edge.text
+        assert [p["label"] for p in edge.json()["periods"]][-1] == "9999-Q3"
+
+
 async def test_every_grouping_period_and_filter_answers_on_every_report(
     factory: Factory, history: History
 ) -> None:
