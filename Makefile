@@ -8,7 +8,7 @@ VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-fast lint typecheck pytest docs openapi migrate catalog setup clean client bench-reports
+.PHONY: run test test-fast lint typecheck pytest docs openapi migrate catalog setup clean client bench-reports web web-dev
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -26,7 +26,32 @@ migrate: setup
 catalog: migrate
 	$(VENV)/bin/python -m app load-catalog
 
-run: catalog
+# The browser UI (web/: TypeScript, Vite, Preact) needs Node.js 20+; without it the API still
+# runs and / says how to get Node.js.
+NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null && echo yes)
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json openapi/client/src -type f 2>/dev/null)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+web:
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory web/dist/index.html
+else
+	@echo "The browser UI needs Node.js 20 or newer (found: $$(node --version 2>/dev/null || echo none))."
+	@echo "Get it from https://nodejs.org/en/download or, on Debian 13, apt-get install nodejs npm;"
+	@echo "the API runs without it, and / says how to build the UI."
+endif
+
+# A Vite dev server with hot reload on :5173, calling the API of `make run` (API_URL to change).
+web-dev: web/node_modules/.installed
+	cd web && API_URL=$${API_URL:-http://127.0.0.1:$(PORT)} npm run dev
+
+run: catalog web
 	INTERVIEW_PIPELINE_HOST=$(HOST) INTERVIEW_PIPELINE_PORT=$(PORT) $(VENV)/bin/python -m app serve
 
 lint: setup
@@ -42,7 +67,7 @@ typecheck: setup
 # HTTP contract, the client and the processes (marker backend_independent) run once: in the
 # PostgreSQL pass when there is one.
 PYTEST := $(VENV)/bin/pytest -n auto
-pytest: setup
+pytest: setup web
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		TEST_DATABASE_URL= $(PYTEST) -m "not backend_independent" && \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), with the backend-independent tests" && \
@@ -74,4 +99,4 @@ client: openapi
 	cd openapi/client && npm ci --no-audit --no-fund --prefer-offline && npm run generate
 
 clean:
-	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache site web/dist web/node_modules

@@ -1,4 +1,5 @@
-"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi | serve | worker``."""
+"""Admin commands: ``python -m app migrate | load-catalog | create-user | openapi | rebuild-summaries |
+seed-demo | serve | worker``."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -16,6 +19,11 @@ from app.core.db import create_engine_for, make_session_factory, unit_of_work
 from app.core.errors import DomainError
 from app.core.migrations import upgrade
 from app.users.models import Role, UserCreate
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from app.demo.seed import DemoResult
 
 
 async def _load_catalog(settings: Settings) -> dict[str, int]:
@@ -64,6 +72,43 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
         await engine.dispose()
 
 
+async def _seed_demo(settings: Settings, *, as_of: datetime, seed: int) -> DemoResult:
+    from app.demo import seed as demo
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        # One transaction: a run that fails or is refused leaves the database as it was.
+        async with unit_of_work(make_session_factory(engine)) as session:
+            return await demo.seed_demo(session=session, as_of=as_of, seed=seed)
+    finally:
+        await engine.dispose()
+
+
+def _run_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from app.demo import output
+    from app.demo import seed as demo
+
+    try:
+        as_of = demo.resolve_as_of(args.as_of)
+    except ValueError as exc:
+        print(f"seed-demo: invalid --as-of: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        seed = demo.DEFAULT_SEED if args.seed is None else args.seed
+        result = asyncio.run(_seed_demo(settings, as_of=as_of, seed=seed))
+    except demo.DemoRefused as exc:
+        print(f"seed-demo refused: {exc}", file=sys.stderr)
+        return 2
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if args.json:
+        print(output.as_json(result, base_url_hint=f"http://{host}:{settings.port}"))
+    else:
+        print(output.as_table(result))
+    print(f"{output.summary(result)}\nin {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
 def _write_openapi(path: Path) -> None:
     from app.main import create_app
 
@@ -86,6 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rebuild-summaries",
         help="recompute the reports' stay and application summaries from the stage history (one transaction)",
+    )
+    seed_demo = commands.add_parser(
+        "seed-demo",
+        help="fill an empty, migrated database (catalog loaded) with a deterministic demo; prints a token per user",
+    )
+    seed_demo.add_argument(
+        "--as-of",
+        default=None,
+        help="the demo's today, a date or date-time (floored to its UTC day); default: today",
+    )
+    seed_demo.add_argument("--seed", type=int, default=None, help="the random seed (default: the demo's own)")
+    seed_demo.add_argument(
+        "--json", action="store_true", help="print one JSON object (users, tokens, scenarios)"
     )
     commands.add_parser("serve", help="serve the API (and the UI) with uvicorn, as the settings say")
     worker = commands.add_parser(
@@ -125,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "rebuild-summaries":
             counted = asyncio.run(_rebuild_summaries(settings))
             print(", ".join(f"{name}: {n:,} rows" for name, n in counted.items()), file=sys.stderr)
+        elif args.command == "seed-demo":
+            return _run_seed_demo(settings, args)
         elif args.command == "serve":
             from app.serve import serve
 

@@ -65,20 +65,3 @@ async def readyz(request: Request) -> Readiness:
         schema_revision=current or "",
         webhook_backlog_oldest_seconds=oldest,
     )
-
-
-@router.get("/", include_in_schema=False)
-async def service_index(request: Request) -> dict[str, object]:
-    """Where a newcomer who opens the root lands: what this is and where to go next."""
-    settings = request.app.state.settings
-    links: dict[str, str] = {"liveness": "/healthz", "readiness": "/readyz"}
-    if settings.docs_enabled:
-        links = {"docs": "/docs", "openapi": "/openapi.json"} | links
-    if settings.metrics_enabled and settings.metrics_port is None:
-        links["metrics"] = "/metrics"
-    return {
-        "service": "interview-pipeline",
-        "description": "Structured interviews for ML platform hiring: requisitions, candidates, "
-        "stage moves, interview kits, rubric scorecards under blind review, hiring metrics.",
-        "links": links,
-    }

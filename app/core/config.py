@@ -6,6 +6,7 @@ import base64
 import binascii
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
     # /docs and /openapi.json; off in production unless set explicitly (openapi/openapi.json in
     # the repository stays the contract either way).
     docs_enabled: bool = True
+    # The browser UI (web/, built by `make web` into web/dist): served at / when built; off, / is
+    # the JSON index of links only.
+    web_enabled: bool = True
+    web_dist: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
     # Standard Webhooks secrets (``whsec_<base64>``), several at once so one can be rotated.
     webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     greenhouse_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -93,7 +93,9 @@ async def _fitting_banks(*, session: AsyncSession, application: Application) -> 
     return sorted(banks, key=lambda bank: keys.index(bank.key))
 
 
-async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> None:
+async def _draw(
+    *, session: AsyncSession, interview: Interview, actor: User, rng: random.Random = _rng
+) -> None:
     """Claim the kit, then draw it. Claiming first makes the draw the transaction's first write:
     a concurrent fetch of the same interview inserts nothing and reads this kit, and on SQLite
     the reads below see every kit committed before. On PostgreSQL the candidate's row lock also
@@ -136,6 +138,7 @@ async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> 
         bank_order=[bank.key for bank in banks],
         asked_per_bank=asked_per_bank,
         count=stage.questions_per_kit,
+        rng=rng,
     )
     session.add_all(
         KitQuestion(interview_id=interview.id, position=position, question_id=question_id)
@@ -144,8 +147,11 @@ async def _draw(*, session: AsyncSession, interview: Interview, actor: User) -> 
     await session.flush()
 
 
-async def get_kit(*, session: AsyncSession, interview: Interview, actor: User) -> InterviewKitPublic:
-    """The interview's kit, drawn on the first call and the same on every later one."""
+async def get_kit(
+    *, session: AsyncSession, interview: Interview, actor: User, rng: random.Random | None = None
+) -> InterviewKitPublic:
+    """The interview's kit, drawn on the first call and the same on every later one. ``rng``
+    seeds the draw (the demo seed, which must come out the same every run); the API never passes it."""
     assert interview.id is not None
     kit = await session.get(InterviewKit, interview.id)
     if kit is None:
@@ -154,7 +160,7 @@ async def get_kit(*, session: AsyncSession, interview: Interview, actor: User) -
                 f"Interview {interview.id} is {interview.status} and no kit was drawn for it.",
                 code=ErrorCode.interview_not_held,
             )
-        await _draw(session=session, interview=interview, actor=actor)
+        await _draw(session=session, interview=interview, actor=actor, rng=rng or _rng)
         kit = await session.get(InterviewKit, interview.id, populate_existing=True)
         assert kit is not None
     return await _to_public(session=session, interview=interview, kit=kit)

@@ -1,0 +1,128 @@
+"""The browser tests' world: the built UI (web/dist) served by a live `python -m app serve` on a
+database filled by `python -m app seed-demo`, and Debian's Chromium driven by Playwright's library
+(no browser download). Screenshots land in test-artifacts/screenshots/; with UPDATE_SCREENSHOTS=1
+the README's two also go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from app.core.migrations import upgrade
+from tests.conftest import empty_database, service_env, serving
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "web" / "dist"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_FOUND = Path(CHROMIUM).exists()
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    id: int
+    role: str
+    name: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    base_url: str
+    users: list[DemoUser]
+    scenarios: dict[str, dict[str, Any]]
+
+    def user(self, user_id: int) -> DemoUser:
+        return next(u for u in self.users if u.id == user_id)
+
+    def first(self, role: str) -> DemoUser:
+        return next(u for u in self.users if u.role == role)
+
+    def api(self, user: DemoUser) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {user.token}"})
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, f"python -m app {' '.join(args)}: {done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    if not (DIST / "index.html").is_file() or not AXE.is_file():
+        pytest.fail("web/dist or web/node_modules is missing: run `make web` (Node.js 20+) first")
+    with empty_database(tmp_path_factory.mktemp("demo")) as url:
+        upgrade(url)
+        env = service_env(url, workers="1", web_dist=str(DIST))
+        _run(env, "load-catalog")
+        seeded = json.loads(_run(env, "seed-demo", "--json"))
+        users = [DemoUser(u["id"], u["role"], u["name"], u["token"]) for u in seeded["users"]]
+        with serving(env) as base_url:
+            yield Demo(base_url=base_url, users=users, scenarios=seeded["scenarios"])
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM_FOUND:
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = await context.new_page()
+    yield opened
+    await context.close()
+
+
+async def sign_in(page: Page, demo: Demo, user: DemoUser) -> None:
+    await page.goto(demo.base_url + "/")
+    await page.get_by_label("API token").fill(user.token)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_test_id("signed-in-as").wait_for()
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as it stands (WCAG 2.1 A and AA)."""
+    # The UI's CSP forbids inline scripts; evaluating the source through the driver is allowed.
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text())
+    results: dict[str, Any] = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def check_page(page: Page, name: str, *, readme: bool = False) -> None:
+    """The axe check, and a screenshot kept as a test artifact (and for README when asked)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if readme and os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(README_SHOTS / f"{name}.png"))
+    violations = await axe_violations(page)
+    assert violations == [], f"{name}: {violations}"

@@ -1,0 +1,247 @@
+// The session and the API client. The token lives in sessionStorage (this tab only, gone when
+// it closes); it is sent as a bearer header and never put in a URL or logged. Every call goes
+// through the generated client (openapi-fetch typed by `paths`), so an API change that breaks
+// the UI fails `tsc --noEmit`.
+import { apiClient, type Api, type Problem, type Schemas } from "../../openapi/client/src/client";
+
+export type { Api, Problem, Schemas };
+export type User = Schemas["UserPublic"];
+export type Role = Schemas["Role"];
+
+const TOKEN_KEY = "interview-pipeline.token";
+
+export function storedToken(): string | null {
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null; // storage disabled: the user signs in again on each load
+  }
+}
+
+export function storeToken(token: string): void {
+  window.sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function clearToken(): void {
+  window.sessionStorage.removeItem(TOKEN_KEY);
+  cached = null;
+  catalogCache = null;
+}
+
+type ExpiredHandler = () => void;
+let onExpired: ExpiredHandler | null = null;
+
+/** Called when a call with the stored token answers 401: the token was revoked or is wrong. */
+export function onSessionExpired(handler: ExpiredHandler | null): void {
+  onExpired = handler;
+}
+
+/**
+ * A client for one token on this origin (the UI is served by the API itself). A 401 answered
+ * to a watched client ends the session; signing in checks a new token unwatched.
+ */
+export function clientFor(token: string | undefined, watched = true): Api {
+  const client = apiClient(window.location.origin, token);
+  if (token !== undefined && watched) {
+    client.use({
+      onResponse({ response }) {
+        if (response.status === 401) onExpired?.();
+        return undefined;
+      },
+    });
+  }
+  return client;
+}
+
+let cached: { token: string; client: Api } | null = null;
+
+/** The client of the signed-in tab. */
+export function api(): Api {
+  const token = storedToken() ?? undefined;
+  if (token === undefined) return clientFor(undefined);
+  if (cached === null || cached.token !== token) cached = { token, client: clientFor(token) };
+  return cached.client;
+}
+
+/** A refused or failed call, in words a person can read. */
+export interface ProblemInfo {
+  status: number | null;
+  code: string | null;
+  detail: string;
+  /** Field errors of a 422: where (the API's `loc`, without "body") and what. */
+  fields: FieldProblem[];
+  /** The whole problem+json body (some carry more: allowed_moves, pending_scorecards). */
+  body: Record<string, unknown>;
+}
+
+export interface FieldProblem {
+  loc: (string | number)[];
+  msg: string;
+}
+
+export type Result<T> =
+  | { ok: true; data: T; response: Response }
+  | { ok: false; problem: ProblemInfo; response: Response | null };
+
+interface Outcome<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const STATUS_WORDS: Record<number, string> = {
+  400: "The request was not understood.",
+  401: "You are not signed in, or your token is no longer valid.",
+  403: "Your role may not do this.",
+  404: "It does not exist, or you may not see it.",
+  409: "It conflicts with the current state.",
+  412: "What you saw has changed since: reload it.",
+  422: "Some fields are not valid.",
+  500: "The server failed. Try again; if it persists, tell an admin.",
+  503: "The service is unavailable for a moment. Try again shortly.",
+};
+
+function fieldOf(error: unknown): FieldProblem | null {
+  if (!isRecord(error)) return null;
+  const loc = (Array.isArray(error["loc"]) ? error["loc"] : []).filter(
+    (part): part is string | number => typeof part === "string" || typeof part === "number",
+  );
+  // ["body", "ratings", "coding"]: where in the request is not news to a person
+  const where = loc.filter((part) => !["body", "query", "path", "header", "draft"].includes(String(part)));
+  return { loc: where, msg: typeof error["msg"] === "string" ? error["msg"] : "not valid" };
+}
+
+/** "ratings › coding: every criterion must be rated", or with the caller's names for places. */
+export function fieldText(field: FieldProblem, label?: (loc: (string | number)[]) => string | null): string {
+  const where = label?.(field.loc) ?? field.loc.join(" › ");
+  return where ? `${where}: ${field.msg}` : field.msg;
+}
+
+export function problemOf(error: unknown, status: number | null): ProblemInfo {
+  const body = isRecord(error) ? error : {};
+  const detail =
+    typeof body["detail"] === "string" && body["detail"] !== ""
+      ? body["detail"]
+      : typeof error === "string" && error.trim() !== "" && error.length < 300
+        ? error
+        : ((status !== null ? STATUS_WORDS[status] : undefined) ?? `The server answered ${status ?? "nothing"}.`);
+  const fields = Array.isArray(body["errors"])
+    ? body["errors"].map(fieldOf).filter((field): field is FieldProblem => field !== null)
+    : [];
+  const code = typeof body["code"] === "string" ? body["code"] : null;
+  return { status, code, detail, fields, body };
+}
+
+const UNREACHABLE: ProblemInfo = {
+  status: null,
+  code: null,
+  detail: "The server could not be reached. Check your connection, then try again.",
+  fields: [],
+  body: {},
+};
+
+/** Awaits an openapi-fetch call and sorts it into data or a readable problem. */
+export async function call<T>(request: Promise<Outcome<T>>): Promise<Result<T>> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await request;
+  } catch {
+    return { ok: false, problem: UNREACHABLE, response: null };
+  }
+  const { data, error, response } = outcome;
+  if (response.ok && error === undefined) return { ok: true, data: data as T, response };
+  return { ok: false, problem: problemOf(error, response.status), response };
+}
+
+/** Every page of a cursor-paginated list (capped, so a huge list cannot hang the tab). */
+export async function allPages<T>(
+  page: (cursor: string | undefined) => Promise<Outcome<{ items: T[]; next_cursor?: string | null }>>,
+  maxPages = 20,
+): Promise<Result<T[]>> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let last: Response | null = null;
+  for (let n = 0; n < maxPages; n += 1) {
+    const result = await call(page(cursor));
+    if (!result.ok) return result;
+    last = result.response;
+    items.push(...result.data.items);
+    cursor = result.data.next_cursor ?? undefined;
+    if (cursor === undefined) break;
+  }
+  return { ok: true, data: items, response: last as Response };
+}
+
+/** A UUID for Idempotency-Key (crypto.randomUUID needs a secure context; this does not). */
+export function uuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Saves a Blob as a file, without the token ever appearing in a URL. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** An application's ETag is its version, quoted (the If-Match description in openapi.json). */
+export function etagOfVersion(version: number): string {
+  return `"${version}"`;
+}
+
+/** A report answers JSON, or CSV when asked; the JSON calls treat a string as a failure. */
+export function jsonReport<T>(result: Result<T | string>): Result<T> {
+  if (!result.ok || typeof result.data !== "string") return result as Result<T>;
+  const problem = { status: 200, code: null, detail: "The report came as CSV, not JSON.", fields: [], body: {} };
+  return { ok: false, response: result.response, problem };
+}
+
+export type Catalog = Schemas["CatalogPublic"];
+let catalogCache: { token: string; promise: Promise<Result<Catalog>> } | null = null;
+
+/** The catalog (stages, sources, skills, role families), fetched once per token. */
+export function catalog(): Promise<Result<Catalog>> {
+  const token = storedToken() ?? "";
+  if (catalogCache === null || catalogCache.token !== token) {
+    const promise = call(api().GET("/catalog"));
+    catalogCache = { token, promise };
+    void promise.then((result) => {
+      if (!result.ok && catalogCache?.promise === promise) catalogCache = null; // retry next time
+    });
+  }
+  return catalogCache.promise;
+}
+
+/** The catalog's names for keys, with the key itself when the catalog is missing. */
+export interface Names {
+  roleFamily: (key: string) => string;
+  source: (key: string) => string;
+  skill: (key: string) => string;
+}
+
+export function namesFrom(result: Result<Catalog> | null): Names {
+  const data = result?.ok ? result.data : null;
+  const map = (items: { key: string; name: string }[] | undefined) =>
+    new Map((items ?? []).map((i) => [i.key, i.name]));
+  const families = map(data?.role_families);
+  const sources = map(data?.sources);
+  const skills = map(data?.skills);
+  return {
+    roleFamily: (key) => families.get(key) ?? key,
+    source: (key) => sources.get(key) ?? (key === "other" ? "Other" : key),
+    skill: (key) => skills.get(key) ?? key,
+  };
+}

@@ -1,0 +1,72 @@
+// The hiring lead's dashboard: trends as line charts (period=month), the funnel as bars, and
+// sources, interviewer calibration and question signal as tables.
+import { useState } from "preact/hooks";
+
+import { api, call, type Schemas } from "../api";
+import { CandidatesPerRoleReport, FunnelReport, TimeToFillReport, TimeToHireReport } from "../components/ChartReports";
+import { CalibrationReport, QuestionsReport, SourcesReport } from "../components/TableReports";
+import { PageTitle } from "../components/Status";
+import { useLoad } from "../hooks";
+
+export interface Window {
+  date_from: string;
+  date_to: string;
+}
+
+export type Definitions = Map<string, Schemas["ReportDefinition"]>;
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The last `months` calendar months, this one included (UTC, as the reports count). */
+export function windowOf(months: number, now = new Date()): Window {
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months + 1, 1));
+  return { date_from: isoDay(start), date_to: isoDay(end) };
+}
+
+const WINDOWS = [6, 12, 24, 36];
+
+export function Dashboard() {
+  const [months, setMonths] = useState(12);
+  const range = windowOf(months);
+  const index = useLoad(() => call(api().GET("/reports")), []);
+  const definitions: Definitions = new Map(
+    index.load.state === "ready" ? index.load.data.reports.map((r) => [r.path, r]) : [],
+  );
+  const key = `${range.date_from}-${range.date_to}`;
+  return (
+    <>
+      <PageTitle title="Dashboard">Hiring dashboard</PageTitle>
+      <div class="toolbar">
+        <label for="window">Window</label>
+        <select id="window" value={String(months)} onChange={(e) => setMonths(Number(e.currentTarget.value))}>
+          {WINDOWS.map((m) => (
+            <option key={m} value={String(m)}>
+              Last {m} months
+            </option>
+          ))}
+        </select>
+        <span class="muted">
+          {range.date_from} to {range.date_to} (exclusive). Each report's definition says which dates the window
+          selects.
+        </span>
+      </div>
+      {index.load.state === "error" && (
+        <p class="problem" role="alert">
+          The report definitions could not be loaded: {index.load.problem.detail}
+        </p>
+      )}
+      <div class="reports">
+        <TimeToFillReport key={`ttf-${key}`} range={range} definitions={definitions} />
+        <TimeToHireReport key={`tth-${key}`} range={range} definitions={definitions} />
+        <CandidatesPerRoleReport key={`cpr-${key}`} range={range} definitions={definitions} />
+        <FunnelReport key={`funnel-${key}`} range={range} definitions={definitions} />
+        <SourcesReport key={`sources-${key}`} range={range} definitions={definitions} />
+        <CalibrationReport key={`cal-${key}`} range={range} definitions={definitions} />
+        <QuestionsReport key={`q-${key}`} range={range} definitions={definitions} />
+      </div>
+    </>
+  );
+}
