@@ -157,6 +157,9 @@ class StageStay(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_stage_stay_application", "application_id"),
         sa.Index("ix_stage_stay_stage_applied", "stage", "applied_at"),
+        # Time in stage reads (stage, seconds) alone: an index-only scan in stage order (1.1 s at
+        # 1M applications / 2.7M ended stays) where the index above fetched every heap row (9.3 s).
+        sa.Index("ix_stage_stay_stage_seconds", "stage", "seconds"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -251,47 +251,54 @@ def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Sel
     )
 
 
-def _asked_by_key(dialect: Dialect, key_name: str) -> Any:
-    """Each (interview, key) once: the interviews that asked a question (of a bank, or any),
-    so a rating or a panel counts once per question, bank or overall row, however many
-    questions of it the kit held."""
-    key = _question_key(dialect, key_name)
-    columns = [
-        kit_question.c.interview_id.label("interview_id"),
-        *([key.label("grp")] if key is not None else []),
-    ]
-    return (
-        sa.select(*columns)
-        .select_from(
-            kit_question.join(question, question.c.id == kit_question.c.question_id).join(
-                interview, interview.c.id == kit_question.c.interview_id
-            )
+def _by_asked(
+    dialect: Dialect, joined: Any, key_name: str, *, interview_id: Col, scheduled_at: Col
+) -> tuple[Any, list[Col], Col | None]:
+    """``joined`` (rows of interviews, by ``interview_id``) keyed by what each interview's kit
+    asked, each (interview, key) once: per question the kit's rows are unique already, per bank
+    they are made so, overall and per period only whether the interview had a kit matters (a
+    semi-join). At 1M applications (870k kit rows) a DISTINCT over every kit row for each key
+    cost ~2 s a query."""
+    if key_name == "question":
+        return (
+            joined.join(kit_question, kit_question.c.interview_id == interview_id),
+            [],
+            kit_question.c.question_id,
         )
-        .distinct()
-        .subquery("asked")
-    )
+    if key_name == "bank":
+        banks = (
+            sa.select(kit_question.c.interview_id, question.c.bank_id)
+            .join_from(kit_question, question, question.c.id == kit_question.c.question_id)
+            .distinct()
+            .subquery("asked_banks")
+        )
+        return joined.join(banks, banks.c.interview_id == interview_id), [], banks.c.bank_id
+    had_kit = sa.exists().where(kit_question.c.interview_id == interview_id)
+    return joined, [had_kit], group_key(dialect, key_name, when=scheduled_at)
 
 
 def question_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
     """Per key: the criterion ratings (points 1..4) of the latest submitted versions of the
-    interviews that asked it: count, mean, and mean of squares (for the spread)."""
+    interviews that asked it: count, mean, and mean of squares (for the spread). Keyed rating by
+    rating: at 1M applications that ran in parallel in 1.2-1.4 s, aggregating per interview
+    first (one worker) in 3.1-3.4 s."""
     rating = blind_review.scorecard_rating
     latest, readable = blind_review.latest_submitted(view)
     joined, clauses = _in_scope(blind_review.with_ratings(latest), readable, filters)
-    asked = _asked_by_key(dialect, key_name)
-    joined = joined.join(asked, asked.c.interview_id == interview.c.id)
+    joined, asked, key = _by_asked(
+        dialect, joined, key_name, interview_id=interview.c.id, scheduled_at=interview.c.scheduled_at
+    )
     points = rating.c.value + 1
-    keys = [asked.c.grp] if key_name != "none" else []
     return (
         sa.select(
-            *keys,
+            *([key.label("grp")] if key is not None else []),
             sa.func.count().label("n"),
             sa.func.avg(sa.cast(points, sa.Float)).label("mean"),
             sa.func.avg(sa.cast(points * points, sa.Float)).label("mean_square"),
         )
         .select_from(joined)
-        .where(*clauses, rating.c.kind == RatingKind.criterion)
-        .group_by(*keys)
+        .where(*clauses, *asked, rating.c.kind == RatingKind.criterion)
+        .group_by(*([key] if key is not None else []))
     )
 
 
@@ -300,28 +307,39 @@ def question_panels(dialect: Dialect, filters: Filters, view: ReaderView, *, key
     and those whose recommendations fell on both sides of yes."""
     latest, readable = blind_review.latest_submitted(view)
     joined, clauses = _in_scope(latest, readable, filters)
-    asked = _asked_by_key(dialect, key_name)
-    joined = joined.join(asked, asked.c.interview_id == interview.c.id)
-    keys = [asked.c.grp] if key_name != "none" else []
-    panels = (
+    per_interview = (
         sa.select(
-            *keys,
-            asked.c.interview_id,
+            interview.c.id.label("interview_id"),
+            interview.c.scheduled_at,
             sa.func.count().label("size"),
             sa.func.sum(_side()).label("positive"),
         )
         .select_from(joined)
         .where(*clauses)
-        .group_by(*keys, asked.c.interview_id)
+        .group_by(interview.c.id, interview.c.scheduled_at)
         .subquery("panels")
     )
-    outer_keys = [panels.c.grp] if key_name != "none" else []
-    judged = panels.c.size >= 2
-    return sa.select(
-        *outer_keys,
-        _count_when(judged).label("panels"),
-        _count_when(sa.and_(judged, panels.c.positive > 0, panels.c.positive < panels.c.size)).label("split"),
-    ).group_by(*outer_keys)
+    # Panels are judged per interview first, then spread over what the kit asked (2.1-2.2 s at
+    # 1M applications, against 2.3-2.9 s grouping scorecard rows by key and interview).
+    keyed, asked, key = _by_asked(
+        dialect,
+        per_interview,
+        key_name,
+        interview_id=per_interview.c.interview_id,
+        scheduled_at=per_interview.c.scheduled_at,
+    )
+    judged = per_interview.c.size >= 2
+    split = sa.and_(judged, per_interview.c.positive > 0, per_interview.c.positive < per_interview.c.size)
+    return (
+        sa.select(
+            *([key.label("grp")] if key is not None else []),
+            _count_when(judged).label("panels"),
+            _count_when(split).label("split"),
+        )
+        .select_from(keyed)
+        .where(*asked)
+        .group_by(*([key] if key is not None else []))
+    )
 
 
 def withheld_in_questions(filters: Filters, view: ReaderView) -> Select[Any]:
