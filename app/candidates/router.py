@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import Field
 
 from app.candidates import service
 from app.candidates.dependencies import VisibleCandidate, VisibleCandidates
@@ -12,9 +13,13 @@ from app.candidates.models import CandidateCreate, CandidatePublic, CandidateUpd
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, problem_responses
 from app.core.external_ids import ExternalIdQuery
+from app.core.identifiers import MAX_ID
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import CurrentUser, RecruiterUser
 from app.users.models import Role
+
+# One page of a board's names in one call; the page size caps what comes back anyway.
+MAX_IDS = 200
 
 router = APIRouter(prefix="/candidates", tags=["candidates"], responses=problem_responses(401, 403))
 
@@ -51,12 +56,27 @@ async def list_candidates(
     ] = None,
     email: Annotated[str | None, Query(max_length=320, description="Exact email, any case.")] = None,
     external: ExternalIdQuery = None,
+    candidate_ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
+        Query(
+            alias="id",
+            max_length=MAX_IDS,
+            description=f"Only these candidates (repeat the parameter, up to {MAX_IDS}): the names on a "
+            "board of applications in one call.",
+        ),
+    ] = None,
 ) -> Page[CandidatePublic]:
     """Ordered by id. A hiring manager sees candidates of their own requisitions."""
     if user.role == Role.interviewer:
         raise Forbidden("Interviewers do not list candidates; they see their interviews.")
     rows, next_cursor = await service.list_candidates(
-        session=session, scope=scope, page=page, source=source, email=email, external=external
+        session=session,
+        scope=scope,
+        page=page,
+        source=source,
+        email=email,
+        external=external,
+        ids=candidate_ids,
     )
     return Page(
         items=await service.to_public_many(session=session, candidates=rows),

@@ -168,8 +168,11 @@ async def list_candidates(
     source: str | None = None,
     email: str | None = None,
     external: ExternalIdFilter | None = None,
+    ids: list[int] | None = None,
 ) -> tuple[list[Candidate], str | None]:
     statement = select(Candidate).where(scope)
+    if ids is not None:
+        statement = statement.where(col(Candidate.id).in_(ids))
     if source is not None:
         statement = statement.where(Candidate.source == source)
     if email is not None:

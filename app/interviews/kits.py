@@ -172,6 +172,8 @@ async def _to_public(*, session: AsyncSession, interview: Interview, kit: Interv
     application = await session.get(Application, interview.application_id)
     assert application is not None
     banks = await _fitting_banks(session=session, application=application)
+    requisition = await session.get(Requisition, application.requisition_id)  # loaded just above
+    assert requisition is not None
     rows = (
         await session.exec(
             select(KitQuestion.position, Question, QuestionBank.key)
@@ -206,6 +208,7 @@ async def _to_public(*, session: AsyncSession, interview: Interview, kit: Interv
         stage_name=stage.name,
         duration_minutes=interview.duration_minutes,
         criteria=[Criterion.model_validate(c) for c in stage.criteria],
+        target_skills=dict(requisition.target_skills),
         banks=[bank.key for bank in banks],
         questions_requested=kit.questions_requested,
         questions=questions,

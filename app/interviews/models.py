@@ -177,6 +177,10 @@ class InterviewKitPublic(SQLModel):
     stage_name: str
     duration_minutes: int
     criteria: list[Criterion] = Field(description="What to assess: rate each on the scorecard.")
+    target_skills: dict[str, int] = Field(
+        description="The requisition's target profile (skill key → level 0–3): the skills a "
+        "scorecard rates, each against its target. Panelists cannot read the requisition itself."
+    )
     banks: list[str] = Field(description="The banks that fit the role family, in draw order.")
     questions_requested: int
     questions: list[KitQuestionPublic]

@@ -11,7 +11,7 @@ from app.core.errors import problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users import service
-from app.users.dependencies import AdminUser, CurrentUser
+from app.users.dependencies import AdminUser, CurrentUser, RecruiterUser
 from app.users.models import (
     ApiTokenCreate,
     ApiTokenIssued,
@@ -49,14 +49,21 @@ async def create_user(session: SessionDep, _admin: AdminUser, user_in: UserCreat
     )
 
 
-@router.get("", operation_id="listUsers", summary="List users", responses=problem_responses(400, 422))
+@router.get(
+    "",
+    operation_id="listUsers",
+    summary="List users (admins; recruiters, to staff panels)",
+    responses=problem_responses(400, 422),
+)
 async def list_users(
     session: SessionDep,
-    _admin: AdminUser,
+    _staffing: RecruiterUser,
     page: PageDep,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
 ) -> Page[UserPublic]:
-    """Admins only, ordered by id, cursor-paginated."""
+    """Admins, and recruiters (who put interviewers on panels: `role=interviewer`), read only;
+    ordered by id, cursor-paginated. Reading one user, changing users and their tokens stays
+    with admins."""
     users, next_cursor = await service.list_users(session=session, page=page, role=role)
     return Page(items=[UserPublic.model_validate(u) for u in users], next_cursor=next_cursor)
 

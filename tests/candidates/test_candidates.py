@@ -89,3 +89,24 @@ async def test_invalid_candidates_are_422_with_field_errors(
     assert problem["code"] == "validation_failed"
     assert problem["errors"]
     assert problem["errors"][0]["loc"][0] == "body"
+
+
+async def test_candidates_are_listed_by_ids_in_one_call_within_what_the_caller_sees(
+    factory: Factory, recruiter: Actor
+) -> None:
+    made = [await factory.candidate(recruiter) for _ in range(4)]
+    wanted = [made[3]["id"], made[1]["id"]]
+    listed = await factory.client.get("/candidates", params={"id": wanted}, headers=recruiter.headers)
+    assert listed.status_code == 200
+    assert [c["id"] for c in listed.json()["items"]] == sorted(wanted)
+    # A hiring manager asking for ids outside their requisitions gets none of them.
+    manager = await factory.user(Role.hiring_manager)
+    scoped = await factory.client.get("/candidates", params={"id": wanted}, headers=manager.headers)
+    assert scoped.json()["items"] == []
+    too_many = await factory.client.get(
+        "/candidates", params={"id": list(range(1, 202))}, headers=recruiter.headers
+    )
+    assert too_many.status_code == 422
+    assert (
+        await factory.client.get("/candidates", params={"id": "0"}, headers=recruiter.headers)
+    ).status_code == 422

@@ -220,3 +220,18 @@ async def test_concurrent_draws_for_two_interviews_of_one_candidate_do_not_overl
         ids = [q["question_id"] for kit in (first.json(), second.json()) for q in kit["questions"]]
         assert len(ids) == len(set(ids)) == 6
         assert first.json()["shortfall"] + second.json()["shortfall"] == 2
+
+
+async def test_the_kit_carries_the_requisitions_target_profile_for_panelists(factory: Factory) -> None:
+    """A panelist may not read the requisition, yet rates skills against its target profile:
+    the kit carries it, overrides included."""
+    panel = await make_panel(factory, target_skills={"kubernetes": 1, "python": 3})
+    await panel.advance_to("technical_interview")
+    interview = await panel.schedule(panel.a)
+    assert (
+        await factory.client.get(f"/requisitions/{panel.requisition['id']}", headers=panel.a.headers)
+    ).status_code in (403, 404)
+    kit = await panel.kit(panel.a, interview)
+    assert kit["target_skills"] == panel.requisition["target_skills"]
+    assert kit["target_skills"]["kubernetes"] == 1
+    assert kit["target_skills"]["python"] == 3

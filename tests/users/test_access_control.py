@@ -104,7 +104,29 @@ async def test_only_admins_manage_users(factory: Factory, role: Role) -> None:
     response = await factory.client.post("/users", json=body, headers=actor.headers)
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
-    assert (await factory.client.get("/users", headers=actor.headers)).status_code == 403
+    listed = await factory.client.get("/users", headers=actor.headers)
+    assert listed.status_code == (200 if role == Role.recruiter else 403)
+
+
+async def test_a_recruiter_lists_interviewers_to_staff_a_panel_but_reads_or_changes_no_one(
+    factory: Factory,
+) -> None:
+    recruiter = await factory.user(Role.recruiter)
+    interviewers = [await factory.user(Role.interviewer) for _ in range(2)]
+    await factory.user(Role.hiring_manager)
+    listed = await factory.client.get("/users", params={"role": "interviewer"}, headers=recruiter.headers)
+    assert listed.status_code == 200
+    assert [u["id"] for u in listed.json()["items"]] == [i.id for i in interviewers]
+    assert {u["role"] for u in listed.json()["items"]} == {"interviewer"}
+    one = interviewers[0].id
+    for method, path, body in (
+        ("GET", f"/users/{one}", None),
+        ("PATCH", f"/users/{one}", {"name": "Renamed"}),
+        ("GET", f"/users/{one}/tokens", None),
+        ("POST", f"/users/{one}/tokens", {}),
+    ):
+        refused = await factory.client.request(method, path, json=body, headers=recruiter.headers)
+        assert refused.status_code == 403, (method, path)
 
 
 async def test_admin_creates_a_user_whose_token_works_once_shown(factory: Factory) -> None:

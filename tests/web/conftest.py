@@ -120,9 +120,9 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
 async def check_page(page: Page, name: str, *, readme: bool = False) -> None:
     """The axe check, and a screenshot kept as a test artifact (and for README when asked)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    if readme and os.environ.get("UPDATE_SCREENSHOTS") == "1":
+    if readme and os.environ.get("UPDATE_SCREENSHOTS") == "1":  # what the viewport shows now
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(README_SHOTS / f"{name}.png"))
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     violations = await axe_violations(page)
     assert violations == [], f"{name}: {violations}"

@@ -63,6 +63,7 @@ async def test_an_interviewer_drafts_submits_and_then_sees_the_peers_scorecards(
     )
     await page.get_by_label("Summary").fill("Clear rollback plan; knows feature stores well.")
     await expect(page.get_by_test_id("save-status")).to_contain_text("Saved", timeout=10_000)
+    await page.get_by_test_id("my-scorecard").evaluate("form => form.scrollIntoView()")
     await check_page(page, "scorecard", readme=True)
 
     # The draft was saved to the service: a reload shows it.
@@ -165,14 +166,14 @@ async def test_a_stale_card_is_refused_with_412_and_reloads(page: Page, demo: De
 
 
 async def test_the_dashboard_draws_its_charts_from_the_reports(page: Page, demo: Demo) -> None:
-    manager = demo.user(demo.scenarios["hired_for_hiring_manager"]["hiring_manager_id"])
+    lead = demo.first("recruiter")  # every requisition: the fullest charts for README
     requested: list[str] = []
 
     def remember(request: Request) -> None:
         requested.append(request.url)
 
     page.on("request", remember)
-    await sign_in(page, demo, manager)
+    await sign_in(page, demo, lead)
     await page.goto(f"{demo.base_url}/#/dashboard")
     for chart in ("time-to-fill", "time-to-hire", "candidates-per-role", "funnel"):
         canvas = page.get_by_test_id(f"chart-{chart}").locator("canvas")
@@ -191,7 +192,7 @@ async def test_the_dashboard_draws_its_charts_from_the_reports(page: Page, demo:
     assert any("/reports/time-to-fill" in url and "period=month" in url for url in reports), reports
     assert any("/reports/funnel" in url for url in reports)
     # The token never travels in a URL.
-    assert not any(manager.token in url for url in requested)
+    assert not any(lead.token in url for url in requested)
 
 
 async def test_the_other_pages_pass_the_accessibility_check(page: Page, demo: Demo) -> None:

@@ -791,8 +791,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
-         * @description Admins only, ordered by id, cursor-paginated.
+         * List users (admins; recruiters, to staff panels)
+         * @description Admins, and recruiters (who put interviewers on panels: `role=interviewer`), read only;
+         *     ordered by id, cursor-paginated. Reading one user, changing users and their tokens stays
+         *     with admins.
          */
         get: operations["listUsers"];
         put?: never;
@@ -2833,6 +2835,13 @@ export interface components {
              * @description What to assess: rate each on the scorecard.
              */
             criteria: components["schemas"]["Criterion"][];
+            /**
+             * Target Skills
+             * @description The requisition's target profile (skill key → level 0–3): the skills a scorecard rates, each against its target. Panelists cannot read the requisition itself.
+             */
+            target_skills: {
+                [key: string]: number;
+            };
             /**
              * Banks
              * @description The banks that fit the role family, in draw order.
@@ -5371,6 +5380,8 @@ export interface operations {
                 source?: string | null;
                 /** @description Exact email, any case. */
                 email?: string | null;
+                /** @description Only these candidates (repeat the parameter, up to 200): the names on a board of applications in one call. */
+                id?: number[] | null;
                 /** @description Page size, at most 200. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */

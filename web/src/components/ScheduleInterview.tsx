@@ -9,9 +9,9 @@ import { Loading, ProblemMessage } from "./Status";
 type Interview = Schemas["InterviewPublic"];
 
 /**
- * Interviewers come from `GET /users?role=interviewer`. That list is for admins only: a
- * recruiter gets 403, and then picks from the people already on this application's panels and
- * may add others by user id.
+ * Interviewers come from `GET /users?role=interviewer` (admins and recruiters). Another role
+ * gets 403, and then picks from the people already on this application's panels and may add
+ * others by user id.
  */
 export function ScheduleInterview({
   applicationId,
@@ -117,7 +117,7 @@ export function ScheduleInterview({
         {users.load.state === "loading" && <Loading what="the interviewers" />}
         {listForbidden && (
           <p class="hint">
-            The list of users is for admins only. Pick from the people on this application's earlier panels, or enter
+            The list of users is for admins and recruiters. Pick from the people on this application's earlier panels, or enter
             user ids.
           </p>
         )}

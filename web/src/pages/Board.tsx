@@ -37,18 +37,17 @@ interface BoardData {
 
 const COLUMNS = Object.keys(STAGE_NAMES) as Stage[];
 
-/** Candidate names: the application carries only candidate_id, so one GET per candidate. */
+/** Candidate names: the application carries only candidate_id; `GET /candidates?id=…` takes up
+ * to 200 ids, so a board of any size costs one call per 200 candidates. */
 export async function candidateNames(ids: number[]): Promise<Map<number, string>> {
   const names = new Map<number, string>();
   const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 6) {
-    await Promise.all(
-      unique.slice(i, i + 6).map(async (id) => {
-        const result = await call(api().GET("/candidates/{candidate_id}", { params: { path: { candidate_id: id } } }));
-        names.set(id, result.ok ? result.data.name : `Candidate ${id}`);
-      }),
-    );
+  for (let i = 0; i < unique.length; i += 200) {
+    const chunk = unique.slice(i, i + 200);
+    const result = await call(api().GET("/candidates", { params: { query: { id: chunk, limit: 200 } } }));
+    if (result.ok) for (const c of result.data.items) names.set(c.id, c.name);
   }
+  for (const id of unique) if (!names.has(id)) names.set(id, `Candidate ${id}`);
   return names;
 }
 

@@ -31,12 +31,12 @@ async function loadBundle(id: number, user: User): Promise<Result<Bundle>> {
   ]);
   if (!interview.ok) return interview;
   if (!cat.ok) return cat;
-  // The skills to rate are the requisition's target profile (levels 1–3). Interviewers may not
-  // read requisitions (403), and the kit does not carry the profile: for them, the role
-  // family's skills-matrix row of the catalog stands in, which is the profile unless the
-  // requisition overrode some levels.
-  let target: Record<string, number> | null = null;
-  if (can.readPipeline(user.role)) {
+  // The skills to rate are the requisition's target profile (levels 1–3), which the kit carries
+  // (panelists may not read the requisition). Without a kit (a cancelled interview never drew
+  // one) the requisition is read where the role may, else the catalog's skills-matrix row of the
+  // role family stands in.
+  let target: Record<string, number> | null = kit.ok ? kit.data.target_skills : null;
+  if (target === null && can.readPipeline(user.role)) {
     const requisition = await call(
       api().GET("/requisitions/{requisition_id}", {
         params: { path: { requisition_id: interview.data.requisition_id } },
