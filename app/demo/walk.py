@@ -55,6 +55,15 @@ class Walker:
     def at(self, day: int, hour: int, minute: int = 0) -> datetime:
         return self.as_of + timedelta(days=day, hours=hour, minutes=minute)
 
+    def _submitted_at(self, interview: Interview, key: str) -> datetime:
+        """1 to 30 hours after the interview ended (about one in five later than the 24 h the
+        calibration report counts as late), never after the as-of day's start. Derived from the
+        ids, not drawn, so the rest of the demo draws what it drew before."""
+        assert interview.id is not None
+        ended = interview.scheduled_at + timedelta(minutes=interview.duration_minutes)
+        hours = (interview.id * 7 + sum(map(ord, key)) * 13) % 30 + 1
+        return max(ended, min(ended + timedelta(hours=hours), self.as_of))
+
     def _seats(self, plan: InterviewAt, stage: Stage, manager: str) -> list[tuple[str, ScorecardStatus]]:
         if plan.seats is not None:
             return list(plan.seats)
@@ -126,7 +135,11 @@ class Walker:
             )
             if state is ScorecardStatus.submitted:
                 await submission.submit(
-                    session=self.session, interview=interview, user=self.staff[key], content=content
+                    session=self.session,
+                    interview=interview,
+                    user=self.staff[key],
+                    content=content,
+                    at=self._submitted_at(interview, key),
                 )
                 self.tally.submitted += 1
             else:

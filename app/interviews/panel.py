@@ -8,6 +8,7 @@ interview completed by its last scorecard, drafts scrubbed on erasure.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, update
@@ -43,12 +44,15 @@ async def save_draft(*, session: AsyncSession, seat: Scorecard, draft: dict[str,
     await session.flush()
 
 
-async def claim_next_version(*, session: AsyncSession, seat: Scorecard) -> int | None:
-    """Mark the seat submitted at version ``current_version + 1`` unless someone moved it since
-    it was read; the version number claimed, or None when a concurrent request won."""
+async def claim_next_version(
+    *, session: AsyncSession, seat: Scorecard, at: datetime | None = None
+) -> int | None:
+    """Mark the seat submitted at version ``current_version + 1`` (first submitted ``at``, now by
+    default) unless someone moved it since it was read; the version number claimed, or None when
+    a concurrent request won."""
     assert seat.id is not None
     number = seat.current_version + 1
-    now = utcnow()
+    now = at or utcnow()
     values: dict[str, Any] = {
         "current_version": number,
         "status": ScorecardStatus.submitted,

@@ -3,6 +3,7 @@ a version instead of overwriting one."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -150,15 +151,16 @@ async def _record_version(
     content: ScorecardContent,
     user: User,
     reason: str | None,
+    at: datetime | None = None,
 ) -> bool:
     """Write version ``current_version + 1``, conditional on nobody having written it first."""
     assert scorecard.id is not None
     assert user.id is not None
     assert content.recommendation is not None
-    number = await panel.claim_next_version(session=session, seat=scorecard)
+    now = at or utcnow()
+    number = await panel.claim_next_version(session=session, seat=scorecard, at=now)
     if number is None:
         return False
-    now = utcnow()
     version = ScorecardVersion(
         scorecard_id=scorecard.id,
         version=number,
@@ -202,9 +204,12 @@ async def submit(
     content: ScorecardContent | None,
     idempotency_key: str | None = None,
     request_hash: str = "",
+    at: datetime | None = None,
 ) -> tuple[ScorecardPublic, bool]:
     """Submit the caller's scorecard: ``content`` when given, else the saved draft. Returns the
-    scorecard and whether it is the replay of an earlier request with the same Idempotency-Key."""
+    scorecard and whether it is the replay of an earlier request with the same Idempotency-Key.
+    ``at`` dates a submission made elsewhere (the demo's history); the API never passes it, a
+    submission there is dated on receipt."""
     assert user.id is not None
     interview = await panel.lock_interview(session=session, interview=interview)
     if idempotency_key is not None:
@@ -226,7 +231,7 @@ async def submit(
         where, content = "draft", ScorecardContent.model_validate(scorecard.draft or {})
     await check_content(session=session, interview=interview, content=content, complete=True, where=where)
     if not await _record_version(
-        session=session, scorecard=scorecard, content=content, user=user, reason=None
+        session=session, scorecard=scorecard, content=content, user=user, reason=None, at=at
     ):
         # A concurrent submit won; if it was this same request retried, answer as it did.
         if idempotency_key is not None:
