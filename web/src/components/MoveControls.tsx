@@ -154,12 +154,19 @@ export function MoveControls({ application, etag, idPrefix, onUpdate }: Props) {
   );
 }
 
+/** The pending-scorecards refusal for people: the API's detail names its request field. */
+function pendingText(problem: ProblemInfo): string {
+  const pending = typeof problem.body["pending_scorecards"] === "number" ? problem.body["pending_scorecards"] : null;
+  const count = pending === null ? "Some scorecards" : pending === 1 ? "1 scorecard" : `${pending} scorecards`;
+  return `${count} of this stage's interviews ${pending === 1 ? "is" : "are"} not submitted yet.`;
+}
+
 /** A refusal in plain words: the problem's detail, then what to do about it. */
 function Refusal({ problem, busy, onReload }: { problem: ProblemInfo; busy: boolean; onReload: () => void }) {
   const allowed = Array.isArray(problem.body["allowed_moves"]) ? (problem.body["allowed_moves"] as unknown[]) : null;
   return (
     <div class="problem" role="alert" data-testid="move-refusal">
-      <p>{problem.detail}</p>
+      <p>{problem.code === "scorecards_pending" ? pendingText(problem) : problem.detail}</p>
       {problem.fields.length > 0 && (
         <ul>
           {problem.fields.map((f) => (
