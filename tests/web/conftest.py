@@ -126,3 +126,58 @@ async def check_page(page: Page, name: str, *, readme: bool = False) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     violations = await axe_violations(page)
     assert violations == [], f"{name}: {violations}"
+
+
+# Every enabled, visible control that Tab should reach; of a radio group only the one Tab stops
+# at (the checked radio, else the first), since arrow keys move inside the group. The elements
+# are marked so the walk can tell which it reached.
+_TABBABLE = """() => {
+  const controls = [...document.querySelectorAll(
+    "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])")];
+  const seenGroups = new Set();
+  const wanted = [];
+  for (const el of controls) {
+    // A native control taken out of the Tab order (tabindex=-1) is a keyboard bug: kept.
+    const native = /^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(el.tagName);
+    if (el.disabled || (!native && el.getAttribute("tabindex") === "-1") || el.closest("[hidden], [inert]")) continue;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
+    if (el.closest("details:not([open])") && el.tagName !== "SUMMARY") continue;
+    if (el.type === "radio") {
+      if (seenGroups.has(el.name)) continue;
+      const group = [...document.querySelectorAll(`input[type=radio][name="${CSS.escape(el.name)}"]`)];
+      const stop = group.find((r) => r.checked) || group[0];
+      seenGroups.add(el.name);
+      wanted.push(stop);
+      continue;
+    }
+    wanted.push(el);
+  }
+  wanted.forEach((el, i) => el.setAttribute("data-tab-check", String(i)));
+  return wanted.length;
+}"""
+
+
+async def unreachable_by_keyboard(page: Page) -> list[str]:
+    """The controls Tab never reaches, walking the page from its top with the keyboard alone."""
+    expected = await page.evaluate(_TABBABLE)
+    await page.evaluate("document.activeElement && document.activeElement.blur()")
+    await page.evaluate("window.scrollTo(0, 0)")
+    reached: set[str] = set()
+    for _ in range(expected * 2 + 20):
+        await page.keyboard.press("Tab")
+        mark = await page.evaluate("document.activeElement?.getAttribute('data-tab-check')")
+        if mark is not None:
+            reached.add(mark)
+        if len(reached) == expected:
+            break
+    missing = [str(i) for i in range(expected) if str(i) not in reached]
+    described: list[str] = await page.evaluate(
+        """(missing) => missing.map((i) => {
+          const el = document.querySelector(`[data-tab-check="${i}"]`);
+          return `${el.tagName.toLowerCase()} ${el.getAttribute("aria-label") || el.textContent.trim().slice(0, 40) || el.name || el.id}`;
+        })""",
+        missing,
+    )
+    return described

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.async_api import Locator, Page, Request, expect
 
-from tests.web.conftest import Demo, check_page, sign_in
+from tests.web.conftest import Demo, check_page, sign_in, unreachable_by_keyboard
 
 pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
@@ -246,3 +246,36 @@ async def test_the_board_and_dashboard_fit_a_tablet(page: Page, demo: Demo) -> N
     # The page never scrolls sideways; wide tables and the board scroll inside their own box.
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await check_page(page, "dashboard-tablet")
+
+
+async def test_every_control_is_reached_by_the_keyboard_alone(page: Page, demo: Demo) -> None:
+    """Tab from the top of each page reaches every enabled control (one stop per radio group)."""
+    await page.goto(demo.base_url + "/")
+    await page.get_by_label("API token").wait_for()
+    assert await unreachable_by_keyboard(page) == [], "sign-in"
+    # Signing in with the keyboard alone.
+    await page.get_by_label("API token").focus()
+    await page.keyboard.type(demo.first("recruiter").token)
+    await page.keyboard.press("Enter")
+    await page.get_by_test_id("signed-in-as").wait_for()
+
+    scenario = demo.scenarios["upcoming_interview"]
+    with demo.api(demo.first("recruiter")) as api:
+        application = api.get(f"/applications/{scenario['application_id']}").json()
+    pages = {
+        "board": (f"#/requisitions/{application['requisition_id']}", f"card-{application['id']}"),
+        "application": (f"#/applications/{application['id']}", "application-stage"),
+        "dashboard": ("#/dashboard", "report-questions"),
+    }
+    for name, (route, ready) in pages.items():
+        await page.goto(f"{demo.base_url}/{route}")
+        await page.get_by_test_id(ready).wait_for()
+        await page.wait_for_load_state("networkidle")
+        assert await unreachable_by_keyboard(page) == [], name
+
+    interviewer = demo.user(scenario["interviewer_id"])
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, demo, interviewer)
+    await page.goto(f"{demo.base_url}/#/interviews/{scenario['interview_id']}")
+    await page.get_by_test_id("my-scorecard").wait_for()
+    assert await unreachable_by_keyboard(page) == [], "scorecard"
