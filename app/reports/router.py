@@ -3,11 +3,14 @@ shape (docs/reports.md). A query parameter a report does not take is a 422 namin
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable, problem_responses
@@ -146,6 +149,25 @@ def _refuse_group(group_by: GroupBy, allowed: tuple[GroupBy, ...]) -> None:
 
 
 REQUISITION_GROUPS = (GroupBy.none, GroupBy.role_family, GroupBy.level)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _report_route(name: str, operation_id: str, model: type[BaseModel]) -> Callable[[F], F]:
+    """A report's GET: its path, summary and description from definitions.py, JSON or CSV."""
+    return router.get(
+        f"/{name}",
+        operation_id=operation_id,
+        summary=definitions.SUMMARIES[name],
+        response_model=model,
+        responses=CSV_RESPONSE,
+        description=definitions.description(name),
+    )
+
+
+async def _ask(
+    request: Request, session: AsyncSession, filters: Filters, group_by: str, period: Period | None
+) -> Ask:
+    return await Ask.of(session, filters, group_by=group_by, period=period, threshold=_threshold(request))
 
 
 @router.get(
@@ -158,14 +180,7 @@ async def list_reports(_user: ReportReader) -> ReportIndex:
     return definitions.index()
 
 
-@router.get(
-    "/time-to-fill",
-    operation_id="getTimeToFillReport",
-    summary=definitions.SUMMARIES["time-to-fill"],
-    response_model=TimeToFillReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("time-to-fill"),
-)
+@_report_route("time-to-fill", "getTimeToFillReport", TimeToFillReport)
 async def time_to_fill_report(
     request: Request,
     session: SessionDep,
@@ -177,20 +192,11 @@ async def time_to_fill_report(
     ] = None,
 ) -> TimeToFillReport | Response:
     _refuse_group(group_by, REQUISITION_GROUPS)
-    ask = await Ask.of(
-        session, filters, group_by=group_by.value, period=period, threshold=_threshold(request)
-    )
+    ask = await _ask(request, session, filters, group_by.value, period)
     return respond(request, await service.time_to_fill(ask, as_of=as_of), filename="time-to-fill")
 
 
-@router.get(
-    "/time-to-hire",
-    operation_id="getTimeToHireReport",
-    summary=definitions.SUMMARIES["time-to-hire"],
-    response_model=TimeToHireReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("time-to-hire"),
-)
+@_report_route("time-to-hire", "getTimeToHireReport", TimeToHireReport)
 async def time_to_hire_report(
     request: Request,
     session: SessionDep,
@@ -198,20 +204,11 @@ async def time_to_hire_report(
     group_by: GroupBy = GroupBy.none,
     period: PeriodQuery = None,
 ) -> TimeToHireReport | Response:
-    ask = await Ask.of(
-        session, filters, group_by=group_by.value, period=period, threshold=_threshold(request)
-    )
+    ask = await _ask(request, session, filters, group_by.value, period)
     return respond(request, await service.time_to_hire(ask), filename="time-to-hire")
 
 
-@router.get(
-    "/candidates-per-role",
-    operation_id="getCandidatesPerRoleReport",
-    summary=definitions.SUMMARIES["candidates-per-role"],
-    response_model=CandidatesPerRoleReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("candidates-per-role"),
-)
+@_report_route("candidates-per-role", "getCandidatesPerRoleReport", CandidatesPerRoleReport)
 async def candidates_per_role_report(
     request: Request,
     session: SessionDep,
@@ -220,20 +217,11 @@ async def candidates_per_role_report(
     period: PeriodQuery = None,
 ) -> CandidatesPerRoleReport | Response:
     _refuse_group(group_by, REQUISITION_GROUPS)
-    ask = await Ask.of(
-        session, filters, group_by=group_by.value, period=period, threshold=_threshold(request)
-    )
+    ask = await _ask(request, session, filters, group_by.value, period)
     return respond(request, await service.candidates_per_role(ask), filename="candidates-per-role")
 
 
-@router.get(
-    "/funnel",
-    operation_id="getFunnelReport",
-    summary=definitions.SUMMARIES["funnel"],
-    response_model=FunnelReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("funnel"),
-)
+@_report_route("funnel", "getFunnelReport", FunnelReport)
 async def funnel_report(
     request: Request,
     session: SessionDep,
@@ -241,20 +229,11 @@ async def funnel_report(
     group_by: GroupBy = GroupBy.none,
     period: PeriodQuery = None,
 ) -> FunnelReport | Response:
-    ask = await Ask.of(
-        session, filters, group_by=group_by.value, period=period, threshold=_threshold(request)
-    )
+    ask = await _ask(request, session, filters, group_by.value, period)
     return respond(request, await service.funnel(ask), filename="funnel")
 
 
-@router.get(
-    "/sources",
-    operation_id="getSourcesReport",
-    summary=definitions.SUMMARIES["sources"],
-    response_model=SourcesReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("sources"),
-)
+@_report_route("sources", "getSourcesReport", SourcesReport)
 async def sources_report(
     request: Request,
     session: SessionDep,
@@ -262,19 +241,12 @@ async def sources_report(
     view: CallerView,
     period: PeriodQuery = None,
 ) -> SourcesReport | Response:
-    ask = await Ask.of(session, filters, group_by="source", period=period, threshold=_threshold(request))
+    ask = await _ask(request, session, filters, "source", period)
     report = await scorecard_service.sources(ask, view)
     return respond(request, report, filename="sources", withheld=report.withheld)
 
 
-@router.get(
-    "/interviewer-calibration",
-    operation_id="getInterviewerCalibration",
-    summary=definitions.SUMMARIES["interviewer-calibration"],
-    response_model=InterviewerCalibrationReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("interviewer-calibration"),
-)
+@_report_route("interviewer-calibration", "getInterviewerCalibration", InterviewerCalibrationReport)
 async def interviewer_calibration_report(
     request: Request,
     session: SessionDep,
@@ -282,19 +254,12 @@ async def interviewer_calibration_report(
     view: CallerView,
     period: PeriodQuery = None,
 ) -> InterviewerCalibrationReport | Response:
-    ask = await Ask.of(session, filters, group_by="interviewer", period=period, threshold=_threshold(request))
+    ask = await _ask(request, session, filters, "interviewer", period)
     report = await scorecard_service.interviewer_calibration(ask, view)
     return respond(request, report, filename="interviewer-calibration", withheld=report.withheld)
 
 
-@router.get(
-    "/questions",
-    operation_id="getQuestionSignalReport",
-    summary=definitions.SUMMARIES["questions"],
-    response_model=QuestionSignalReport,
-    responses=CSV_RESPONSE,
-    description=definitions.description("questions"),
-)
+@_report_route("questions", "getQuestionSignalReport", QuestionSignalReport)
 async def question_signal_report(
     request: Request,
     session: SessionDep,
@@ -302,6 +267,6 @@ async def question_signal_report(
     view: CallerView,
     period: PeriodQuery = None,
 ) -> QuestionSignalReport | Response:
-    ask = await Ask.of(session, filters, group_by="question", period=period, threshold=_threshold(request))
+    ask = await _ask(request, session, filters, "question", period)
     report = await scorecard_service.question_signal(ask, view)
     return respond(request, report, filename="questions", withheld=report.withheld)
