@@ -3,21 +3,20 @@
 The ATS is the system of record for what happened there: an application it reports is created
 even on a filled or cancelled requisition, a hire it reports counts even on hold or beyond
 headcount. The local rule each breaks is kept on the application (``conflicts``), for people to
-see and the sync status to count. Stage reports are kept whole and the history is rebuilt from
-them, so the outcome does not depend on the order deliveries arrive in.
+see and the sync status to count. Stage reports are kept whole and the history is folded from
+them (:mod:`app.applications.history`), so the outcome does not depend on the order deliveries
+arrive in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import pipeline
-from app.applications import summaries
+from app.applications import history
 from app.applications.models import (
     ActorKind,
     Application,
@@ -26,12 +25,10 @@ from app.applications.models import (
     AtsStageReport,
     StageEvent,
 )
-from app.applications.service import list_stage_events, record_application
-from app.core.metrics import STAGE_MOVES
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
-from app.core.timestamps import as_utc, utcnow
-from app.pipeline import TERMINAL_STAGES, Stage
+from app.core.timestamps import as_utc
+from app.pipeline.history import Fact
 from app.requisitions import status as requisition_status
 from app.requisitions.models import Requisition, RequisitionStatus
 
@@ -133,7 +130,7 @@ async def create_from_ats(
         )
     ).first()
     if application is None:
-        application = await record_application(
+        application = await history.open_application(
             session=session,
             candidate_id=candidate_id,
             requisition_id=requisition_id,
@@ -148,153 +145,11 @@ async def create_from_ats(
     return application
 
 
-async def stage_before_end(*, session: AsyncSession, application_id: int) -> Stage | None:
-    """The stage an ended application was in before it ended (a reopen returns there)."""
-    statement = (
-        select(StageEvent)
-        .where(StageEvent.application_id == application_id)
-        .order_by(col(StageEvent.occurred_at).desc(), col(StageEvent.id).desc())
-        .limit(1)
-    )
-    latest = (await session.exec(statement)).first()
-    if latest is None or Stage(latest.to_stage) not in TERMINAL_STAGES or latest.from_stage is None:
-        return None
-    return Stage(latest.from_stage)
-
-
-async def report_stage(
-    *, session: AsyncSession, application_id: int, occurred_at: datetime, stage: Stage, reason: str | None
-) -> Application:
-    """Keep the report, then rebuild the application's ATS history from all of them."""
-    application = await lock_application(session=session, application_id=application_id)
-    when = as_utc(occurred_at)
-    reports = list(
-        (
-            await session.exec(select(AtsStageReport).where(AtsStageReport.application_id == application_id))
-        ).all()
-    )
-    if not any(as_utc(r.occurred_at) == when and r.stage == stage for r in reports):
-        report = AtsStageReport(application_id=application_id, occurred_at=when, stage=stage, reason=reason)
-        session.add(report)
-        reports.append(report)
-    return await sync_ats_history(
-        session=session,
-        application=application,
-        reported=[
-            ReportedStage(occurred_at=as_utc(r.occurred_at), stage=Stage(r.stage), reason=r.reason)
-            for r in reports
-        ],
-    )
-
-
-@dataclass(frozen=True)
-class ReportedStage:
-    """A stage an ATS reported the application in, from a time on."""
-
-    occurred_at: datetime
-    stage: Stage
-    reason: str | None = None
-
-
-async def lock_application(*, session: AsyncSession, application_id: int) -> Application:
-    """The application, locked for the rest of the transaction (PostgreSQL: FOR UPDATE)."""
-    statement = select(Application).where(col(Application.id) == application_id).with_for_update()
-    return (await session.exec(statement.execution_options(populate_existing=True))).one()
-
-
-async def sync_ats_history(
-    *,
-    session: AsyncSession,
-    application: Application,
-    reported: list[ReportedStage],
-    actor_kind: ActorKind = ActorKind.ats,
-) -> Application:
-    """Make the stage history agree with every stage the ATS reported, whatever their order of
-    arrival: the result depends only on the set of reports.
-
-    The ATS is the source of truth for where a candidate is, so any stage may follow any other
-    and the history names the move (skip, move_back, reopen...). Reports and the application's
-    other events (its first one, users' moves) are laid out by time; a report of the stage the
-    application was already in at that time is no move and is left out; each event's
-    ``from_stage`` is the stage before it. So an event older than the application's latest goes
-    into the history at its time and never moves the current stage backwards: the current stage
-    is the stage of the newest event. A report before ``applied_at`` counts at ``applied_at``.
-    The requisition counts a hire when the current stage becomes ``hired`` and uncounts it when
-    it leaves it. The caller holds the application's row lock (:func:`lock_application`), so
-    concurrent callers are serialised.
-    """
-    assert application.id is not None
-    application_id = application.id
-    applied_at = as_utc(application.applied_at)
-    history = await list_stage_events(session=session, application_id=application_id)
-    fixed = [e for e in history if e.actor_kind != actor_kind or e.from_stage is None]
-    fixed_ids = {e.id for e in fixed}
-    recorded = {(as_utc(e.occurred_at), e.to_stage): e for e in history if e.id not in fixed_ids}
-
-    ordered = sorted(reported, key=lambda r: (as_utc(r.occurred_at), r.stage.value, r.reason or ""))
-    timeline: list[tuple[datetime, int, int, StageEvent | ReportedStage]] = [
-        (as_utc(e.occurred_at), 0, n, e) for n, e in enumerate(fixed)
-    ]
-    timeline += [(max(as_utc(r.occurred_at), applied_at), 1, n, r) for n, r in enumerate(ordered)]
-    timeline.sort(key=lambda item: item[:3])
-
-    previous: Stage | None = None
-    latest_at = applied_at
-    for when, _kind, _n, item in timeline:
-        if isinstance(item, StageEvent):
-            if item.from_stage is not None and item.from_stage != previous:
-                item.from_stage = previous
-                session.add(item)
-            previous, latest_at = Stage(item.to_stage), when
-            continue
-        if item.stage is previous:
-            continue
-        move = pipeline.classify_move(previous, item.stage)
-        event = recorded.pop((when, item.stage.value), None)
-        if event is None:
-            STAGE_MOVES.labels(item.stage.value, actor_kind.value).inc()
-            session.add(
-                StageEvent(
-                    application_id=application_id,
-                    from_stage=previous,
-                    to_stage=item.stage,
-                    move=move,
-                    occurred_at=when,
-                    actor_kind=actor_kind,
-                    reason=item.reason,
-                )
-            )
-        elif (event.from_stage, event.move, event.reason) != (previous, move, item.reason):
-            event.from_stage, event.move, event.reason = previous, move, item.reason
-            session.add(event)
-        previous, latest_at = item.stage, when
-    for stale in recorded.values():  # a move no longer: an earlier report entered that stage first
-        await session.delete(stale)
-
-    before = Stage(application.stage)
-    current = previous or Stage.resume_screen
-    application.stage = current
-    application.stage_entered_at = latest_at
-    application.last_event_at = latest_at
-    application.version += 1
-    application.updated_at = utcnow()
-    session.add(application)
-    if current is Stage.hired:
-        # The hire that stands is the latest entry into hired; the requisition recounts its fill.
-        await requisition_status.register_hire(
-            session=session,
-            requisition_id=application.requisition_id,
-            application_id=application_id,
-            hired_at=latest_at,
-            enforce_rules=False,
-        )
-    elif before is Stage.hired:
-        await requisition_status.unregister_hire(
-            session=session, requisition_id=application.requisition_id, application_id=application_id
-        )
-    await session.flush()
-    await summaries.refresh(session=session, application_ids=[application_id])
-    return application
+async def report(*, session: AsyncSession, application_id: int, fact: Fact) -> history.Recorded:
+    """Record what the ATS said of the application's stage and fold its history again, under
+    the application's lock (concurrent deliveries about one application are serialised)."""
+    application = await history.lock(session=session, application_id=application_id)
+    return await history.record_ats_fact(session=session, application=application, fact=fact)
 
 
 async def scrub_person(*, session: AsyncSession, candidate_id: int, tokens: set[str]) -> list[int]:

@@ -80,17 +80,21 @@ class ApplicationExternalId(SQLModel, table=True):
 
 
 class AtsStageReport(SQLModel, table=True):
-    """Every stage an ATS reported an application in, at its time, including reports that
-    repeat the stage before them: the stage history is rebuilt from the whole set, so it comes
-    out the same whatever order the reports arrived in."""
+    """Every fact an ATS reported of an application's stage, at its time, including reports that
+    repeat the stage before them: a stage it is in from then on (``kind`` stage), or a reversal
+    of an end (``reopen``, ``unhire``; ``stage`` null for the reversal's default). The stage
+    history is folded from the whole set (app.pipeline.history), so it comes out the same
+    whatever order the reports arrived in."""
 
     __tablename__ = "ats_stage_report"
-    __table_args__ = (sa.UniqueConstraint("application_id", "occurred_at", "stage"),)
+    __table_args__ = (sa.UniqueConstraint("application_id", "occurred_at", "kind", "stage"),)
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", ondelete="CASCADE")
     occurred_at: datetime
-    stage: str = Field(max_length=32)
+    # app.pipeline.history.FactKind: stage, reopen or unhire.
+    kind: str = Field(default="stage", max_length=16)
+    stage: str | None = Field(default=None, max_length=32)
     reason: str | None = Field(default=None, max_length=2000)
     recorded_at: datetime = Field(default_factory=utcnow)
 

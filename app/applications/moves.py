@@ -1,6 +1,6 @@
 """A user's pipeline move: the state machine's rules, the precondition it was based on, the
 pending scorecards, and the one conditional write that makes exactly one of two concurrent
-moves win. ATS facts take the other road (:mod:`app.applications.ats`)."""
+moves win; the move itself is written by :mod:`app.applications.history`, as every move is."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import pipeline
-from app.applications import summaries
-from app.applications.models import (
-    ActorKind,
-    Application,
-    ApplicationStatus,
-    StageEvent,
-)
+from app.applications import history
+from app.applications.models import ActorKind, Application
 from app.applications.service import allowed_moves_payload
 from app.core.errors import (
     Conflict,
@@ -27,16 +20,8 @@ from app.core.errors import (
     PreconditionFailed,
     Unprocessable,
 )
-from app.core.metrics import STAGE_MOVES
 from app.core.timestamps import as_utc, is_in_future, utcnow
 from app.pipeline import Move, Stage
-from app.requisitions import status as requisition_status
-
-_STATUS = {
-    Stage.hired: ApplicationStatus.hired,
-    Stage.rejected: ApplicationStatus.rejected,
-    Stage.withdrawn: ApplicationStatus.withdrawn,
-}
 
 
 class PendingScorecards(Protocol):
@@ -157,44 +142,19 @@ async def move_application(
             code=ErrorCode.invalid_occurred_at,
         )
 
-    result = await session.exec(
-        update(Application)
-        .where(col(Application.id) == application.id, col(Application.version) == application.version)
-        .values(
-            stage=target,
-            stage_entered_at=when,
-            last_event_at=when,
-            version=Application.version + 1,
-            updated_at=utcnow(),
-        )
-    )
-    if result.rowcount != 1:
-        lost = "Another move of this application won the race; reload it and retry."
-        if precondition.version is not None:
-            raise PreconditionFailed(lost)
-        raise Conflict(lost, code=ErrorCode.stale_version)
-    STAGE_MOVES.labels(target.value, actor_kind.value).inc()
-    session.add(
-        StageEvent(
-            application_id=application.id,
-            from_stage=current,
-            to_stage=target,
+    try:
+        return await history.record_user_move(
+            session=session,
+            application=application,
             move=move,
+            to_stage=target,
             occurred_at=when,
+            reason=reason,
             actor_kind=actor_kind,
             actor_id=actor_id,
-            reason=reason,
         )
-    )
-    if target is Stage.hired:
-        await requisition_status.register_hire(
-            session=session,
-            requisition_id=application.requisition_id,
-            application_id=application.id,
-            hired_at=when,
-            enforce_rules=True,
-        )
-    await session.flush()
-    await session.refresh(application)
-    await summaries.refresh(session=session, application_ids=[application.id])
-    return application
+    except history.LostRace:
+        lost = "Another move of this application won the race; reload it and retry."
+        if precondition.version is not None:
+            raise PreconditionFailed(lost) from None
+        raise Conflict(lost, code=ErrorCode.stale_version) from None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
 
-from app.applications import moves, service
+from app.applications import history, moves, service
 from app.applications.dependencies import PendingScorecardsDep, VisibleApplication
 from app.applications.models import (
     ActorKind,
@@ -155,7 +155,7 @@ async def get_application(
 async def get_history(session: SessionDep, application: VisibleApplication) -> list[StageEventPublic]:
     """Every move with from, to, occurred_at (business time), recorded_at, actor and reason."""
     assert application.id is not None
-    events = await service.list_stage_events(session=session, application_id=application.id)
+    events = await history.list_stage_events(session=session, application_id=application.id)
     return [StageEventPublic.model_validate(e) for e in events]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists
@@ -10,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import pipeline
-from app.applications import summaries
+from app.applications import history
 from app.applications.models import (
     ActorKind,
     AllowedMovePublic,
@@ -19,7 +18,6 @@ from app.applications.models import (
     ApplicationExternalId,
     ApplicationPublic,
     ApplicationStatus,
-    StageEvent,
 )
 from app.candidates.models import Candidate
 from app.core.errors import (
@@ -29,10 +27,9 @@ from app.core.errors import (
     Unprocessable,
 )
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
-from app.core.metrics import STAGE_MOVES
 from app.core.pagination import PageParams, page_by_id
 from app.core.timestamps import as_utc, is_in_future, utcnow
-from app.pipeline import Move, Stage
+from app.pipeline import Stage
 from app.requisitions import service as requisition_service
 from app.requisitions.models import Requisition, RequisitionStatus
 from app.users.models import Role, User
@@ -170,7 +167,7 @@ async def create_application(
     applied_at = as_utc(application_in.applied_at or utcnow())
     if is_in_future(applied_at):
         raise Unprocessable("applied_at may not lie in the future.", code=ErrorCode.invalid_occurred_at)
-    return await record_application(
+    return await history.open_application(
         session=session,
         candidate_id=application_in.candidate_id,
         requisition_id=application_in.requisition_id,
@@ -178,45 +175,6 @@ async def create_application(
         actor_kind=actor_kind,
         actor_id=actor_id,
     )
-
-
-async def record_application(
-    *,
-    session: AsyncSession,
-    candidate_id: int,
-    requisition_id: int,
-    applied_at: datetime,
-    actor_kind: ActorKind,
-    actor_id: int | None = None,
-) -> Application:
-    """The application in Resume Screen at ``applied_at``, with its ``apply`` event: the one way
-    an application comes to be, by a user's request or an ATS fact."""
-    application = Application(
-        candidate_id=candidate_id,
-        requisition_id=requisition_id,
-        applied_at=applied_at,
-        stage=Stage.resume_screen,
-        stage_entered_at=applied_at,
-        last_event_at=applied_at,
-    )
-    session.add(application)
-    await session.flush()
-    assert application.id is not None
-    session.add(
-        StageEvent(
-            application_id=application.id,
-            from_stage=None,
-            to_stage=Stage.resume_screen,
-            move=Move.apply,
-            occurred_at=applied_at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-        )
-    )
-    await session.flush()
-    await summaries.refresh(session=session, application_ids=[application.id])
-    STAGE_MOVES.labels(Stage.resume_screen.value, actor_kind.value).inc()
-    return application
 
 
 async def list_applications(
@@ -246,12 +204,3 @@ async def list_applications(
             has_external_id(ApplicationExternalId, "application_id", col(Application.id), external)
         )
     return await page_by_id(session, statement, col(Application.id), page)
-
-
-async def list_stage_events(*, session: AsyncSession, application_id: int) -> list[StageEvent]:
-    statement = (
-        select(StageEvent)
-        .where(StageEvent.application_id == application_id)
-        .order_by(col(StageEvent.occurred_at), col(StageEvent.id))
-    )
-    return list((await session.exec(statement)).all())

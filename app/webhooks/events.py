@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.pipeline import Stage
+from app.pipeline.history import FactKind
 from app.requisitions.models import AtsJob, RequisitionStatus
 
 JobData = AtsJob
@@ -77,7 +78,9 @@ class ApplicationChange:
     occurred_at: datetime
     stage: Stage | None = None  # one of our stages, when the event names one
     stage_name: str | None = None  # an ATS stage name, resolved by the mappings
-    reopen: bool = False  # back into the pipeline; without a stage, the one it ended in
+    # A reversal of an end: FactKind.reopen (of a rejection or withdrawal; without a stage, back
+    # where it ended) or FactKind.unhire (of a hire; without a stage, back in Offer).
+    reversal: FactKind | None = None
     reason: str | None = None
     create: NewApplication | None = None
     skip_if_unknown: bool = False  # an unknown application is nothing to do (e.g. a deletion)

@@ -19,7 +19,7 @@ from app.applications.models import Application
 from app.candidates import ats as candidate_ats
 from app.candidates.models import AtsCandidate, Candidate
 from app.core.timestamps import as_utc
-from app.pipeline import Stage
+from app.pipeline.history import Fact, FactKind
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import Requisition
 from app.scorecards import erasure as interview_erasure
@@ -56,6 +56,8 @@ class Outcome:
     note: str | None = None
     # Keys of the objects this delivery created or wrote: what waited for them is released.
     provided: list[str] = field(default_factory=list)
+    # Applied, and waiting still (a reversal before the end it reverses): released by this key.
+    waiting_for: str | None = None
     # What an erasure held of the person, for the inbox to scrub from every delivery about them.
     erased_tokens: set[str] = field(default_factory=set)
 
@@ -174,18 +176,27 @@ async def _application(
     outcome.provided.append(key("application", ats, change.external_id))
     assert application.id is not None
     touched_hires = False
-    if change.reopen and target is None:
-        target = await application_ats.stage_before_end(session=session, application_id=application.id)
-    if target is not None:
-        before = Stage(application.stage)
-        after = await application_ats.report_stage(
-            session=session,
-            application_id=application.id,
+    if target is not None or change.reversal is not None:
+        fact = Fact(
+            kind=change.reversal or FactKind.stage,
             occurred_at=change.occurred_at,
             stage=target,
             reason=change.reason,
         )
-        touched_hires = Stage.hired in (before, Stage(after.stage))
+        recorded = await application_ats.report(session=session, application_id=application.id, fact=fact)
+        touched_hires = recorded.touched_hire
+        if recorded.waits:
+            # Kept, and folded in as soon as the end it reverses arrives: that delivery
+            # releases this one, which is then applied.
+            outcome.status = DeliveryStatus.pending
+            outcome.waiting_for = key("reversal", ats, change.external_id)
+            outcome.note = (
+                f"Kept: the {fact.kind.value} waits for the "
+                f"{'hire' if fact.kind is FactKind.unhire else 'rejection or withdrawal'} it reverses, "
+                f"dated at or before {fact.occurred_at.isoformat()}, not seen yet."
+            )
+        else:
+            outcome.provided.append(key("reversal", ats, change.external_id))
     # A hire that came, went or moved changes the requisition's fill and the ranks of its hires:
     # every application is judged again; otherwise only this one.
     await application_ats.reflag(

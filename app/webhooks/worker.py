@@ -192,7 +192,13 @@ class DeliveryWorker:
                 f"{type(exc).__name__}: {exc}",
                 DeliveryStatus.received,
             )
-        await inbox.finish(session=session, delivery_pk=pk, status=outcome.status, error=outcome.note)
+        await inbox.finish(
+            session=session,
+            delivery_pk=pk,
+            status=outcome.status,
+            error=outcome.note,
+            waiting_for=outcome.waiting_for,
+        )
         released = await inbox.release(session=session, keys=outcome.provided)
         await self._forget_erased(session, *refs, outcome.erased_tokens)
         if released:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, Va
 from app.core.errors import Unprocessable
 from app.core.timestamps import IsoDatetime, as_utc, is_in_future
 from app.pipeline import Stage
+from app.pipeline.history import FactKind
 from app.requisitions.models import RequisitionStatus
 from app.webhooks.events import (
     AdapterError,
@@ -399,9 +400,8 @@ def parse(payload: dict[str, Any]) -> Change:
             return ApplicationChange(
                 external_id=event.data.id,
                 occurred_at=when,
-                stage=None if event.data.stage else Stage.offer,
                 stage_name=event.data.stage,
-                reopen=True,
+                reversal=FactKind.unhire,
                 reason=event.data.reason or "unhired in the ATS",
             )
         case ApplicationReopened():
@@ -409,7 +409,7 @@ def parse(payload: dict[str, Any]) -> Change:
                 external_id=event.data.id,
                 occurred_at=when,
                 stage_name=event.data.stage,
-                reopen=True,
+                reversal=FactKind.reopen,
                 reason=event.data.reason or "reopened in the ATS",
             )
     raise AdapterError(f"{kind}: no handler")  # pragma: no cover - every model is matched above

@@ -21,6 +21,7 @@ from typing import Any
 
 from app.core.timestamps import as_utc
 from app.pipeline import Stage
+from app.pipeline.history import FactKind
 from app.webhooks.events import (
     AdapterError,
     ApplicationChange,
@@ -227,7 +228,7 @@ def parse(payload: dict[str, Any], *, received_at: datetime) -> Change:
         external_id=external_id,
         occurred_at=last_activity or received_at,
         stage_name=stage_name,
-        reopen=True,
+        reversal=FactKind.unhire if action == "unhire_candidate" else FactKind.reopen,
         reason=f"{action} in Greenhouse",
         create=create,
     )
