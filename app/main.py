@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from opentelemetry.sdk.trace import TracerProvider
 
 import app.models  # noqa: F401  (registers every table with the mapper)
-from app import health, operations, web
+from app import health, metrics_endpoint, web
 from app.applications import service as application_service
 from app.applications.router import router as applications_router
 from app.candidates.router import router as candidates_router
@@ -194,7 +194,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.include_router(webhooks_router)
     app.include_router(health.router)
     if settings.metrics_enabled and settings.metrics_port is None:
-        app.include_router(operations.router)
+        app.include_router(metrics_endpoint.router)
     app.include_router(api)
     web.install(app, settings)
     app.webhooks.include_router(webhooks_docs)

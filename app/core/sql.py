@@ -85,7 +85,7 @@ def period_start(dialect: Dialect, period: str, value: Col) -> Col:
     return sa.cast(sa.func.date_trunc(period, sa.func.timezone("UTC", value)), sa.Date)
 
 
-def summary(
+def percentile_stats(
     dialect: Dialect,
     base: Any,
     *,
@@ -134,6 +134,11 @@ def summary(
         columns.append((low + (high - low) * fraction).label(f"p{int(q * 100)}"))
     columns += list(extras(v))
     return sa.select(*keys, *columns).group_by(*keys)
+
+
+# The old name, kept only while app/webhooks/admin.py (being rewritten elsewhere) still imports it;
+# delete it once that module calls percentile_stats.
+summary = percentile_stats
 
 
 async def dialect_of(session: AsyncSession, *, postgres_settings: Sequence[str] = ()) -> Dialect:

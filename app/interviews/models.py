@@ -56,7 +56,9 @@ class Scorecard(SQLModel, table=True):
     """An interviewer's seat on the panel and where their scorecard stands: created when they are
     assigned, then a draft, then submitted. The panel is the interview's (who sees it, who owes a
     scorecard); the submitted content lives in the scorecards domain's versions and ratings,
-    which move this row's state only through :mod:`app.interviews.panel`."""
+    which move this row's state only through :mod:`app.interviews.panel`. Here, not in
+    app.scorecards: the interviews domain (the lower layer) seats the panel, scopes who sees an
+    interview by it and lists it."""
 
     __tablename__ = "scorecard"
     __table_args__ = (

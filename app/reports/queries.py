@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
 from app.applications.summaries import STAGE_BITS
-from app.core.sql import Dialect, summary
+from app.core.sql import Dialect, percentile_stats
 from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports.scope import (
     REQUISITION_GROUPS,
     Col,
     Filters,
+    application_summary,
     candidate,
     group_key,
     requisition,
@@ -31,7 +32,6 @@ from app.reports.scope import (
     stay,
     with_key,
 )
-from app.reports.scope import summary as app_summary
 from app.requisitions.models import RequisitionStatus
 
 
@@ -105,7 +105,7 @@ def time_to_fill(dialect: Dialect, clocks: Any, *, keyed: bool) -> Select[Any]:
             for measure in ("gross", "net")
         )
     ).subquery("base")
-    return summary(dialect, base, by=("kind", "measure", *(["grp"] if keyed else [])))
+    return percentile_stats(dialect, base, by=("kind", "measure", *(["grp"] if keyed else [])))
 
 
 # --- time to hire -------------------------------------------------------------------------------
@@ -117,18 +117,21 @@ def time_to_hire(
     """applied_at → the hire that stands, per application in scope now hired: counted once, at
     its last entry into hired. A period key is the period of that hire (``period_of="hire"``)
     or of the application (``"applied"``, the sources report's cohorts)."""
-    when = app_summary.c.hired_at if period_of == "hire" else app_summary.c.applied_at
+    when = application_summary.c.hired_at if period_of == "hire" else application_summary.c.applied_at
     key = group_key(dialect, key_name, when=when)
     joined, clauses = scoped(
-        app_summary, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
+        application_summary,
+        filters,
+        requisitions=key_name in REQUISITION_GROUPS,
+        candidates=key_name == "source",
     )
     base = (
-        sa.select(*with_key([app_summary.c.hire_seconds.label("v")], key))
+        sa.select(*with_key([application_summary.c.hire_seconds.label("v")], key))
         .select_from(joined)
-        .where(*clauses, app_summary.c.hired_at.is_not(None))
+        .where(*clauses, application_summary.c.hired_at.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, by=_by(key))
+    return percentile_stats(dialect, base, by=_by(key))
 
 
 # --- candidates per role ------------------------------------------------------------------------
@@ -161,12 +164,12 @@ def _distribution(v: Col) -> list[Col]:
 def candidates_per_role(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
     """Applications per requisition (0 included) for requisitions opened in range; a period key
     is the period of the requisition's opening."""
-    counted = sa.select(app_summary.c.requisition_id, sa.func.count().label("n"))
+    counted = sa.select(application_summary.c.requisition_id, sa.func.count().label("n"))
     if filters.source is not None:
         counted = counted.select_from(
-            app_summary.join(candidate, candidate.c.id == app_summary.c.candidate_id)
+            application_summary.join(candidate, candidate.c.id == application_summary.c.candidate_id)
         ).where(candidate.c.source == filters.source)
-    counts = counted.group_by(app_summary.c.requisition_id).subquery("counts")
+    counts = counted.group_by(application_summary.c.requisition_id).subquery("counts")
     key = group_key(dialect, key_name, when=requisition.c.opened_at)
     v = sa.func.coalesce(counts.c.n, 0)
     base = (
@@ -175,7 +178,7 @@ def candidates_per_role(dialect: Dialect, filters: Filters, *, key_name: str) ->
         .where(*requisition_scope(filters, dated=True))
         .subquery("base")
     )
-    return summary(dialect, base, by=_by(key), extras=_distribution)
+    return percentile_stats(dialect, base, by=_by(key), extras=_distribution)
 
 
 # --- funnel -------------------------------------------------------------------------------------
@@ -219,19 +222,22 @@ def time_in_stage(dialect: Dialect, filters: Filters, *, key_name: str) -> Selec
         .where(*clauses, stay.c.stage.in_([s.value for s in ACTIVE_STAGES]), stay.c.seconds.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, by=("stage", *_by(key)))
+    return percentile_stats(dialect, base, by=("stage", *_by(key)))
 
 
 def standing_hires(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
     """Applications in scope now hired (the hire that stands); a period key is the hire's."""
-    key = group_key(dialect, key_name, when=app_summary.c.hired_at)
+    key = group_key(dialect, key_name, when=application_summary.c.hired_at)
     joined, clauses = scoped(
-        app_summary, filters, requisitions=key_name in REQUISITION_GROUPS, candidates=key_name == "source"
+        application_summary,
+        filters,
+        requisitions=key_name in REQUISITION_GROUPS,
+        candidates=key_name == "source",
     )
     return (
         sa.select(*with_key([sa.func.count().label("n")], key))
         .select_from(joined)
-        .where(*clauses, app_summary.c.hired_at.is_not(None))
+        .where(*clauses, application_summary.c.hired_at.is_not(None))
         .group_by(*([key] if key is not None else []))
     )
 
@@ -245,21 +251,21 @@ def source_figures(dialect: Dialect, filters: Filters, *, key_name: str) -> Sele
     """Per source (and period of applied_at, or pooled): distinct candidates, applications,
     applications that reached each stage, standing hires, and those that ever left the offer
     stage (offer acceptance's denominator)."""
-    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
-    joined, clauses = scoped(app_summary, filters, candidates=True)
-    mask = app_summary.c.reached_mask
+    key = group_key(dialect, key_name, when=application_summary.c.applied_at)
+    joined, clauses = scoped(application_summary, filters, candidates=True)
+    mask = application_summary.c.reached_mask
     keys = [candidate.c.source.label("source"), *([key.label("grp")] if key is not None else [])]
     return (
         sa.select(
             *keys,
-            sa.func.count(sa.distinct(app_summary.c.candidate_id)).label("candidates"),
+            sa.func.count(sa.distinct(application_summary.c.candidate_id)).label("candidates"),
             sa.func.count().label("applications"),
             *(
                 _count_when(mask.op("&")(1 << STAGE_BITS[stage.value]) != 0).label(f"reached_{stage.value}")
                 for stage in REACHED_STAGES
             ),
-            _count_when(app_summary.c.hired_at.is_not(None)).label("hires"),
-            _count_when(app_summary.c.left_offer.is_(True)).label("left_offer"),
+            _count_when(application_summary.c.hired_at.is_not(None)).label("hires"),
+            _count_when(application_summary.c.left_offer.is_(True)).label("left_offer"),
         )
         .select_from(joined)
         .where(*clauses)
@@ -269,16 +275,16 @@ def source_figures(dialect: Dialect, filters: Filters, *, key_name: str) -> Sele
 
 def hire_times_by_source(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
     """Time to hire per source (and period of applied_at)."""
-    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
-    joined, clauses = scoped(app_summary, filters, candidates=True)
+    key = group_key(dialect, key_name, when=application_summary.c.applied_at)
+    joined, clauses = scoped(application_summary, filters, candidates=True)
     base = (
         sa.select(
             candidate.c.source.label("source"),
-            app_summary.c.hire_seconds.label("v"),
+            application_summary.c.hire_seconds.label("v"),
             *([key.label("grp")] if key is not None else []),
         )
         .select_from(joined)
-        .where(*clauses, app_summary.c.hired_at.is_not(None))
+        .where(*clauses, application_summary.c.hired_at.is_not(None))
         .subquery("base")
     )
-    return summary(dialect, base, by=("source", *_by(key)))
+    return percentile_stats(dialect, base, by=("source", *_by(key)))

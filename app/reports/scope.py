@@ -26,7 +26,7 @@ POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 requisition = Requisition.__table__  # type: ignore[attr-defined]
 status_event = RequisitionStatusEvent.__table__  # type: ignore[attr-defined]
-summary = ApplicationSummary.__table__  # type: ignore[attr-defined]
+application_summary = ApplicationSummary.__table__  # type: ignore[attr-defined]
 stay = StageStay.__table__  # type: ignore[attr-defined]
 candidate = Candidate.__table__  # type: ignore[attr-defined]
 
@@ -88,9 +88,9 @@ def requisition_scope(filters: Filters, *, dated: bool) -> list[Col]:
 def scoped(
     table: Any, filters: Filters, *, requisitions: bool = False, candidates: bool = False
 ) -> tuple[Any, list[Col]]:
-    """``table`` (``summary`` or ``stay``: both carry requisition_id and applied_at) joined to
-    requisition and candidate only when a filter or key needs them, and the WHERE clauses of the
-    applications in scope (the date range on applied_at)."""
+    """``table`` (``application_summary`` or ``stay``: both carry requisition_id and applied_at)
+    joined to requisition and candidate only when a filter or key needs them, and the WHERE
+    clauses of the applications in scope (the date range on applied_at)."""
     joined: Any = table
     clauses: list[Col] = [*date_range(table.c.applied_at, filters)]
     if filters.requisition_id is not None:
@@ -100,8 +100,10 @@ def scoped(
         clauses.extend(requisition_columns(filters))
     if candidates or filters.source is not None:
         if table is stay:  # stays reach the candidate through their application's summary
-            joined = joined.join(summary, summary.c.application_id == stay.c.application_id)
-        joined = joined.join(candidate, candidate.c.id == summary.c.candidate_id)
+            joined = joined.join(
+                application_summary, application_summary.c.application_id == stay.c.application_id
+            )
+        joined = joined.join(candidate, candidate.c.id == application_summary.c.candidate_id)
         if filters.source is not None:
             clauses.append(candidate.c.source == filters.source)
     return joined, clauses

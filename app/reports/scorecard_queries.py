@@ -19,6 +19,7 @@ from app.interviews.models import KitQuestion
 from app.reports.scope import (
     Col,
     Filters,
+    application_summary,
     candidate,
     date_range,
     group_key,
@@ -26,7 +27,6 @@ from app.reports.scope import (
     requisition_columns,
     scoped,
 )
-from app.reports.scope import summary as app_summary
 from app.scorecards import blind_review
 from app.scorecards.blind_review import ReaderView, interview, scorecard, scorecard_version
 from app.scorecards.models import Rating, RatingKind
@@ -50,14 +50,16 @@ def _in_scope(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, l
     requisition's columns through the application's summary, only when a filter needs them."""
     clauses = [*clauses, *date_range(interview.c.scheduled_at, filters)]
     if filters.requisition_id is not None or requisition_columns(filters) or filters.source is not None:
-        joined = joined.join(app_summary, app_summary.c.application_id == interview.c.application_id)
+        joined = joined.join(
+            application_summary, application_summary.c.application_id == interview.c.application_id
+        )
         if filters.requisition_id is not None:
-            clauses.append(app_summary.c.requisition_id == filters.requisition_id)
+            clauses.append(application_summary.c.requisition_id == filters.requisition_id)
     if requisition_columns(filters):
-        joined = joined.join(requisition, requisition.c.id == app_summary.c.requisition_id)
+        joined = joined.join(requisition, requisition.c.id == application_summary.c.requisition_id)
         clauses.extend(requisition_columns(filters))
     if filters.source is not None:
-        joined = joined.join(candidate, candidate.c.id == app_summary.c.candidate_id)
+        joined = joined.join(candidate, candidate.c.id == application_summary.c.candidate_id)
         clauses.append(candidate.c.source == filters.source)
     return joined, clauses
 
@@ -83,7 +85,7 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView, *, k
     the key, the recommendation of the latest version, its side (1 yes/strong_yes), the panel's
     majority side without this scorecard (null on a tie or alone), the decision and lateness.
     Keys: ``interviewer``, a period of the first submission, or none."""
-    exit_of = app_summary.alias("decided")
+    exit_of = application_summary.alias("decided")
     ends = dialect.epoch(interview.c.scheduled_at) + interview.c.duration_minutes * 60.0
     late = sa.case((dialect.epoch(scorecard.c.submitted_at) - ends > LATE_AFTER_SECONDS, 1), else_=0)
     joined, clauses = _in_scope(*blind_review.latest_submitted(view), filters)
@@ -181,12 +183,12 @@ def source_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_
     (1..4) of the latest versions of submitted scorecards, over the applications in scope."""
     points = recommendation_points()
     latest, readable = blind_review.latest_submitted(view)
-    joined, clauses = scoped(app_summary, filters, candidates=True)
-    key = group_key(dialect, key_name, when=app_summary.c.applied_at)
+    joined, clauses = scoped(application_summary, filters, candidates=True)
+    key = group_key(dialect, key_name, when=application_summary.c.applied_at)
     keys = [candidate.c.source.label("source"), *([key.label("grp")] if key is not None else [])]
     return (
         sa.select(*keys, sa.func.count(points).label("n"), sa.func.avg(points).label("mean"))
-        .select_from(joined.join(latest, interview.c.application_id == app_summary.c.application_id))
+        .select_from(joined.join(latest, interview.c.application_id == application_summary.c.application_id))
         .where(*clauses, *readable)
         .group_by(*keys)
     )
@@ -195,10 +197,10 @@ def source_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, key_
 def withheld_in_sources(filters: Filters, view: ReaderView) -> Select[Any]:
     """Peers' scorecards left out of the sources report's ratings by blind review."""
     joined, clauses = blind_review.withheld_scorecards(view)
-    scope, scope_clauses = scoped(app_summary, filters, candidates=filters.source is not None)
+    scope, scope_clauses = scoped(application_summary, filters, candidates=filters.source is not None)
     return (
         sa.select(sa.func.count())
-        .select_from(scope.join(joined, interview.c.application_id == app_summary.c.application_id))
+        .select_from(scope.join(joined, interview.c.application_id == application_summary.c.application_id))
         .where(*scope_clauses, *clauses)
     )
 
@@ -225,7 +227,7 @@ def _asked(filters: Filters) -> tuple[Any, list[Col]]:
 def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
     """Per key: times asked, candidates (applications) asked, and of those how many advanced
     from the interview's stage, left it otherwise (rejected, withdrew, went back), or have not."""
-    exit_of = app_summary.alias("decided")
+    exit_of = application_summary.alias("decided")
     joined, clauses = _asked(filters)
     joined = joined.join(exit_of, exit_of.c.application_id == interview.c.application_id)
     last_exit = sa.case(

@@ -1,5 +1,10 @@
 """Scorecards' content: immutable submitted versions and their ratings as rows, the rubric's
-scale, and what the API reads and writes of them (the stage summary and skills assessment too)."""
+scale, and what the API reads and writes of them (the stage summary and skills assessment too).
+
+The scorecard row itself, ``Scorecard`` (an interviewer's seat on a panel: its status, draft and
+current version), is in :mod:`app.interviews.models`: scheduling seats the panel, and who sees
+an interview and the interviewer's list read it, all in app.interviews, which sits below this
+domain and so cannot import from it."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from app.core.idempotency import IdempotencyKey
 from app.core.identifiers import IdPath
 from app.interviews.dependencies import VisibleInterview
 from app.pipeline import INTERVIEW_STAGES, Stage
-from app.scorecards import assessment, blind_review, submission, summary
+from app.scorecards import assessment, blind_review, stage_summary, submission
 from app.scorecards import service as scorecards
 from app.scorecards.models import (
     ScorecardAmendment,
@@ -68,7 +68,9 @@ async def get_stage_summary(
     `withheld` counts the others."""
     wanted = _summary_stage(Stage(application.stage), stage)
     view = await blind_review.view_of(session=session, reader=user)
-    return await summary.stage_summary(session=session, application=application, stage=wanted, view=view)
+    return await stage_summary.stage_summary(
+        session=session, application=application, stage=wanted, view=view
+    )
 
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")

@@ -7,7 +7,7 @@ import { api, call, jsonReport, type Schemas } from "../api";
 import type { ChartSeries, ChartSpec } from "../chartSpec";
 import { days, figure, number, percent, stageName } from "../format";
 import { useLoad } from "../hooks";
-import type { Definitions, Window } from "../pages/Dashboard";
+import type { Definitions, Window } from "../reports";
 import { Chart } from "./Chart";
 import { type Glossary, ReportSection } from "./ReportSection";
 import { Loaded, SmallSample } from "./Status";

@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact";
 import { api, call, jsonReport, type Schemas } from "../api";
 import { figure, type Figure, number, plural } from "../format";
 import { useLoad } from "../hooks";
-import type { Definitions, Window } from "../pages/Dashboard";
+import type { Definitions, Window } from "../reports";
 import { ReportSection } from "./ReportSection";
 import { Empty, Loaded, SmallSample } from "./Status";
 import { TableWrap } from "./TableWrap";

@@ -2,29 +2,12 @@
 // sources, interviewer calibration and question signal as tables.
 import { useState } from "preact/hooks";
 
-import { api, call, type Schemas } from "../api";
+import { api, call } from "../api";
 import { CandidatesPerRoleReport, FunnelReport, TimeToFillReport, TimeToHireReport } from "../components/ChartReports";
 import { CalibrationReport, QuestionsReport, SourcesReport } from "../components/TableReports";
 import { PageTitle } from "../components/Status";
 import { useLoad } from "../hooks";
-
-export interface Window {
-  date_from: string;
-  date_to: string;
-}
-
-export type Definitions = Map<string, Schemas["ReportDefinition"]>;
-
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-/** The last `months` calendar months, this one included (UTC, as the reports count). */
-export function windowOf(months: number, now = new Date()): Window {
-  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months + 1, 1));
-  return { date_from: isoDay(start), date_to: isoDay(end) };
-}
+import { type Definitions, windowOf } from "../reports";
 
 const WINDOWS = [6, 12, 24, 36];
 

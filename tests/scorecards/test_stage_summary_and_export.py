@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from app.scorecards.models import Decision, Rating
-from app.scorecards.summary import suggest_decision
+from app.scorecards.stage_summary import suggest_decision
 from tests.factories import Factory
 from tests.interviews.helpers import full_scorecard, make_panel
 
