@@ -136,11 +136,6 @@ def percentile_stats(
     return sa.select(*keys, *columns).group_by(*keys)
 
 
-# The old name, kept only while app/webhooks/admin.py (being rewritten elsewhere) still imports it;
-# delete it once that module calls percentile_stats.
-summary = percentile_stats
-
-
 async def dialect_of(session: AsyncSession, *, postgres_settings: Sequence[str] = ()) -> Dialect:
     """The session's backend; on PostgreSQL, ``postgres_settings`` (SET LOCAL statements) are run
     first in its transaction."""

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.applications import ats as application_ats
 from app.core import metrics
 from app.core.errors import Conflict, ErrorCode
-from app.core.sql import Dialect, summary
+from app.core.sql import Dialect, percentile_stats
 from app.core.timestamps import as_utc, utcnow
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import RequisitionConflict
@@ -120,7 +120,7 @@ async def _apply_lag(session: AsyncSession) -> ApplyLag:
         .where(inbox.delivery.c.status == DeliveryStatus.applied, inbox.delivery.c.applied_at >= since)
         .subquery("lag")
     )
-    row = (await connection.execute(summary(dialect, base, percentiles=(0.5, 0.99)))).one()
+    row = (await connection.execute(percentile_stats(dialect, base, percentiles=(0.5, 0.99)))).one()
     return ApplyLag(
         count=int(row.n),
         p50_seconds=None if row.p50 is None else float(row.p50),
