@@ -10,6 +10,7 @@ from app.applications.models import (
     StageEvent,
     StageStay,
 )
+from app.ats_sync.models import MappingRule
 from app.candidates.models import Candidate, CandidateExternalId
 from app.catalog.models import (
     CandidateSource,
@@ -32,7 +33,7 @@ from app.requisitions.models import (
 )
 from app.scorecards.models import ScorecardRating, ScorecardVersion
 from app.users.models import ApiToken, User
-from app.webhooks.models import MappingRule, WebhookDelivery
+from app.webhooks.models import WebhookDelivery
 
 metadata = SQLModel.metadata
 

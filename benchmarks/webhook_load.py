@@ -37,7 +37,7 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
-from app.webhooks import verification
+from app.ats_sync import standard_webhooks
 from benchmarks import wrk
 from benchmarks.common import ROOT, fresh_database, uvicorn_server
 
@@ -47,7 +47,7 @@ WORKER_CONCURRENCY = 4
 
 def _signed_file(path: Path, count: int, run: str) -> None:
     """``count`` new application.created deliveries for job j1, signed now."""
-    key = verification.standard_secret_key(SECRET)
+    key = standard_webhooks.standard_secret_key(SECRET)
     stamp = str(int(time.time()))
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with path.open("w") as out:
@@ -73,7 +73,7 @@ def _signed_file(path: Path, count: int, run: str) -> None:
                 separators=(",", ":"),
             ).encode()
             delivery_id = f"{run}-{n}"
-            signature = verification.standard_signature(
+            signature = standard_webhooks.standard_signature(
                 key=key, delivery_id=delivery_id, timestamp=stamp, body=body
             )
             out.write(f"{delivery_id}\t{stamp}\t{signature}\t{body.decode()}\n")
@@ -107,8 +107,10 @@ def _post_job(url: str) -> None:
         }
     ).encode()
     stamp = str(int(time.time()))
-    key = verification.standard_secret_key(SECRET)
-    signature = verification.standard_signature(key=key, delivery_id="job-j1", timestamp=stamp, body=body)
+    key = standard_webhooks.standard_secret_key(SECRET)
+    signature = standard_webhooks.standard_signature(
+        key=key, delivery_id="job-j1", timestamp=stamp, body=body
+    )
     headers = {
         "webhook-id": "job-j1",
         "webhook-timestamp": stamp,

@@ -25,6 +25,7 @@ from app.applications.models import (
     AtsStageReport,
     StageEvent,
 )
+from app.core.external_ids import add_link
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc
@@ -140,8 +141,13 @@ async def create_from_ats(
     assert application.id is not None
     # The caller looked this ATS id up and found nothing: a link made since is a concurrent
     # delivery's, which the unique constraint turns into an IntegrityError (retried).
-    session.add(ApplicationExternalId(application_id=application.id, ats=ats, external_id=external_id))
-    await session.flush()
+    await add_link(
+        session=session,
+        link=ApplicationExternalId,
+        application_id=application.id,
+        ats=ats,
+        external_id=external_id,
+    )
     return application
 
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.candidates.models import OTHER_SOURCE, AtsCandidate, Candidate, CandidateExternalId
 from app.candidates.service import ERASED_NAME, erase_candidate, erased_email
 from app.core.errors import ConcurrentWrite, Conflict, ErrorCode, Unprocessable
+from app.core.external_ids import add_link
 from app.core.redaction import tokens_of
 from app.core.timestamps import as_utc, utcnow
 
@@ -114,12 +115,14 @@ async def upsert_from_ats(
     await _write(session=session, candidate=created, data=data, email_checked=known is None)
     await session.flush()
     assert created.id is not None
-    session.add(
-        CandidateExternalId(
-            candidate_id=created.id, ats=ats, external_id=data.external_id, last_event_at=when
-        )
+    await add_link(
+        session=session,
+        link=CandidateExternalId,
+        candidate_id=created.id,
+        ats=ats,
+        external_id=data.external_id,
+        last_event_at=when,
     )
-    await session.flush()
     return created
 
 

@@ -70,3 +70,11 @@ async def external_ids_of(
             ExternalId(ats=row.ats, external_id=row.external_id)
         )
     return found
+
+
+async def add_link(*, session: AsyncSession, link: Any, **values: Any) -> None:
+    """Link an object to its id in an ATS (``link`` is the domain's ``...ExternalId`` table;
+    ``values`` its owner id, ``ats``, ``external_id`` and any other column), flushed so that a
+    concurrent delivery's link fails its unique constraint here (the caller retries)."""
+    session.add(link(**values))
+    await session.flush()

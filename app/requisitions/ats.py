@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, Unprocessable
+from app.core.external_ids import add_link
 from app.core.timestamps import as_utc, utcnow
 from app.requisitions import status
 from app.requisitions.models import (
@@ -136,12 +137,14 @@ async def upsert_from_ats(
         session=session, requisition_in=requisition_in, actor=owner, source=StatusSource.ats
     )
     assert requisition.id is not None
-    session.add(
-        RequisitionExternalId(
-            requisition_id=requisition.id, ats=ats, external_id=job.external_id, last_event_at=when
-        )
+    await add_link(
+        session=session,
+        link=RequisitionExternalId,
+        requisition_id=requisition.id,
+        ats=ats,
+        external_id=job.external_id,
+        last_event_at=when,
     )
-    await session.flush()
     return requisition
 
 

@@ -9,13 +9,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications import ats as application_ats
+from app.ats_sync import apply as ats_apply
+from app.ats_sync import mappings
+from app.ats_sync.models import MappingKind, MappingRule, MappingRuleCreate
 from app.core import metrics
 from app.core.errors import Conflict, ErrorCode
 from app.core.sql import Dialect, percentile_stats
 from app.core.timestamps import as_utc, utcnow
 from app.requisitions import ats as requisition_ats
 from app.requisitions.models import RequisitionConflict
-from app.webhooks import inbox, mappings, processing
+from app.webhooks import inbox
 from app.webhooks.models import (
     BACKLOG,
     REPLAYABLE,
@@ -23,9 +26,6 @@ from app.webhooks.models import (
     DeliveryStatus,
     JobLinkCreate,
     JobLinkPublic,
-    MappingKind,
-    MappingRule,
-    MappingRuleCreate,
     ReplayResult,
     WebhookDelivery,
     WebhookStatus,
@@ -74,7 +74,7 @@ async def link_job(*, session: AsyncSession, link_in: JobLinkCreate) -> JobLinkP
         requisition_id=link_in.requisition_id,
     )
     released = await inbox.release(
-        session=session, keys=[processing.key("requisition", link_in.ats, link_in.external_id)]
+        session=session, keys=[ats_apply.key("requisition", link_in.ats, link_in.external_id)]
     )
     assert link.id is not None
     return JobLinkPublic(

@@ -6,24 +6,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app.ats_sync import mappings
+from app.ats_sync.models import (
+    DeliverySource,
+    MappingKind,
+    MappingRuleCreate,
+    MappingRuleCreated,
+    MappingRulePublic,
+)
 from app.core.db import SessionDep
 from app.core.errors import DomainError, ErrorCode, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import AdminUser
-from app.webhooks import admin, inbox, mappings
+from app.webhooks import admin, inbox
 from app.webhooks.models import (
     REPLAYABLE,
     DeliveryDetail,
     DeliveryPublic,
-    DeliverySource,
     DeliveryStatus,
     JobLinkCreate,
     JobLinkPublic,
-    MappingKind,
-    MappingRuleCreate,
-    MappingRuleCreated,
-    MappingRulePublic,
     ReplayResult,
     WebhookStatus,
 )

@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.ats_sync import redaction
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
-from app.webhooks import redaction
 from app.webhooks.models import DUE, REPLAYABLE, DeliveryStatus, WebhookDelivery
 
 # PostgreSQL NOTIFY channel the receivers signal on, so idle workers wake at once.

@@ -16,13 +16,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from starlette.exceptions import HTTPException
 
+from app.ats_sync.adapter import Adapter
+from app.ats_sync.adapters import generic, greenhouse
+from app.ats_sync.models import DeliverySource
 from app.core import metrics
 from app.core.config import Settings
 from app.core.errors import DomainError, ErrorCode, Unprocessable, problem_responses
 from app.core.timestamps import utcnow
-from app.webhooks import inbox, verification
-from app.webhooks.adapters import generic, greenhouse
-from app.webhooks.models import DeliveryReceipt, DeliverySource, DeliveryStatus
+from app.webhooks import inbox
+from app.webhooks.models import DeliveryReceipt, DeliveryStatus
 
 router = APIRouter(tags=["webhooks"])
 
@@ -193,32 +195,27 @@ async def receive_ats_webhook(request: Request, response: Response) -> DeliveryR
     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
     the NUL character. An unknown `type` is stored and ends `ignored`.
     """
-    with _counting_refusals(DeliverySource.generic):
-        return await _receive_generic(request, response)
+    return await _receive(request, response, generic.ADAPTER)
 
 
-async def _receive_generic(request: Request, response: Response) -> DeliveryReceipt:
-    settings = _settings(request)
-    body = await request.body()
-    delivery_id = verification.verify_standard(
-        headers=request.headers,
-        body=body,
-        secrets=settings.webhook_secrets,
-        tolerance_seconds=settings.webhook_tolerance_seconds,
-        now=utcnow(),
-    )
-    payload = _json_object(body)
-    generic.validate(payload)
-    return await _accept(
-        request,
-        response,
-        source=DeliverySource.generic,
-        delivery_id=delivery_id,
-        body=body,
-        event_type=generic.event_type(payload),
-        candidate_ref=generic.candidate_ref(payload),
-        application_ref=generic.application_ref(payload),
-    )
+async def _receive(request: Request, response: Response, adapter: Adapter) -> DeliveryReceipt:
+    """Verify with the source's adapter, check the body, store it: the same path for every ATS."""
+    source = DeliverySource(adapter.source)
+    with _counting_refusals(source):
+        settings = _settings(request)
+        body = await request.body()
+        delivery_id = adapter.verify(headers=request.headers, body=body, settings=settings, now=utcnow())
+        identity = adapter.identify(_json_object(body))
+        return await _accept(
+            request,
+            response,
+            source=source,
+            delivery_id=delivery_id,
+            body=body,
+            event_type=identity.event_type,
+            candidate_ref=identity.candidate_ref,
+            application_ref=identity.application_ref,
+        )
 
 
 @router.post(
@@ -273,27 +270,7 @@ async def receive_greenhouse_webhook(request: Request, response: Response) -> De
     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
     Otherwise the same answers and refusals as `POST /webhooks/ats`.
     """
-    with _counting_refusals(DeliverySource.greenhouse):
-        return await _receive_greenhouse(request, response)
-
-
-async def _receive_greenhouse(request: Request, response: Response) -> DeliveryReceipt:
-    settings = _settings(request)
-    body = await request.body()
-    delivery_id = verification.verify_greenhouse(
-        headers=request.headers, body=body, secrets=settings.greenhouse_secrets
-    )
-    payload = _json_object(body)
-    return await _accept(
-        request,
-        response,
-        source=DeliverySource.greenhouse,
-        delivery_id=delivery_id,
-        body=body,
-        event_type=greenhouse.event_type(payload),
-        candidate_ref=greenhouse.candidate_ref(payload),
-        application_ref=greenhouse.application_ref(payload),
-    )
+    return await _receive(request, response, greenhouse.ADAPTER)
 
 
 # The OpenAPI `webhooks` section: what each generic event type carries.

@@ -31,15 +31,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.ats_sync import apply as ats_apply
 from app.core import metrics
 from app.core.config import Settings
 from app.core.db import SessionFactory, unit_of_work
-from app.core.errors import ConcurrentWrite, DomainError
+from app.core.errors import ConcurrentWrite
 from app.core.outages import is_unavailable
 from app.core.request_context import request_id_var
 from app.core.timestamps import as_utc, utcnow
-from app.webhooks import inbox, processing
-from app.webhooks.events import AdapterError
+from app.webhooks import inbox
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -107,10 +107,13 @@ class DeliveryWorker:
     async def _attempt(
         self, session: AsyncSession, delivery: WebhookDelivery, now: datetime, *, replay: bool = False
     ) -> None:
-        # Read before the savepoint: rolling it back expires the row's attributes.
         assert delivery.id is not None
-        pk, attempts, received_at = delivery.id, delivery.attempts, delivery.received_at
-        refs = (delivery.source, delivery.candidate_ref, delivery.application_ref)
+        pk, attempts, received_at, source = (
+            delivery.id,
+            delivery.attempts,
+            delivery.received_at,
+            delivery.source,
+        )
         # A person's replay gets its retries afresh, whatever the delivery's age and attempts.
         exhausted = not replay and self._exhausted(attempts, received_at, now)
         # Logs while applying carry the id of the request that received the delivery.
@@ -118,14 +121,14 @@ class DeliveryWorker:
         started = time.perf_counter()
         outcome_label = "applied"
         try:
-            outcome_label = await self._settle(session, delivery, now, pk, attempts, exhausted, refs)
+            outcome_label = await self._settle(session, delivery, now, pk, attempts, exhausted)
         finally:
-            metrics.WEBHOOK_APPLY.labels(refs[0], outcome_label).observe(time.perf_counter() - started)
+            metrics.WEBHOOK_APPLY.labels(source, outcome_label).observe(time.perf_counter() - started)
             logger.debug(
                 "webhook delivery %s: %s",
                 pk,
                 outcome_label,
-                extra={"delivery_id": pk, "source": refs[0], "outcome": outcome_label},
+                extra={"delivery_id": pk, "source": source, "outcome": outcome_label},
             )
 
     async def _settle(
@@ -136,98 +139,65 @@ class DeliveryWorker:
         pk: int,
         attempts: int,
         exhausted: bool,
-        refs: tuple[str, str | None, str | None],
     ) -> str:
-        """Apply and record the outcome; the outcome's name, for the metrics."""
+        """Apply, then record the outcome; the outcome's name, for the metrics."""
+        source = delivery.source
         try:
-            async with session.begin_nested():
-                outcome = await processing.apply(session=session, delivery=delivery)
-        except processing.Waiting as waiting:
-            await self._forget_erased(session, *refs, set())
-            if waiting.status is DeliveryStatus.unmapped:
-                await inbox.finish(
-                    session=session,
-                    delivery_pk=pk,
-                    status=waiting.status,
-                    error=waiting.detail,
-                    waiting_for=waiting.key,
-                )
-                return DeliveryStatus.unmapped.value
-            if await processing.exists(session=session, waiting_key=waiting.key):
-                # Created by a concurrent worker after we looked: take it again at once.
-                await inbox.finish(
-                    session=session, delivery_pk=pk, status=DeliveryStatus.received, next_attempt_at=now
-                )
-                return "retry"
-            return await self._retry_later(
-                session, refs[0], pk, attempts, exhausted, waiting.detail, DeliveryStatus.pending, waiting.key
+            outcome = await ats_apply.apply(
+                session=session, delivery=delivery, stored_tokens=inbox.tokens_about
             )
-        except (DomainError, AdapterError) as exc:
-            detail = exc.detail if isinstance(exc, DomainError) else str(exc)
-            await inbox.finish(session=session, delivery_pk=pk, status=DeliveryStatus.failed, error=detail)
-            return DeliveryStatus.failed.value
         except (IntegrityError, OperationalError, ConcurrentWrite) as exc:
             if is_unavailable(exc):
                 raise
             cause = getattr(exc, "orig", exc)
+            error = f"{type(exc).__name__}: {cause}"
             return await self._retry_later(
-                session,
-                refs[0],
-                pk,
-                attempts,
-                exhausted,
-                f"{type(exc).__name__}: {cause}",
-                DeliveryStatus.received,
+                session, source, pk, attempts, exhausted, error, DeliveryStatus.received
             )
         except Exception as exc:
             if is_unavailable(exc):
                 raise
             logger.exception("applying webhook delivery %s failed", pk, extra={"delivery_id": pk})
+            error = f"{type(exc).__name__}: {exc}"
             return await self._retry_later(
+                session, source, pk, attempts, exhausted, error, DeliveryStatus.received
+            )
+        label = outcome.result.value
+        if outcome.result is ats_apply.Result.again:
+            await inbox.finish(
+                session=session, delivery_pk=pk, status=DeliveryStatus.received, next_attempt_at=now
+            )
+            label = "retry"
+        elif outcome.result is ats_apply.Result.pending and outcome.on_timer:
+            label = await self._retry_later(
                 session,
-                refs[0],
+                source,
                 pk,
                 attempts,
                 exhausted,
-                f"{type(exc).__name__}: {exc}",
-                DeliveryStatus.received,
+                outcome.note or "",
+                DeliveryStatus.pending,
+                outcome.waiting_for,
             )
-        await inbox.finish(
-            session=session,
-            delivery_pk=pk,
-            status=outcome.status,
-            error=outcome.note,
-            waiting_for=outcome.waiting_for,
-        )
-        released = await inbox.release(session=session, keys=outcome.provided)
-        await self._forget_erased(session, *refs, outcome.erased_tokens)
-        if released:
+        else:
+            await inbox.finish(
+                session=session,
+                delivery_pk=pk,
+                status=DeliveryStatus(outcome.result.value),
+                error=outcome.note,
+                waiting_for=outcome.waiting_for,
+            )
+        if await inbox.release(session=session, keys=outcome.provided):
             self.wakeup.set()
-        return outcome.status.value
-
-    async def _forget_erased(
-        self,
-        session: AsyncSession,
-        source: str,
-        candidate_ref: str | None,
-        application_ref: str | None,
-        tokens: set[str],
-    ) -> None:
-        """An erasure, or any delivery (applied or not) about a person erased before: no stored
-        body about them keeps their details."""
-        if candidate_ref is None and application_ref is None:
-            return
-        person = await processing.erased_person(
-            session=session, ats=source, candidate_ref=candidate_ref, application_ref=application_ref
-        )
-        if person is not None:
+        if outcome.redaction is not None:
             await inbox.redact(
                 session=session,
                 source=source,
-                candidate_ref=person.candidate_ref,
-                application_refs=person.application_refs,
-                tokens=tokens,
+                candidate_ref=outcome.redaction.candidate_ref,
+                application_refs=outcome.redaction.application_refs,
+                tokens=set(outcome.redaction.tokens),
             )
+        return label
 
     async def _retry_later(
         self,

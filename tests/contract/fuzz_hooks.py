@@ -27,9 +27,10 @@ import schemathesis
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, text
 
+from app.ats_sync import standard_webhooks
+from app.ats_sync.adapters import greenhouse
 from app.core.db import sync_url
 from app.core.identifiers import MAX_ID
-from app.webhooks import verification
 
 
 def _known_ids() -> dict[str, list[int]]:
@@ -115,8 +116,8 @@ def sign_webhook(case: Any) -> None:
         headers |= {
             "webhook-id": delivery_id,
             "webhook-timestamp": timestamp,
-            "webhook-signature": verification.standard_signature(
-                key=verification.standard_secret_key(TEST_WEBHOOK_SECRET),
+            "webhook-signature": standard_webhooks.standard_signature(
+                key=standard_webhooks.standard_secret_key(TEST_WEBHOOK_SECRET),
                 delivery_id=delivery_id,
                 timestamp=timestamp,
                 body=raw,
@@ -124,7 +125,7 @@ def sign_webhook(case: Any) -> None:
         }
     else:
         headers |= {
-            "Signature": verification.greenhouse_signature(secret=TEST_GREENHOUSE_SECRET, body=raw),
+            "Signature": greenhouse.greenhouse_signature(secret=TEST_GREENHOUSE_SECRET, body=raw),
             "Greenhouse-Event-ID": delivery_id,
         }
     case.headers = {key: value for key, value in headers.items() if key in (case.headers or {})}

@@ -17,10 +17,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application, ApplicationExternalId, StageEvent
+from app.ats_sync import standard_webhooks
+from app.ats_sync.adapters import greenhouse
 from app.candidates.models import Candidate, CandidateExternalId
 from app.core.timestamps import as_utc
 from app.requisitions.models import Requisition, RequisitionExternalId
-from app.webhooks import verification
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.worker import DeliveryWorker, Wakeup
 from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET
@@ -42,8 +43,8 @@ def standard_headers(
     body: bytes, *, delivery_id: str, secret: str = TEST_WEBHOOK_SECRET, timestamp: int | None = None
 ) -> dict[str, str]:
     sent = str(timestamp if timestamp is not None else int(time.time()))
-    signature = verification.standard_signature(
-        key=verification.standard_secret_key(secret), delivery_id=delivery_id, timestamp=sent, body=body
+    signature = standard_webhooks.standard_signature(
+        key=standard_webhooks.standard_secret_key(secret), delivery_id=delivery_id, timestamp=sent, body=body
     )
     return {
         "webhook-id": delivery_id,
@@ -55,7 +56,7 @@ def standard_headers(
 
 def greenhouse_headers(body: bytes, *, event_id: str, secret: str = TEST_GREENHOUSE_SECRET) -> dict[str, str]:
     return {
-        "Signature": verification.greenhouse_signature(secret=secret, body=body),
+        "Signature": greenhouse.greenhouse_signature(secret=secret, body=body),
         "Greenhouse-Event-ID": event_id,
         "content-type": "application/json",
     }

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.ats_sync.adapters import greenhouse
 from app.users.models import Role
-from app.webhooks import verification
 from tests.factories import TEST_GREENHOUSE_SECRET, Factory
 from tests.webhooks.support import delivery_count, drain, greenhouse_sample, post_greenhouse, snapshot
 
@@ -221,7 +221,7 @@ async def test_an_unknown_stage_name_waits_unmapped_until_an_admin_maps_it(
 
 async def test_signature_with_an_equals_sign_is_accepted(factory: Factory) -> None:
     body = greenhouse_sample("update_candidate")
-    signature = verification.greenhouse_signature(secret=TEST_GREENHOUSE_SECRET, body=body).replace(" ", "=")
+    signature = greenhouse.greenhouse_signature(secret=TEST_GREENHOUSE_SECRET, body=body).replace(" ", "=")
     response = await factory.client.post(
         "/webhooks/greenhouse", content=body, headers={"Signature": signature, "Greenhouse-Event-ID": "eq"}
     )

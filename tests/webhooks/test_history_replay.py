@@ -15,10 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application, ApplicationExternalId, StageEvent
+from app.ats_sync.models import DeliverySource
 from app.core.timestamps import as_utc
 from app.users.models import Role
 from app.webhooks import inbox
-from app.webhooks.models import DeliverySource, WebhookDelivery
+from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
 from tests.webhooks import history
 from tests.webhooks.support import drain, standard_headers

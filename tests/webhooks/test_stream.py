@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.ats_sync.models import DeliverySource
 from app.users.models import Role
 from app.webhooks import inbox
-from app.webhooks.models import DeliverySource, WebhookDelivery
+from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
 from tests.summaries import assert_maintained_equals_rebuilt
 from tests.webhooks.stream import Delivery, generate

@@ -20,10 +20,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application, StageEvent
+from app.ats_sync.models import DeliverySource
 from app.requisitions.models import Requisition
 from app.users.models import Role
 from app.webhooks import inbox
-from app.webhooks.models import DeliverySource, WebhookDelivery
+from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
 from tests.webhooks.support import drain, event, settle
 

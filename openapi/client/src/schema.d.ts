@@ -1645,7 +1645,7 @@ export interface webhooks {
         put?: never;
         /**
          * application.unhired
-         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts.
+         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts. One that arrives before its hire is kept (`pending`) and takes effect when the hire arrives.
          *
          *     POSTed to `/webhooks/ats` with `type` = `application.unhired`, signed as Standard Webhooks says.
          */
@@ -1667,7 +1667,7 @@ export interface webhooks {
         put?: never;
         /**
          * application.reopened
-         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended).
+         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: the stage it ended from, as of `timestamp`). One that arrives before the rejection or withdrawal it undoes is kept (`pending`) and takes effect when that arrives.
          *
          *     POSTed to `/webhooks/ats` with `type` = `application.reopened`, signed as Standard Webhooks says.
          */
@@ -1929,7 +1929,7 @@ export interface components {
         };
         /**
          * ApplicationReopened
-         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended).
+         * @description A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: the stage it ended from, as of `timestamp`). One that arrives before the rejection or withdrawal it undoes is kept (`pending`) and takes effect when that arrives.
          */
         ApplicationReopened: {
             /**
@@ -1970,7 +1970,7 @@ export interface components {
         ApplicationStatus: "active" | "hired" | "rejected" | "withdrawn";
         /**
          * ApplicationUnhired
-         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts.
+         * @description The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts. One that arrives before its hire is kept (`pending`) and takes effect when the hire arrives.
          */
         ApplicationUnhired: {
             /**

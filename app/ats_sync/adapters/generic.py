@@ -9,17 +9,15 @@ type is stored and ignored: senders may send more than we act on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
 
-from app.core.errors import Unprocessable
-from app.core.timestamps import IsoDatetime, as_utc, is_in_future
-from app.pipeline import Stage
-from app.pipeline.history import FactKind
-from app.requisitions.models import RequisitionStatus
-from app.webhooks.events import (
+from app.ats_sync import standard_webhooks
+from app.ats_sync.adapter import Identity
+from app.ats_sync.events import (
     AdapterError,
     ApplicationChange,
     CandidateChange,
@@ -32,6 +30,12 @@ from app.webhooks.events import (
     RequisitionChange,
     RequisitionStatusChange,
 )
+from app.core.config import Settings
+from app.core.errors import Unprocessable
+from app.core.timestamps import IsoDatetime, as_utc, is_in_future
+from app.pipeline import Stage
+from app.pipeline.history import FactKind
+from app.requisitions.models import RequisitionStatus
 
 
 def _as_text(value: object) -> object:
@@ -233,14 +237,14 @@ class ApplicationHired(_Envelope):
 
 
 class ApplicationUnhired(_Envelope):
-    """The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts."""
+    """The hire was undone at `timestamp`: the application is back in `stage` (default offer) and the hire no longer counts. One that arrives before its hire is kept (`pending`) and takes effect when the hire arrives."""
 
     type: Literal["application.unhired"]
     data: ReopenedData
 
 
 class ApplicationReopened(_Envelope):
-    """A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: where it ended)."""
+    """A rejected or withdrawn application is back in the pipeline at `timestamp`, in `stage` (default: the stage it ended from, as of `timestamp`). One that arrives before the rejection or withdrawal it undoes is kept (`pending`) and takes effect when that arrives."""
 
     type: Literal["application.reopened"]
     data: ReopenedData
@@ -413,3 +417,42 @@ def parse(payload: dict[str, Any]) -> Change:
                 reason=event.data.reason or "reopened in the ATS",
             )
     raise AdapterError(f"{kind}: no handler")  # pragma: no cover - every model is matched above
+
+
+def people(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The person objects of a generic body: ``data`` of a candidate event, ``data.candidate``."""
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return []
+    candidate = data.get("candidate")
+    found = [data if event_type(payload).startswith("candidate.") else {}, candidate]
+    return [person for person in found if isinstance(person, dict) and person]
+
+
+class GenericAdapter:
+    """Any ATS through the generic signed format (the :class:`~app.ats_sync.adapter.Adapter`
+    interface): Standard Webhooks signatures, one schema per event type."""
+
+    source = "generic"
+
+    def verify(self, *, headers: Mapping[str, str], body: bytes, settings: Settings, now: datetime) -> str:
+        return standard_webhooks.verify_standard(
+            headers=headers,
+            body=body,
+            secrets=settings.webhook_secrets,
+            tolerance_seconds=settings.webhook_tolerance_seconds,
+            now=now,
+        )
+
+    def identify(self, payload: dict[str, Any]) -> Identity:
+        validate(payload)
+        return Identity(event_type(payload), candidate_ref(payload), application_ref(payload))
+
+    def parse(self, payload: dict[str, Any], *, received_at: datetime) -> Change:
+        return parse(payload)
+
+    def people(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        return people(payload)
+
+
+ADAPTER = GenericAdapter()

@@ -2,8 +2,7 @@
 
 A body is redacted in place, whatever its status (a pending or unmapped delivery may still be
 applied afterwards, so it stays a valid delivery of its kind): the person objects it carries
-(generic: `data` of a candidate event, `data.candidate`; Greenhouse: `candidate`,
-`application.candidate`, `person`) lose every personal field, and any other text still naming
+(each adapter's ``people``) lose every personal field, and any other text still naming
 them (a reason, a note) has the name, email or phone replaced by ``[erased]``.
 """
 
@@ -12,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.ats_sync.adapters import adapter_for
 from app.core.redaction import scrub_json, tokens_of
 
 PERSONAL_KEYS = frozenset(
@@ -38,22 +38,6 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _people(source: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The person objects of a body, as found in each source's shapes."""
-    if source == "greenhouse":
-        body = _dict(payload.get("payload"))
-        application = _dict(body.get("application"))
-        found = [_dict(body.get("candidate")), _dict(application.get("candidate")), _dict(body.get("person"))]
-    else:
-        data = _dict(payload.get("data"))
-        kind = payload.get("type")
-        found = [
-            data if isinstance(kind, str) and kind.startswith("candidate.") else {},
-            _dict(data.get("candidate")),
-        ]
-    return [person for person in found if person]
-
-
 def _values(items: Any) -> list[str]:
     if isinstance(items, str):
         return [items]
@@ -69,7 +53,7 @@ def tokens_in(source: str, body: bytes) -> set[str]:
     except ValueError:
         return set()
     found: set[str] = set()
-    for person in _people(source, _dict(payload)):
+    for person in adapter_for(source).people(_dict(payload)):
         names = [str(person[key]) for key in ("name", "first_name", "last_name") if person.get(key)]
         found |= tokens_of(name=" ".join(names) or None)
         for email in _values(person.get("email")) + _values(person.get("email_addresses")):
@@ -89,7 +73,7 @@ def redact(source: str, body: bytes, tokens: set[str]) -> bytes:
     if not isinstance(payload, dict):
         return b'{"redacted": "the candidate was erased"}'
     everything = tokens | tokens_in(source, body)
-    for person in _people(source, payload):
+    for person in adapter_for(source).people(payload):
         for key in PERSONAL_KEYS & person.keys():
             del person[key]
     return json.dumps(scrub_json(payload, everything), separators=(",", ":")).encode()

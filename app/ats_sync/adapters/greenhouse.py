@@ -16,13 +16,15 @@ an event says what it can. Event times, since the envelope carries none:
 
 from __future__ import annotations
 
+import binascii
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.core.timestamps import as_utc
-from app.pipeline import Stage
-from app.pipeline.history import FactKind
-from app.webhooks.events import (
+from app.ats_sync.adapter import Identity
+from app.ats_sync.events import (
     AdapterError,
     ApplicationChange,
     CandidateChange,
@@ -33,6 +35,11 @@ from app.webhooks.events import (
     JobData,
     NewApplication,
 )
+from app.ats_sync.standard_webhooks import refuse
+from app.core.config import Settings
+from app.core.timestamps import as_utc
+from app.pipeline import Stage
+from app.pipeline.history import FactKind
 
 ACTIONS = (
     "new_candidate_application",
@@ -232,3 +239,71 @@ def parse(payload: dict[str, Any], *, received_at: datetime) -> Change:
         reason=f"{action} in Greenhouse",
         create=create,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who sent it: Greenhouse's ``Signature`` header.
+
+SIGNATURE = "signature"
+EVENT_ID = "greenhouse-event-id"
+
+
+def greenhouse_signature(*, secret: str, body: bytes) -> str:
+    """``sha256 <hex HMAC-SHA256 of the raw body>``, as Greenhouse computes it."""
+    return "sha256 " + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_greenhouse(*, headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> str:
+    """Check a Greenhouse delivery; return its delivery id, or raise 401.
+
+    Greenhouse signs without a timestamp, so a captured delivery can be replayed: the inbox's
+    uniqueness on ``Greenhouse-Event-ID`` makes a replay change nothing. Without that header the
+    delivery id is the body's SHA-256, so an identical body is still a duplicate.
+    """
+    if not secrets:
+        raise refuse("This endpoint has no secret configured; it accepts no deliveries.")
+    header = headers.get(SIGNATURE, "").strip()
+    algorithm, _, digest = header.replace("=", " ", 1).partition(" ")
+    digest = digest.strip().lower()
+    if algorithm.lower() != "sha256" or not digest or len(digest) > 128:
+        raise refuse("The Signature header is required: `sha256 <hex HMAC-SHA256 of the body>`.")
+    try:
+        offered = binascii.unhexlify(digest)
+    except (binascii.Error, ValueError):
+        raise refuse("The Signature header's digest is not hexadecimal.") from None
+    for secret in secrets:
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        if hmac.compare_digest(expected, offered):
+            event_id = headers.get(EVENT_ID, "").strip()[:200]
+            return event_id or "sha256:" + hashlib.sha256(body).hexdigest()
+    raise refuse("The Signature does not match the body with a configured secret.")
+
+
+def people(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The person objects of a Greenhouse body: ``candidate``, ``application.candidate``, ``person``."""
+    body = _dict(payload.get("payload"))
+    application = _dict(body.get("application"))
+    found = [_dict(body.get("candidate")), _dict(application.get("candidate")), _dict(body.get("person"))]
+    return [person for person in found if person]
+
+
+class GreenhouseAdapter:
+    """Greenhouse Recruiting's webhooks (the :class:`~app.ats_sync.adapter.Adapter` interface)."""
+
+    source = "greenhouse"
+
+    def verify(self, *, headers: Mapping[str, str], body: bytes, settings: Settings, now: datetime) -> str:
+        return verify_greenhouse(headers=headers, body=body, secrets=settings.greenhouse_secrets)
+
+    def identify(self, payload: dict[str, Any]) -> Identity:
+        # Read leniently at receipt: a payload we cannot read is stored and ends failed, saying why.
+        return Identity(event_type(payload), candidate_ref(payload), application_ref(payload))
+
+    def parse(self, payload: dict[str, Any], *, received_at: datetime) -> Change:
+        return parse(payload, received_at=received_at)
+
+    def people(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        return people(payload)
+
+
+ADAPTER = GreenhouseAdapter()

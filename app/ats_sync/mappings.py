@@ -10,12 +10,12 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.ats_sync.models import MappingKind, MappingRule, MappingRuleCreate
 from app.candidates import service as candidate_service
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
 from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.pipeline import Stage
-from app.webhooks.models import MappingKind, MappingRule, MappingRuleCreate
 
 
 def name_key(name: str) -> str:

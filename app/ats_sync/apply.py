@@ -1,9 +1,11 @@
-"""Applying one stored delivery: parse it with its source's adapter, then hand each fact to the
-domain that owns it (candidates, requisitions, applications write their own tables).
+"""Applying one stored delivery, walked down once: its adapter parses it into our facts, each
+domain applies the facts it owns (candidates, requisitions, applications write their own
+tables; an erasure goes to :mod:`app.erasure`), and the :class:`Outcome` comes back up for the
+worker to record. :func:`apply` owns the delivery's savepoint: a delivery that waits or cannot
+be applied leaves nothing behind, one that is applied leaves all of it.
 
 This module only orchestrates: it finds objects by their ATS ids, maps ATS names (stages,
-sources), and says what a delivery waits for when an object it names is not known yet. A
-delivery's outcome is the :class:`Outcome` it returns, or :class:`Waiting`; the worker records it.
+sources), and says what a delivery waits for when an object it names is not known yet.
 """
 
 from __future__ import annotations
@@ -11,21 +13,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import erasure
 from app.applications import ats as application_ats
 from app.applications.models import Application
-from app.candidates import ats as candidate_ats
-from app.candidates.models import AtsCandidate, Candidate
-from app.core.timestamps import as_utc
-from app.pipeline.history import Fact, FactKind
-from app.requisitions import ats as requisition_ats
-from app.requisitions.models import Requisition
-from app.scorecards import erasure as interview_erasure
-from app.webhooks import inbox, mappings
-from app.webhooks.adapters import generic, greenhouse
-from app.webhooks.events import (
+from app.ats_sync import mappings
+from app.ats_sync.adapters import adapter_for
+from app.ats_sync.events import (
     AdapterError,
     ApplicationChange,
     CandidateChange,
@@ -37,29 +35,67 @@ from app.webhooks.events import (
     RequisitionChange,
     RequisitionStatusChange,
 )
-from app.webhooks.models import DeliverySource, DeliveryStatus, WebhookDelivery
+from app.candidates import ats as candidate_ats
+from app.candidates.models import AtsCandidate, Candidate
+from app.core.errors import DomainError
+from app.core.timestamps import as_utc
+from app.pipeline.history import Fact, FactKind
+from app.requisitions import ats as requisition_ats
+from app.requisitions.models import Requisition
+
+Found = TypeVar("Found")
+
+
+class Result(StrEnum):
+    """What became of a delivery; the inbox keeps each as the delivery status of that name."""
+
+    applied = "applied"
+    ignored = "ignored"
+    pending = "pending"  # waits for an object or an end another delivery brings
+    unmapped = "unmapped"  # names an ATS stage no rule maps
+    failed = "failed"  # cannot be understood or applied as it is
+    again = "received"  # what it waited for exists since we looked: take it again at once
+
+
+class StoredDelivery(Protocol):
+    """What applying reads of a stored delivery."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def candidate_ref(self) -> str | None: ...
+    @property
+    def application_ref(self) -> str | None: ...
+
+
+@dataclass
+class Outcome:
+    result: Result
+    note: str | None = None
+    # What the delivery waits for (pending, unmapped): it is released when that is provided.
+    waiting_for: str | None = None
+    # Pending for an object not seen yet: retried on a timer too (a waiting reversal is kept
+    # and waits for its release alone).
+    on_timer: bool = False
+    # Keys of the objects this delivery created or wrote: what waited for them is released.
+    provided: list[str] = field(default_factory=list)
+    # The stored copies about an erased person to rewrite (an erasure, or any delivery about a
+    # person erased before, applied or not).
+    redaction: erasure.Redaction | None = None
 
 
 class Waiting(Exception):
     """The delivery cannot be applied yet: it waits for ``key`` (an object, or a mapping rule)."""
 
-    def __init__(self, status: DeliveryStatus, key: str, detail: str) -> None:
+    def __init__(self, result: Result, key: str, detail: str) -> None:
         super().__init__(detail)
-        self.status = status
+        self.result = result
         self.key = key
         self.detail = detail
-
-
-@dataclass
-class Outcome:
-    status: DeliveryStatus
-    note: str | None = None
-    # Keys of the objects this delivery created or wrote: what waited for them is released.
-    provided: list[str] = field(default_factory=list)
-    # Applied, and waiting still (a reversal before the end it reverses): released by this key.
-    waiting_for: str | None = None
-    # What an erasure held of the person, for the inbox to scrub from every delivery about them.
-    erased_tokens: set[str] = field(default_factory=set)
 
 
 def key(kind: str, ats: str, external_id: str) -> str:
@@ -67,21 +103,86 @@ def key(kind: str, ats: str, external_id: str) -> str:
 
 
 def _waiting_for(kind: str, ats: str, external_id: str, what: str) -> Waiting:
-    return Waiting(
-        DeliveryStatus.pending,
-        key(kind, ats, external_id),
-        f"Waits for {ats} {what} {external_id}, not seen yet.",
-    )
+    detail = f"Waits for {ats} {what} {external_id}, not seen yet."
+    return Waiting(Result.pending, key(kind, ats, external_id), detail)
 
 
-def parse(delivery: WebhookDelivery) -> Change:
+def _found(found: Found | None, outcome: Outcome, kind: str, ats: str, external_id: str, what: str) -> Found:
+    """The object a fact named, provided to what waited for it; or wait for it."""
+    if found is None:
+        raise _waiting_for(kind, ats, external_id, what)
+    outcome.provided.append(key(kind, ats, external_id))
+    return found
+
+
+def parse(delivery: StoredDelivery) -> Change:
     try:
         payload = json.loads(delivery.body)
     except ValueError as exc:  # stored bodies were checked at receipt; a redacted one is JSON too
         raise AdapterError("The stored body is not JSON.") from exc
-    if delivery.source == DeliverySource.greenhouse:
-        return greenhouse.parse(payload, received_at=as_utc(delivery.received_at))
-    return generic.parse(payload)
+    return adapter_for(delivery.source).parse(payload, received_at=as_utc(delivery.received_at))
+
+
+async def apply(
+    *, session: AsyncSession, delivery: StoredDelivery, stored_tokens: erasure.StoredTokens
+) -> Outcome:
+    """Apply what the delivery says in a savepoint, and say what became of it. A transient
+    failure (a race with another worker, a busy database) propagates: the worker retries."""
+    try:
+        async with session.begin_nested():
+            outcome = await _apply(session=session, delivery=delivery, stored_tokens=stored_tokens)
+    except Waiting as waiting:
+        outcome = Outcome(waiting.result, waiting.detail, waiting_for=waiting.key, on_timer=True)
+        if waiting.result is Result.pending and await exists(session=session, waiting_key=waiting.key):
+            # Created by a concurrent worker after we looked: take it again at once.
+            outcome = Outcome(Result.again)
+    except (DomainError, AdapterError) as exc:
+        outcome = Outcome(Result.failed, exc.detail if isinstance(exc, DomainError) else str(exc))
+    if outcome.redaction is None:
+        outcome.redaction = await erasure.about_erased(
+            session=session,
+            ats=delivery.source,
+            candidate_ref=delivery.candidate_ref,
+            application_ref=delivery.application_ref,
+        )
+    return outcome
+
+
+async def _apply(
+    *, session: AsyncSession, delivery: StoredDelivery, stored_tokens: erasure.StoredTokens
+) -> Outcome:
+    change = parse(delivery)
+    ats = delivery.source
+    outcome = Outcome(Result.applied)
+    match change:
+        case Ignored():
+            return Outcome(Result.ignored, change.reason)
+        case RequisitionChange():
+            await _requisition(
+                session=session, ats=ats, job=change.job, occurred_at=change.occurred_at, outcome=outcome
+            )
+        case RequisitionStatusChange():
+            await _requisition_status(session=session, ats=ats, change=change, outcome=outcome)
+        case CandidateChange():
+            await _candidate(
+                session=session,
+                ats=ats,
+                data=change.candidate,
+                occurred_at=change.occurred_at,
+                outcome=outcome,
+            )
+        case CandidateErasure():
+            outcome.redaction = await erasure.erase(
+                session=session,
+                ats=ats,
+                external_id=change.external_id,
+                occurred_at=change.occurred_at,
+                stored_tokens=stored_tokens,
+            )
+            outcome.provided.append(key("candidate", ats, change.external_id))
+        case ApplicationChange():
+            await _application(session=session, ats=ats, change=change, outcome=outcome)
+    return outcome
 
 
 async def _candidate(
@@ -96,10 +197,7 @@ async def _candidate(
     candidate = await candidate_ats.upsert_from_ats(
         session=session, ats=ats, data=facts, occurred_at=occurred_at
     )
-    if candidate is None:
-        raise _waiting_for("candidate", ats, data.external_id, "candidate")
-    outcome.provided.append(key("candidate", ats, data.external_id))
-    return candidate
+    return _found(candidate, outcome, "candidate", ats, data.external_id, "candidate")
 
 
 async def _requisition(
@@ -108,25 +206,19 @@ async def _requisition(
     requisition = await requisition_ats.upsert_from_ats(
         session=session, ats=ats, job=job, occurred_at=occurred_at
     )
-    if requisition is None:
-        raise _waiting_for("requisition", ats, job.external_id, "job")
-    outcome.provided.append(key("requisition", ats, job.external_id))
-    return requisition
+    return _found(requisition, outcome, "requisition", ats, job.external_id, "job")
 
 
 async def _requisition_status(
     *, session: AsyncSession, ats: str, change: RequisitionStatusChange, outcome: Outcome
 ) -> None:
     found = await requisition_ats.find_link(session=session, ats=ats, external_id=change.external_id)
-    if found is None:
-        raise _waiting_for("requisition", ats, change.external_id, "job")
-    requisition = found[0]
+    requisition = _found(found, outcome, "requisition", ats, change.external_id, "job")[0]
     await requisition_ats.record_status(
         session=session, requisition=requisition, to_status=change.status, occurred_at=change.occurred_at
     )
     assert requisition.id is not None
     await application_ats.reflag(session=session, requisition_id=requisition.id)
-    outcome.provided.append(key("requisition", ats, change.external_id))
 
 
 async def _application(
@@ -137,7 +229,7 @@ async def _application(
         target = await mappings.resolve_stage(session=session, ats=ats, name=change.stage_name)
         if target is None:
             raise Waiting(
-                DeliveryStatus.unmapped,
+                Result.unmapped,
                 mappings.stage_waiting_key(ats, change.stage_name),
                 f"No rule maps the {ats} stage {change.stage_name!r}: add a stage mapping rule.",
             )
@@ -148,7 +240,7 @@ async def _application(
     if application is None:
         if new is None:
             if change.skip_if_unknown:
-                outcome.status = DeliveryStatus.ignored
+                outcome.result = Result.ignored
                 outcome.note = f"{ats} application {change.external_id} is unknown here"
                 return
             raise _waiting_for("application", ats, change.external_id, "application")
@@ -188,7 +280,7 @@ async def _application(
         if recorded.waits:
             # Kept, and folded in as soon as the end it reverses arrives: that delivery
             # releases this one, which is then applied.
-            outcome.status = DeliveryStatus.pending
+            outcome.result = Result.pending
             outcome.waiting_for = key("reversal", ats, change.external_id)
             outcome.note = (
                 f"Kept: the {fact.kind.value} waits for the "
@@ -204,87 +296,6 @@ async def _application(
         requisition_id=application.requisition_id,
         application=None if touched_hires else application,
     )
-
-
-async def apply(*, session: AsyncSession, delivery: WebhookDelivery) -> Outcome:
-    """Apply what the delivery says; raises :class:`Waiting`, a DomainError or an AdapterError
-    (the delivery needs a person), or anything transient (the worker retries)."""
-    change = parse(delivery)
-    ats = delivery.source
-    outcome = Outcome(DeliveryStatus.applied)
-    match change:
-        case Ignored():
-            return Outcome(DeliveryStatus.ignored, change.reason)
-        case RequisitionChange():
-            await _requisition(
-                session=session, ats=ats, job=change.job, occurred_at=change.occurred_at, outcome=outcome
-            )
-        case RequisitionStatusChange():
-            await _requisition_status(session=session, ats=ats, change=change, outcome=outcome)
-        case CandidateChange():
-            await _candidate(
-                session=session,
-                ats=ats,
-                data=change.candidate,
-                occurred_at=change.occurred_at,
-                outcome=outcome,
-            )
-        case CandidateErasure():
-            await _erase(session=session, ats=ats, change=change, outcome=outcome)
-        case ApplicationChange():
-            await _application(session=session, ats=ats, change=change, outcome=outcome)
-    return outcome
-
-
-async def _erase(*, session: AsyncSession, ats: str, change: CandidateErasure, outcome: Outcome) -> None:
-    """The person's record, then every free text about them in each domain (reasons, scorecard
-    notes); the worker then rewrites the inbox's copies."""
-    candidate, held = await candidate_ats.erase_from_ats(
-        session=session, ats=ats, external_id=change.external_id, occurred_at=change.occurred_at
-    )
-    assert candidate.id is not None
-    refs = await application_ats.external_ids_of_candidate(
-        session=session, ats=ats, candidate_id=candidate.id
-    )
-    tokens = held | await inbox.tokens_about(
-        session=session, source=ats, candidate_ref=change.external_id, application_refs=refs
-    )
-    applications = await application_ats.scrub_person(
-        session=session, candidate_id=candidate.id, tokens=tokens
-    )
-    await interview_erasure.scrub_person(session=session, application_ids=applications, tokens=tokens)
-    outcome.erased_tokens = tokens
-    outcome.provided.append(key("candidate", ats, change.external_id))
-
-
-@dataclass(frozen=True)
-class ErasedPerson:
-    candidate_ref: str
-    application_refs: list[str]
-
-
-async def erased_person(
-    *, session: AsyncSession, ats: str, candidate_ref: str | None, application_ref: str | None
-) -> ErasedPerson | None:
-    """The erased person a delivery is about, by their ATS id or their application's; None when
-    it is about no one erased."""
-    candidate: Candidate | None = None
-    if candidate_ref:
-        found = await candidate_ats.find_link(session=session, ats=ats, external_id=candidate_ref)
-        candidate = found[0] if found is not None else None
-    if candidate is None and application_ref:
-        application = await application_ats.find_by_external_id(
-            session=session, ats=ats, external_id=application_ref
-        )
-        if application is not None:
-            candidate = await session.get(Candidate, application.candidate_id)
-    if candidate is None or candidate.erased_at is None or candidate.id is None:
-        return None
-    link = await candidate_ats.external_id_of(session=session, ats=ats, candidate_id=candidate.id)
-    refs = await application_ats.external_ids_of_candidate(
-        session=session, ats=ats, candidate_id=candidate.id
-    )
-    return ErasedPerson(candidate_ref=link or candidate_ref or "", application_refs=refs)
 
 
 async def exists(*, session: AsyncSession, waiting_key: str) -> bool:
