@@ -54,16 +54,16 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
 async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from app.applications import summaries
+    from app.applications import projections
     from app.core.sql import Dialect
 
     engine = create_engine_for(settings.database_url)
     try:
         async with engine.begin() as connection:
-            for statement in summaries.rebuild_statements(Dialect.named(connection.dialect.name)):
+            for statement in projections.rebuild_statements(Dialect.named(connection.dialect.name)):
                 await connection.execute(statement)
             counted: dict[str, int] = {}
-            for table in (summaries.stay_table, summaries.summary_table):
+            for table in (projections.stay_table, projections.summary_table):
                 counted[table.name] = int(
                     (await connection.execute(select(func.count()).select_from(table))).scalar_one()
                 )
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
     commands.add_parser(
         "rebuild-summaries",
-        help="recompute the reports' stay and application summaries from the stage history (one transaction)",
+        help="recompute the reports' projections (stays, application rows) from the stage history (one transaction)",
     )
     seed_demo = commands.add_parser(
         "seed-demo",

@@ -31,7 +31,7 @@ from app.core.sql import Dialect
 from app.core.timestamps import as_utc
 from app.pipeline.history import Fact
 from app.requisitions import status as requisition_status
-from app.requisitions.models import Requisition, RequisitionStatus
+from app.requisitions.models import RequisitionStatus
 
 _APPLIED_CONFLICT = {
     RequisitionStatus.filled: ApplicationConflict.applied_after_filled,
@@ -43,21 +43,16 @@ _HIRED_CONFLICT = {
 }
 
 
-def judge(application: Application, record: requisition_status.Record) -> list[str]:
-    """The local rules the ATS's facts about this application break, judged at each fact's time
+def judge(standing: requisition_status.Standing) -> list[str]:
+    """The local rules the ATS's facts about an application break, judged at each fact's time
     against everything known of the requisition now."""
-    assert application.id is not None
     kinds: list[str] = []
-    applied = record.status_at(application.applied_at)
-    if applied in _APPLIED_CONFLICT:
-        kinds.append(_APPLIED_CONFLICT[applied])
-    hired_at = record.hires.get(application.id)
-    if hired_at is not None:
-        before = record.status_at(hired_at, excluding=application.id)
-        if before in _HIRED_CONFLICT:
-            kinds.append(_HIRED_CONFLICT[before])
-        if record.hired_beyond_headcount(application.id):
-            kinds.append(ApplicationConflict.hired_beyond_headcount)
+    if standing.applied_under in _APPLIED_CONFLICT:
+        kinds.append(_APPLIED_CONFLICT[standing.applied_under])
+    if standing.hired_under in _HIRED_CONFLICT:
+        kinds.append(_HIRED_CONFLICT[standing.hired_under])
+    if standing.beyond_headcount:
+        kinds.append(ApplicationConflict.hired_beyond_headcount)
     return kinds
 
 
@@ -66,12 +61,9 @@ async def reflag(
 ) -> None:
     """Judge the applications of the requisition again after an ATS fact, so the flags follow
     from the whole history whatever the arrival order (a hold that arrives after the hire it
-    covers still flags that hire). ``application_id``: only that one changed, and no hire or
+    covers still flags that hire). ``application``: only that one changed, and no hire or
     status of the requisition did, so only it is judged (a requisition with thousands of
     applicants is not read whole for each of them)."""
-    requisition = await session.get(Requisition, requisition_id)
-    assert requisition is not None
-    record = await requisition_status.record(session=session, requisition=requisition)
     applications = (
         [application]
         if application is not None
@@ -79,8 +71,14 @@ async def reflag(
             await session.exec(select(Application).where(Application.requisition_id == requisition_id))
         ).all()
     )
+    standings = await requisition_status.standings(
+        session=session,
+        requisition_id=requisition_id,
+        applications=[(a.id, a.applied_at) for a in applications if a.id is not None],
+    )
     for judged in applications:
-        kinds = judge(judged, record)
+        assert judged.id is not None
+        kinds = judge(standings[judged.id])
         if kinds != judged.conflicts:
             judged.conflicts = kinds
             session.add(judged)
@@ -151,11 +149,24 @@ async def create_from_ats(
     return application
 
 
-async def report(*, session: AsyncSession, application_id: int, fact: Fact) -> history.Recorded:
-    """Record what the ATS said of the application's stage and fold its history again, under
-    the application's lock (concurrent deliveries about one application are serialised)."""
-    application = await history.lock(session=session, application_id=application_id)
-    return await history.record_ats_fact(session=session, application=application, fact=fact)
+async def record(*, session: AsyncSession, application: Application, fact: Fact | None) -> bool:
+    """Record what the ATS said of the application's stage (if anything), fold its history
+    again under its lock (concurrent deliveries about one application are serialised), and judge
+    the local rules its facts break. Whether the fact waits (a reversal before the end it
+    reverses: kept, not in effect yet)."""
+    assert application.id is not None
+    touched_hire = waits = False
+    if fact is not None:
+        recorded = await history.record_ats_fact(session=session, application_id=application.id, fact=fact)
+        touched_hire, waits = recorded.touched_hire, recorded.waits
+    # A hire that came, went or moved changes the requisition's fill and the ranks of its hires:
+    # every application is judged again; otherwise only this one.
+    await reflag(
+        session=session,
+        requisition_id=application.requisition_id,
+        application=None if touched_hire else application,
+    )
+    return waits
 
 
 async def scrub_person(*, session: AsyncSession, candidate_id: int, tokens: set[str]) -> list[int]:

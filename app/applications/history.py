@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.applications import summaries
+from app.applications import projections
 from app.applications.models import ActorKind, Application, AtsStageReport, StageEvent
 from app.core.metrics import STAGE_MOVES
 from app.core.timestamps import as_utc, utcnow
@@ -84,7 +84,7 @@ async def open_application(
     )
     STAGE_MOVES.labels(Stage.resume_screen.value, actor_kind.value).inc()
     await session.flush()
-    await summaries.refresh(session=session, application_ids=[application.id])
+    await projections.refresh(session=session, application_ids=[application.id])
     return application
 
 
@@ -132,30 +132,25 @@ async def record_user_move(
 class Recorded:
     application: Application
     history: History
-    stage_before: Stage
     fact: Fact  # the reported fact as kept (a repeat finds the one kept before)
-
-    @property
-    def waits(self) -> bool:
-        """The fact is a reversal with nothing to reverse yet: kept, waiting for that end."""
-        return self.fact in self.history.waiting
-
-    @property
-    def touched_hire(self) -> bool:
-        return Stage.hired in (self.stage_before, self.history.stage)
+    # The fact is a reversal with nothing to reverse yet: kept, waiting for that end.
+    waits: bool
+    # A hire came, went or moved: the requisition's fill and its hires' ranks changed.
+    touched_hire: bool
 
 
-async def record_ats_fact(*, session: AsyncSession, application: Application, fact: Fact) -> Recorded:
+async def record_ats_fact(*, session: AsyncSession, application_id: int, fact: Fact) -> Recorded:
     """Keep what the ATS reported (once: a repeat of a kept report changes nothing) and fold the
-    application again. The caller holds the application's lock (:func:`lock`)."""
-    assert application.id is not None
+    application again, under its lock (:func:`lock`: concurrent deliveries about one application
+    are serialised)."""
     assert fact.kind in (FactKind.stage, FactKind.reopen, FactKind.unhire)
+    application = await lock(session=session, application_id=application_id)
     before = Stage(application.stage)
     when = as_utc(fact.occurred_at)
     kept = (
         await session.exec(
             select(AtsStageReport).where(
-                AtsStageReport.application_id == application.id,
+                AtsStageReport.application_id == application_id,
                 AtsStageReport.occurred_at == when,
                 AtsStageReport.kind == fact.kind.value,
                 AtsStageReport.stage == fact.stage if fact.stage else col(AtsStageReport.stage).is_(None),
@@ -164,7 +159,7 @@ async def record_ats_fact(*, session: AsyncSession, application: Application, fa
     ).first()
     if kept is None:
         kept = AtsStageReport(
-            application_id=application.id,
+            application_id=application_id,
             occurred_at=when,
             kind=fact.kind,
             stage=fact.stage,
@@ -173,7 +168,14 @@ async def record_ats_fact(*, session: AsyncSession, application: Application, fa
         session.add(kept)
         await session.flush()
     history = await _settle(session=session, application=application, bump_version=True)
-    return Recorded(application=application, history=history, stage_before=before, fact=_report_fact(kept))
+    stored = _report_fact(kept)
+    return Recorded(
+        application=application,
+        history=history,
+        fact=stored,
+        waits=stored in history.waiting,
+        touched_hire=Stage.hired in (before, history.stage),
+    )
 
 
 def _report_fact(report: AtsStageReport) -> Fact:
@@ -244,7 +246,7 @@ async def _settle(
             session=session, requisition_id=application.requisition_id, application_id=application.id
         )
     await session.flush()
-    await summaries.refresh(session=session, application_ids=[application.id])
+    await projections.refresh(session=session, application_ids=[application.id])
     return history
 
 

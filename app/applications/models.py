@@ -155,7 +155,7 @@ class StageEvent(SQLModel, table=True):
 
 class StageStay(SQLModel, table=True):
     """A stay in a stage: its entry, the next move out (any direction) and how it ended. A
-    projection of the stage events kept by app.applications.summaries, for the reports."""
+    projection of the stage events kept by app.applications.projections, for the reports."""
 
     __tablename__ = "stage_stay"
     __table_args__ = (
@@ -180,7 +180,7 @@ class StageStay(SQLModel, table=True):
 
 class ApplicationSummary(SQLModel, table=True):
     """An application as the reports read it: the stages it ever reached (a bit each), whether it
-    ever left the offer stage, and its hire that stands. Kept by app.applications.summaries."""
+    ever left the offer stage, and its hire that stands. Kept by app.applications.projections."""
 
     __tablename__ = "application_summary"
     __table_args__ = (sa.Index("ix_application_summary_applied", "applied_at"),)

@@ -22,7 +22,7 @@ from app import erasure
 from app.applications import ats as application_ats
 from app.applications.models import Application
 from app.ats_sync import mappings
-from app.ats_sync.adapters import adapter_for
+from app.ats_sync.adapters import ADAPTERS
 from app.ats_sync.events import (
     AdapterError,
     ApplicationChange,
@@ -120,7 +120,7 @@ def parse(delivery: StoredDelivery) -> Change:
         payload = json.loads(delivery.body)
     except ValueError as exc:  # stored bodies were checked at receipt; a redacted one is JSON too
         raise AdapterError("The stored body is not JSON.") from exc
-    return adapter_for(delivery.source).parse(payload, received_at=as_utc(delivery.received_at))
+    return ADAPTERS[delivery.source].parse(payload, received_at=as_utc(delivery.received_at))
 
 
 async def apply(
@@ -164,10 +164,14 @@ async def _apply(
         case RequisitionStatusChange():
             await _requisition_status(session=session, ats=ats, change=change, outcome=outcome)
         case CandidateChange():
+            names = await mappings.resolve(
+                session=session, ats=ats, stage=None, source=change.candidate.source
+            )
             await _candidate(
                 session=session,
                 ats=ats,
                 data=change.candidate,
+                source=names.source,
                 occurred_at=change.occurred_at,
                 outcome=outcome,
             )
@@ -186,11 +190,14 @@ async def _apply(
 
 
 async def _candidate(
-    *, session: AsyncSession, ats: str, data: CandidateData, occurred_at: datetime, outcome: Outcome
+    *,
+    session: AsyncSession,
+    ats: str,
+    data: CandidateData,
+    source: tuple[str, str | None] | None,
+    occurred_at: datetime,
+    outcome: Outcome,
 ) -> Candidate:
-    source = (
-        await mappings.resolve_source(session=session, ats=ats, name=data.source) if data.source else None
-    )
     facts = AtsCandidate(
         external_id=data.external_id, name=data.name, email=data.email, phone=data.phone, source=source
     )
@@ -224,19 +231,32 @@ async def _requisition_status(
 async def _application(
     *, session: AsyncSession, ats: str, change: ApplicationChange, outcome: Outcome
 ) -> None:
-    target = change.stage
-    if target is None and change.stage_name:
-        target = await mappings.resolve_stage(session=session, ats=ats, name=change.stage_name)
-        if target is None:
-            raise Waiting(
-                Result.unmapped,
-                mappings.stage_waiting_key(ats, change.stage_name),
-                f"No rule maps the {ats} stage {change.stage_name!r}: add a stage mapping rule.",
-            )
+    new = change.create
+    names = await mappings.resolve(
+        session=session,
+        ats=ats,
+        stage=change.stage_name if change.stage is None else None,
+        source=new.candidate.source if new is not None else None,
+    )
+    if names.unmapped_stage is not None:
+        raise Waiting(
+            Result.unmapped,
+            mappings.stage_waiting_key(ats, names.unmapped_stage),
+            f"No rule maps the {ats} stage {names.unmapped_stage!r}: add a stage mapping rule.",
+        )
     application: Application | None = await application_ats.find_by_external_id(
         session=session, ats=ats, external_id=change.external_id
     )
-    new = change.create
+    # Application events carry the candidate's details: created, or kept current by event time.
+    if new is not None and (application is None or new.candidate.creatable):
+        candidate = await _candidate(
+            session=session,
+            ats=ats,
+            data=new.candidate,
+            source=names.source,
+            occurred_at=change.occurred_at,
+            outcome=outcome,
+        )
     if application is None:
         if new is None:
             if change.skip_if_unknown:
@@ -244,9 +264,6 @@ async def _application(
                 outcome.note = f"{ats} application {change.external_id} is unknown here"
                 return
             raise _waiting_for("application", ats, change.external_id, "application")
-        candidate = await _candidate(
-            session=session, ats=ats, data=new.candidate, occurred_at=change.occurred_at, outcome=outcome
-        )
         requisition = await _requisition(
             session=session, ats=ats, job=new.job, occurred_at=change.occurred_at, outcome=outcome
         )
@@ -260,14 +277,9 @@ async def _application(
             requisition_id=requisition.id,
             applied_at=new.applied_at or change.occurred_at,
         )
-    elif new is not None and new.candidate.creatable:
-        # Application events carry the candidate's details: keep them current, by event time.
-        await _candidate(
-            session=session, ats=ats, data=new.candidate, occurred_at=change.occurred_at, outcome=outcome
-        )
     outcome.provided.append(key("application", ats, change.external_id))
-    assert application.id is not None
-    touched_hires = False
+    target = change.stage or names.stage
+    fact = None
     if target is not None or change.reversal is not None:
         fact = Fact(
             kind=change.reversal or FactKind.stage,
@@ -275,27 +287,19 @@ async def _application(
             stage=target,
             reason=change.reason,
         )
-        recorded = await application_ats.report(session=session, application_id=application.id, fact=fact)
-        touched_hires = recorded.touched_hire
-        if recorded.waits:
-            # Kept, and folded in as soon as the end it reverses arrives: that delivery
-            # releases this one, which is then applied.
-            outcome.result = Result.pending
-            outcome.waiting_for = key("reversal", ats, change.external_id)
-            outcome.note = (
-                f"Kept: the {fact.kind.value} waits for the "
-                f"{'hire' if fact.kind is FactKind.unhire else 'rejection or withdrawal'} it reverses, "
-                f"dated at or before {fact.occurred_at.isoformat()}, not seen yet."
-            )
-        else:
-            outcome.provided.append(key("reversal", ats, change.external_id))
-    # A hire that came, went or moved changes the requisition's fill and the ranks of its hires:
-    # every application is judged again; otherwise only this one.
-    await application_ats.reflag(
-        session=session,
-        requisition_id=application.requisition_id,
-        application=None if touched_hires else application,
-    )
+    if await application_ats.record(session=session, application=application, fact=fact):
+        # Kept, and folded in as soon as the end it reverses arrives: that delivery releases
+        # this one, which is then applied.
+        assert fact is not None
+        outcome.result = Result.pending
+        outcome.waiting_for = key("reversal", ats, change.external_id)
+        outcome.note = (
+            f"Kept: the {fact.kind.value} waits for the "
+            f"{'hire' if fact.kind is FactKind.unhire else 'rejection or withdrawal'} it reverses, "
+            f"dated at or before {fact.occurred_at.isoformat()}, not seen yet."
+        )
+    else:
+        outcome.provided.append(key("reversal", ats, change.external_id))
 
 
 async def exists(*, session: AsyncSession, waiting_key: str) -> bool:

@@ -7,6 +7,8 @@ always resolve: to a catalog source, or to ``other`` with the ATS's text kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -99,6 +101,24 @@ async def resolve_source(*, session: AsyncSession, ats: str, name: str) -> tuple
     if default is not None:
         return default, None
     return await candidate_service.resolve_source(session=session, value=name)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What an event's ATS names mean here: a stage (None: no stage named, or no rule maps it
+    — see ``unmapped_stage``) and a candidate source (catalog key, ATS text when ``other``)."""
+
+    stage: Stage | None
+    source: tuple[str, str | None] | None
+    unmapped_stage: str | None = None
+
+
+async def resolve(*, session: AsyncSession, ats: str, stage: str | None, source: str | None) -> Names:
+    """Every name an event carries, resolved in one step before any domain is written."""
+    resolved_stage = await resolve_stage(session=session, ats=ats, name=stage) if stage else None
+    resolved_source = await resolve_source(session=session, ats=ats, name=source) if source else None
+    unmapped = stage if stage and resolved_stage is None else None
+    return Names(stage=resolved_stage, source=resolved_source, unmapped_stage=unmapped)
 
 
 async def create_rule(

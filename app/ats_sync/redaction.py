@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.ats_sync.adapters import adapter_for
+from app.ats_sync.adapters import ADAPTERS
 from app.core.redaction import scrub_json, tokens_of
 
 PERSONAL_KEYS = frozenset(
@@ -53,7 +53,7 @@ def tokens_in(source: str, body: bytes) -> set[str]:
     except ValueError:
         return set()
     found: set[str] = set()
-    for person in adapter_for(source).people(_dict(payload)):
+    for person in ADAPTERS[source].people(_dict(payload)):
         names = [str(person[key]) for key in ("name", "first_name", "last_name") if person.get(key)]
         found |= tokens_of(name=" ".join(names) or None)
         for email in _values(person.get("email")) + _values(person.get("email_addresses")):
@@ -73,7 +73,7 @@ def redact(source: str, body: bytes, tokens: set[str]) -> bytes:
     if not isinstance(payload, dict):
         return b'{"redacted": "the candidate was erased"}'
     everything = tokens | tokens_in(source, body)
-    for person in adapter_for(source).people(payload):
+    for person in ADAPTERS[source].people(payload):
         for key in PERSONAL_KEYS & person.keys():
             del person[key]
     return json.dumps(scrub_json(payload, everything), separators=(",", ":")).encode()

@@ -118,23 +118,3 @@ def resolve_move(current: Stage, move: Move, to_stage: Stage | None = None) -> S
             allowed=allowed,
         )
     return to_stage
-
-
-def classify_move(from_stage: Stage | None, to_stage: Stage) -> Move:
-    """What a move the ATS reports (any stage to any stage) amounts to in our terms.
-
-    The ATS is the source of truth for where a candidate is, so nothing is illegal here; the
-    history says how the application got there: apply, advance, skip, move_back, reopen, or the
-    end reached (reject, withdraw, hire).
-    """
-    if from_stage is None:
-        return Move.apply
-    ending = {Stage.rejected: Move.reject, Stage.withdrawn: Move.withdraw, Stage.hired: Move.hire}
-    if to_stage in ending:
-        return ending[to_stage]
-    if not is_active(from_stage):
-        return Move.reopen
-    step = ACTIVE_STAGES.index(to_stage) - ACTIVE_STAGES.index(from_stage)
-    if step == 1:
-        return Move.advance
-    return Move.skip if step > 1 else Move.move_back

@@ -10,7 +10,7 @@ facts gives the same history and end state whatever order deliveries arrive in; 
 The rules of the walk:
 
 - a report of the stage the application is already in is no move;
-- any other report is a move, named for what it amounts to (:func:`~app.pipeline.classify_move`):
+- any other report is a move, named for what it amounts to (:func:`classify_move`):
   the ATS is the source of truth for where a candidate is, so nothing is illegal here;
 - a user's move is recorded as the user made it; only the stage it came from follows the facts
   before it (an ATS fact that arrives late may slip in before it);
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from app.pipeline import ACTIVE_STAGES, TERMINAL_STAGES, Move, Stage, classify_move, is_active
+from app.pipeline import ACTIVE_STAGES, TERMINAL_STAGES, Move, Stage
 
 
 class FactKind(StrEnum):
@@ -112,11 +112,28 @@ class History:
     last_event_at: datetime
     # Reversals that found nothing to reverse at their time: kept, waiting for that end.
     waiting: tuple[Fact, ...]
+    # The hire that stands: the latest entry into Hired, while the application is there.
+    hired_at: datetime | None
 
-    @property
-    def hired_at(self) -> datetime | None:
-        """The hire that stands: the latest entry into Hired, while the application is there."""
-        return self.stage_entered_at if self.stage is Stage.hired else None
+
+def classify_move(from_stage: Stage | None, to_stage: Stage) -> Move:
+    """What a move the ATS reports (any stage to any stage) amounts to in our terms.
+
+    The ATS is the source of truth for where a candidate is, so nothing is illegal here; the
+    history says how the application got there: apply, advance, skip, move_back, reopen, or the
+    end reached (reject, withdraw, hire).
+    """
+    if from_stage is None:
+        return Move.apply
+    ending = {Stage.rejected: Move.reject, Stage.withdrawn: Move.withdraw, Stage.hired: Move.hire}
+    if to_stage in ending:
+        return ending[to_stage]
+    if from_stage in TERMINAL_STAGES:
+        return Move.reopen
+    step = ACTIVE_STAGES.index(to_stage) - ACTIVE_STAGES.index(from_stage)
+    if step == 1:
+        return Move.advance
+    return Move.skip if step > 1 else Move.move_back
 
 
 def order(facts: Iterable[Fact], applied_at: datetime) -> list[Fact]:
@@ -134,7 +151,7 @@ def fold(facts: Iterable[Fact], *, applied_at: datetime) -> History:
 
     def step(fact: Fact, when: datetime, to_stage: Stage, move: Move) -> None:
         nonlocal current, entered_at, last_at, ended_from
-        if to_stage in TERMINAL_STAGES and current is not None and is_active(current):
+        if to_stage in TERMINAL_STAGES and current is not None and current not in TERMINAL_STAGES:
             ended_from = current
         steps.append(
             Step(
@@ -171,10 +188,12 @@ def fold(facts: Iterable[Fact], *, applied_at: datetime) -> History:
             target = fact.stage or default or Stage.resume_screen
             if target is not current:
                 step(fact, when, target, classify_move(current, target))
+    stage = current or Stage.resume_screen
     return History(
         steps=tuple(steps),
-        stage=current or Stage.resume_screen,
+        stage=stage,
         stage_entered_at=entered_at,
         last_event_at=last_at,
         waiting=tuple(waiting),
+        hired_at=entered_at if stage is Stage.hired else None,
     )

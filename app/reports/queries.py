@@ -1,9 +1,9 @@
 """The pipeline reports' SQL, built with SQLAlchemy Core: each report is a few aggregate queries
-over the narrow summaries (see :mod:`app.reports.scope`), each taking the key to group by (a
+over the narrow projections (see :mod:`app.reports.scope`), each taking the key to group by (a
 category, a period, or none).
 
 Durations are computed in the database as whole seconds, ``round(epoch(stop) - epoch(start))``,
-on both backends (the summaries store them so), so both aggregate the same numbers. Percentiles
+on both backends (the projections store them so), so both aggregate the same numbers. Percentiles
 use ``percentile_cont`` on PostgreSQL; on SQLite the same linear interpolation is written with
 window functions (``row_number`` and ``count`` over the group), giving identical figures.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
-from app.applications.summaries import STAGE_BITS
+from app.applications.projections import STAGE_BITS
 from app.core.sql import Dialect, percentile_stats
 from app.pipeline import ACTIVE_STAGES, Stage
 from app.reports.scope import (

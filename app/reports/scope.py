@@ -1,7 +1,7 @@
 """What a report covers: the filters, the rows in scope, the group and period keys, and the tables
 the report queries read (as Core tables, for aggregates without ORM rows).
 
-The application reports read the summaries the applications domain keeps move by move
+The application reports read the projections the applications domain keeps move by move
 (``application_summary``, a row an application; ``stage_stay``, a row a stay), never the stage
 history itself: at a million applications that history is 3.7M events.
 """

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
-from app.applications.summaries import EXIT_COLUMNS
+from app.applications.projections import EXIT_COLUMNS
 from app.catalog.models import Question, QuestionBank
 from app.core.sql import Dialect
 from app.interviews.models import KitQuestion

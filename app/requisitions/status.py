@@ -215,7 +215,37 @@ class Record:
         )
 
 
-async def record(*, session: AsyncSession, requisition: Requisition) -> Record:
+@dataclass(frozen=True)
+class Standing:
+    """What the requisition was when an application's ATS facts happened, judged from everything
+    known of it now: the status at its application, and for a standing hire the status just
+    before it and whether it came beyond headcount."""
+
+    applied_under: RequisitionStatus
+    hired_under: RequisitionStatus | None = None
+    beyond_headcount: bool = False
+
+
+async def standings(
+    *, session: AsyncSession, requisition_id: int, applications: list[tuple[int, datetime]]
+) -> dict[int, Standing]:
+    """The standing of each (application id, applied_at), read from one record of the
+    requisition's facts and hires."""
+    requisition = await session.get(Requisition, requisition_id)
+    assert requisition is not None
+    known = await _record(session=session, requisition=requisition)
+    found: dict[int, Standing] = {}
+    for application_id, applied_at in applications:
+        hired_at = known.hires.get(application_id)
+        found[application_id] = Standing(
+            applied_under=known.status_at(applied_at),
+            hired_under=None if hired_at is None else known.status_at(hired_at, excluding=application_id),
+            beyond_headcount=hired_at is not None and known.hired_beyond_headcount(application_id),
+        )
+    return found
+
+
+async def _record(*, session: AsyncSession, requisition: Requisition) -> Record:
     assert requisition.id is not None
     facts = _timeline(await list_events(session=session, requisition_id=requisition.id, facts_only=True))
     rows = (

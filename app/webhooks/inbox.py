@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
+from app.erasure import Redaction
 from app.webhooks.models import DUE, REPLAYABLE, DeliveryStatus, WebhookDelivery
 
 # PostgreSQL NOTIFY channel the receivers signal on, so idle workers wake at once.
@@ -192,6 +194,42 @@ async def finish(
             updated_at=now,
         )
     )
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What became of an attempt, recorded in one step: the status and its reason, what the
+    delivery waits for and when it is due again; what it provided (its waiters are released);
+    the stored copies about an erased person to rewrite."""
+
+    status: DeliveryStatus
+    error: str | None = None
+    waiting_for: str | None = None
+    next_attempt_at: datetime | None = None
+    provided: tuple[str, ...] = ()
+    redaction: Redaction | None = None
+
+
+async def record(*, session: AsyncSession, delivery_pk: int, source: str, settlement: Settlement) -> int:
+    """Record the attempt; how many waiting deliveries it released."""
+    await finish(
+        session=session,
+        delivery_pk=delivery_pk,
+        status=settlement.status,
+        error=settlement.error,
+        waiting_for=settlement.waiting_for,
+        next_attempt_at=settlement.next_attempt_at,
+    )
+    released = await release(session=session, keys=list(settlement.provided))
+    if settlement.redaction is not None:
+        await redact(
+            session=session,
+            source=source,
+            candidate_ref=settlement.redaction.candidate_ref,
+            application_refs=settlement.redaction.application_refs,
+            tokens=set(settlement.redaction.tokens),
+        )
+    return released
 
 
 async def release(*, session: AsyncSession, keys: list[str]) -> int:

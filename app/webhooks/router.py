@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.exceptions import HTTPException
 
 from app.ats_sync.adapter import Adapter
-from app.ats_sync.adapters import generic, greenhouse
+from app.ats_sync.adapters import generic, generic_schema, greenhouse
 from app.ats_sync.models import DeliverySource
 from app.core import metrics
 from app.core.config import Settings
@@ -173,7 +173,7 @@ GENERIC_EXAMPLE = {
                         "type": "object",
                         "description": "`{type, timestamp, data}`; the event types and their "
                         "`data` are documented in the `webhooks` section: "
-                        + ", ".join(generic.EVENT_MODELS)
+                        + ", ".join(generic_schema.EVENT_MODELS)
                         + ".",
                     },
                     "example": GENERIC_EXAMPLE,
@@ -299,5 +299,5 @@ def _document(name: str, model: type[Any]) -> None:
     )
 
 
-for _name, _model in generic.EVENT_MODELS.items():
+for _name, _model in generic_schema.EVENT_MODELS.items():
     _document(_name, _model)

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import random
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -140,7 +141,7 @@ class DeliveryWorker:
         attempts: int,
         exhausted: bool,
     ) -> str:
-        """Apply, then record the outcome; the outcome's name, for the metrics."""
+        """Apply, then record the outcome in one step; the outcome's name, for the metrics."""
         source = delivery.source
         try:
             outcome = await ats_apply.apply(
@@ -149,89 +150,55 @@ class DeliveryWorker:
         except (IntegrityError, OperationalError, ConcurrentWrite) as exc:
             if is_unavailable(exc):
                 raise
-            cause = getattr(exc, "orig", exc)
-            error = f"{type(exc).__name__}: {cause}"
-            return await self._retry_later(
-                session, source, pk, attempts, exhausted, error, DeliveryStatus.received
-            )
+            error = f"{type(exc).__name__}: {getattr(exc, 'orig', exc)}"
+            settlement, label = self._later(source, attempts, exhausted, error, DeliveryStatus.received)
         except Exception as exc:
             if is_unavailable(exc):
                 raise
             logger.exception("applying webhook delivery %s failed", pk, extra={"delivery_id": pk})
             error = f"{type(exc).__name__}: {exc}"
-            return await self._retry_later(
-                session, source, pk, attempts, exhausted, error, DeliveryStatus.received
-            )
-        label = outcome.result.value
-        if outcome.result is ats_apply.Result.again:
-            await inbox.finish(
-                session=session, delivery_pk=pk, status=DeliveryStatus.received, next_attempt_at=now
-            )
-            label = "retry"
-        elif outcome.result is ats_apply.Result.pending and outcome.on_timer:
-            label = await self._retry_later(
-                session,
-                source,
-                pk,
-                attempts,
-                exhausted,
-                outcome.note or "",
-                DeliveryStatus.pending,
-                outcome.waiting_for,
-            )
+            settlement, label = self._later(source, attempts, exhausted, error, DeliveryStatus.received)
         else:
-            await inbox.finish(
-                session=session,
-                delivery_pk=pk,
-                status=DeliveryStatus(outcome.result.value),
-                error=outcome.note,
-                waiting_for=outcome.waiting_for,
-            )
-        if await inbox.release(session=session, keys=outcome.provided):
+            settlement, label = self._settlement(outcome, source, attempts, exhausted, now)
+        if await inbox.record(session=session, delivery_pk=pk, source=source, settlement=settlement):
             self.wakeup.set()
-        if outcome.redaction is not None:
-            await inbox.redact(
-                session=session,
-                source=source,
-                candidate_ref=outcome.redaction.candidate_ref,
-                application_refs=outcome.redaction.application_refs,
-                tokens=set(outcome.redaction.tokens),
-            )
         return label
 
-    async def _retry_later(
+    def _settlement(
+        self, outcome: ats_apply.Outcome, source: str, attempts: int, exhausted: bool, now: datetime
+    ) -> tuple[inbox.Settlement, str]:
+        """What to record of an outcome: its status, what it released, what to redact."""
+        if outcome.result is ats_apply.Result.again:
+            return inbox.Settlement(DeliveryStatus.received, next_attempt_at=now), "retry"
+        if outcome.result is ats_apply.Result.pending and outcome.on_timer:
+            settlement, label = self._later(
+                source, attempts, exhausted, outcome.note or "", DeliveryStatus.pending, outcome.waiting_for
+            )
+        else:
+            status = DeliveryStatus(outcome.result.value)
+            settlement = inbox.Settlement(status, error=outcome.note, waiting_for=outcome.waiting_for)
+            label = status.value
+        return replace(settlement, provided=tuple(outcome.provided), redaction=outcome.redaction), label
+
+    def _later(
         self,
-        session: AsyncSession,
         source: str,
-        pk: int,
         attempts: int,
         exhausted: bool,
         error: str,
         status: DeliveryStatus,
         waiting_for: str | None = None,
-    ) -> str:
-        """Schedule the next attempt after a backoff, or give up (dead); which it was."""
+    ) -> tuple[inbox.Settlement, str]:
+        """The next attempt after a backoff, or giving up (dead); and which it was."""
         if exhausted:
-            error = f"Gave up after {attempts} attempt(s): {error}"
-            await inbox.finish(
-                session=session,
-                delivery_pk=pk,
-                status=DeliveryStatus.dead,
-                error=error,
-                waiting_for=waiting_for,
-            )
             metrics.WEBHOOK_DEAD.labels(source).inc()
-            return DeliveryStatus.dead.value
-        await inbox.finish(
-            session=session,
-            delivery_pk=pk,
-            status=status,
-            error=error,
-            waiting_for=waiting_for,
-            next_attempt_at=utcnow() + backoff(attempts),
-        )
+            error = f"Gave up after {attempts} attempt(s): {error}"
+            return inbox.Settlement(DeliveryStatus.dead, error=error, waiting_for=waiting_for), "dead"
         metrics.WEBHOOK_RETRIES.labels(source).inc()
-        return status.value if status is DeliveryStatus.pending else "retry"
+        settlement = inbox.Settlement(
+            status, error=error, waiting_for=waiting_for, next_attempt_at=utcnow() + backoff(attempts)
+        )
+        return settlement, status.value if status is DeliveryStatus.pending else "retry"
 
     async def _idle(self) -> None:
         """Sleep until the soonest retry falls due, a wakeup, or the poll interval."""

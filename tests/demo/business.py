@@ -16,7 +16,7 @@ from app.models import metadata
 RECEIPT_COLUMNS = {"created_at", "updated_at", "recorded_at", "submitted_at", "drawn_at"}
 # Random secrets by nature (their hashes and prefixes).
 SKIPPED_TABLES = {"api_token", "alembic_version"}
-# stage_stay rows are deleted and inserted again on every move (app.applications.summaries):
+# stage_stay rows are deleted and inserted again on every move (app.applications.projections):
 # SQLite hands the freed ids out again, PostgreSQL's sequence does not. The id means nothing.
 SURROGATE_IDS = {"stage_stay"}
 

@@ -34,7 +34,7 @@ from app.main import create_app
 from tests.conftest import _reset, empty_database
 from tests.demo.business import business_rows, reports
 from tests.factories import ISSUED_TOKENS
-from tests.summaries import assert_maintained_equals_rebuilt
+from tests.projections import assert_maintained_equals_rebuilt
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("resume_screen", "phone_screen", "technical_interview", "onsite_final")

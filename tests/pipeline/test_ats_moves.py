@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.pipeline import Move, Stage, classify_move
+from app.pipeline import Move, Stage
+from app.pipeline.history import classify_move
 
 
 @pytest.mark.parametrize(

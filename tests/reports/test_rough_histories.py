@@ -28,8 +28,8 @@ from app.core.config import Settings
 from app.main import create_app
 from app.users.models import Role
 from tests.factories import Actor, Factory
+from tests.projections import assert_maintained_equals_rebuilt
 from tests.reports.shape import by_key, stats
-from tests.summaries import assert_maintained_equals_rebuilt
 from tests.webhooks.support import event, post_event
 
 pytestmark = pytest.mark.parametrize("way", ["rest_then_ats", "ats"])

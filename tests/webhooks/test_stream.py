@@ -16,7 +16,7 @@ from app.users.models import Role
 from app.webhooks import inbox
 from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
-from tests.summaries import assert_maintained_equals_rebuilt
+from tests.projections import assert_maintained_equals_rebuilt
 from tests.webhooks.stream import Delivery, generate
 from tests.webhooks.stream import expected as stream_expectation
 from tests.webhooks.support import drain, post_event, snapshot, standard_headers

@@ -6,8 +6,3 @@ from app.ats_sync.adapter import Adapter
 from app.ats_sync.adapters import generic, greenhouse
 
 ADAPTERS: dict[str, Adapter] = {adapter.source: adapter for adapter in (generic.ADAPTER, greenhouse.ADAPTER)}
-
-
-def adapter_for(source: str) -> Adapter:
-    """The adapter of a stored delivery's source (every source stored has one)."""
-    return ADAPTERS[source]

@@ -1,4 +1,4 @@
-"""The reports' summaries as maintained, against a rebuild from the history."""
+"""The reports' projections as maintained, against a rebuild from the history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.applications import summaries
+from app.applications import projections
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc
 
@@ -23,7 +23,7 @@ def _normal(value: Any) -> Any:
 async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     connection = await session.connection()
     found: dict[str, list[tuple[Any, ...]]] = {}
-    for table in (summaries.stay_table, summaries.summary_table):
+    for table in (projections.stay_table, projections.summary_table):
         columns = [c for c in table.c if c.name != "id"]
         rows = (await connection.execute(sa.select(*columns))).all()
         found[table.name] = sorted(tuple(_normal(v) for v in row) for row in rows)
@@ -35,7 +35,7 @@ async def assert_maintained_equals_rebuilt(session: AsyncSession) -> int:
     row; the number of stays compared."""
     maintained = await _rows(session)
     connection = await session.connection()
-    for statement in summaries.rebuild_statements(Dialect.named(connection.dialect.name)):
+    for statement in projections.rebuild_statements(Dialect.named(connection.dialect.name)):
         await connection.execute(statement)
     rebuilt = await _rows(session)
     for name in maintained:
@@ -44,4 +44,4 @@ async def assert_maintained_equals_rebuilt(session: AsyncSession) -> int:
         assert (only_maintained, only_rebuilt) == ([], []), name
         assert maintained[name] == rebuilt[name], name
     await session.commit()
-    return len(maintained[summaries.stay_table.name])
+    return len(maintained[projections.stay_table.name])

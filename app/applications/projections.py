@@ -95,7 +95,7 @@ def project(
 
 
 async def refresh(*, session: AsyncSession, application_ids: Iterable[int]) -> None:
-    """Recompute the applications' stays and summaries from their events: called in the
+    """Recompute the applications' stays and application rows from their events: called in the
     transaction that wrote the events, after they are flushed."""
     ids = sorted(set(application_ids))
     if not ids:
