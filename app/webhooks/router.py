@@ -20,8 +20,10 @@ from app.core import metrics
 from app.core.config import Settings
 from app.core.errors import DomainError, ErrorCode, Unprocessable, problem_responses
 from app.core.timestamps import utcnow
+from app.core.wiring import SettingsDep
 from app.webhooks import inbox, verification
 from app.webhooks.adapters import generic, greenhouse
+from app.webhooks.dependencies import Intake, IntakeDep
 from app.webhooks.models import DeliveryReceipt, DeliverySource, DeliveryStatus
 
 router = APIRouter(tags=["webhooks"])
@@ -37,11 +39,6 @@ def _counting_refusals(source: DeliverySource) -> Iterator[None]:
     except (DomainError, HTTPException):
         metrics.WEBHOOKS_RECEIVED.labels(source.value, "refused").inc()
         raise
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _nul_at(value: Any, path: list[str | int]) -> list[str | int] | None:
@@ -86,6 +83,7 @@ _RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def _accept(
     request: Request,
     response: Response,
+    intake: Intake,
     *,
     source: DeliverySource,
     delivery_id: str,
@@ -99,11 +97,11 @@ async def _accept(
     # receipts a second that alone doubled p99. Busy workers loop without it; idle ones need one
     # wakeup, so a process notifies at most every NOTIFY_EVERY seconds.
     now = time.monotonic()
-    notify = now - request.app.state.last_notify >= NOTIFY_EVERY
+    notify = now - intake.clock.last >= NOTIFY_EVERY
     if notify:
-        request.app.state.last_notify = now
+        intake.clock.last = now
     pk = await inbox.store(
-        request.app.state.engine,
+        intake.engine,
         source=source,
         delivery_id=delivery_id,
         event_type=event_type,
@@ -115,11 +113,11 @@ async def _accept(
         notify=notify,
     )
     if pk is not None:
-        request.app.state.wakeup.set()
+        intake.wakeup.set()
         metrics.WEBHOOKS_RECEIVED.labels(source.value, "stored").inc()
         return DeliveryReceipt(id=pk, status=DeliveryStatus.received, duplicate=False)
     metrics.WEBHOOKS_RECEIVED.labels(source.value, "duplicate").inc()
-    async with request.app.state.session_factory() as session:
+    async with intake.factory() as session:
         existing = await inbox.find_duplicate(
             session=session, source=source, delivery_id=delivery_id, body=body
         )
@@ -180,7 +178,9 @@ GENERIC_EXAMPLE = {
         },
     },
 )
-async def receive_ats_webhook(request: Request, response: Response) -> DeliveryReceipt:
+async def receive_ats_webhook(
+    request: Request, response: Response, settings: SettingsDep, intake: IntakeDep
+) -> DeliveryReceipt:
     """Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
 
     No bearer token: the signature authenticates. A new delivery is stored and answered `202`
@@ -194,11 +194,12 @@ async def receive_ats_webhook(request: Request, response: Response) -> DeliveryR
     the NUL character. An unknown `type` is stored and ends `ignored`.
     """
     with _counting_refusals(DeliverySource.generic):
-        return await _receive_generic(request, response)
+        return await _receive_generic(request, response, settings, intake)
 
 
-async def _receive_generic(request: Request, response: Response) -> DeliveryReceipt:
-    settings = _settings(request)
+async def _receive_generic(
+    request: Request, response: Response, settings: Settings, intake: Intake
+) -> DeliveryReceipt:
     body = await request.body()
     delivery_id = verification.verify_standard(
         headers=request.headers,
@@ -212,6 +213,7 @@ async def _receive_generic(request: Request, response: Response) -> DeliveryRece
     return await _accept(
         request,
         response,
+        intake,
         source=DeliverySource.generic,
         delivery_id=delivery_id,
         body=body,
@@ -263,7 +265,9 @@ async def _receive_generic(request: Request, response: Response) -> DeliveryRece
         },
     },
 )
-async def receive_greenhouse_webhook(request: Request, response: Response) -> DeliveryReceipt:
+async def receive_greenhouse_webhook(
+    request: Request, response: Response, settings: SettingsDep, intake: IntakeDep
+) -> DeliveryReceipt:
     """Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
@@ -274,11 +278,12 @@ async def receive_greenhouse_webhook(request: Request, response: Response) -> De
     Otherwise the same answers and refusals as `POST /webhooks/ats`.
     """
     with _counting_refusals(DeliverySource.greenhouse):
-        return await _receive_greenhouse(request, response)
+        return await _receive_greenhouse(request, response, settings, intake)
 
 
-async def _receive_greenhouse(request: Request, response: Response) -> DeliveryReceipt:
-    settings = _settings(request)
+async def _receive_greenhouse(
+    request: Request, response: Response, settings: Settings, intake: Intake
+) -> DeliveryReceipt:
     body = await request.body()
     delivery_id = verification.verify_greenhouse(
         headers=request.headers, body=body, secrets=settings.greenhouse_secrets
@@ -287,6 +292,7 @@ async def _receive_greenhouse(request: Request, response: Response) -> DeliveryR
     return await _accept(
         request,
         response,
+        intake,
         source=DeliverySource.greenhouse,
         delivery_id=delivery_id,
         body=body,
