@@ -16,7 +16,9 @@ from opentelemetry.sdk.trace import TracerProvider
 import app.models  # noqa: F401  (registers every table with the mapper)
 from app import health, metrics_endpoint, web
 from app.applications import service as application_service
+from app.applications.dependencies import pending_scorecards
 from app.applications.router import router as applications_router
+from app.candidates.dependencies import candidate_scope
 from app.candidates.router import router as candidates_router
 from app.catalog.bank_router import router as question_banks_router
 from app.catalog.router import router as catalog_router
@@ -37,6 +39,7 @@ from app.requisitions.router import router as requisitions_router
 from app.scorecards.router import router as scorecards_router
 from app.users.router import router as users_router
 from app.webhooks.admin_router import router as webhooks_admin_router
+from app.webhooks.dependencies import NotifyClock
 from app.webhooks.router import router as webhooks_router
 from app.webhooks.router import webhooks_docs
 from app.webhooks.runner import run_workers
@@ -153,11 +156,12 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
-    # Rules a lower domain applies but a higher one knows (the layers, pyproject.toml and README): wired here.
-    app.state.pending_scorecards = panel.count_pending
-    app.state.candidate_scope = application_service.candidates_visible_to
+    # Rules a lower domain applies but a higher one knows (the layers, pyproject.toml and README):
+    # supplied here, typed (app/core/wiring.py).
+    pending_scorecards.supply(app, panel.count_pending)
+    candidate_scope.supply(app, application_service.candidates_visible_to)
     app.state.wakeup = Wakeup()
-    app.state.last_notify = 0.0
+    app.state.notify_clock = NotifyClock()
     install_error_handlers(app)
     install_outage_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

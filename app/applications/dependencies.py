@@ -1,17 +1,18 @@
 """Load the path's application for the caller, or answer 404; and what a user's move must wait
-for, wired in from the domains above (see :func:`app.main.create_app`)."""
+for, supplied from the domains above (see :mod:`app.core.wiring`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from app.applications import service
 from app.applications.models import Application
 from app.applications.moves import PendingScorecards
 from app.core.db import SessionDep
 from app.core.identifiers import IdPath
+from app.core.wiring import Collaborator
 from app.users.dependencies import CurrentUser
 
 
@@ -21,17 +22,8 @@ async def visible_application(session: SessionDep, user: CurrentUser, applicatio
 
 VisibleApplication = Annotated[Application, Depends(visible_application)]
 
-
-def pending_scorecards(request: Request) -> PendingScorecards:
-    """The count of scorecards owed at a stage: the interviews domain's, which sits above this
-    one, so the application passes it in (``app.state.pending_scorecards``) instead of this
-    domain importing upward."""
-    counter: PendingScorecards | None = getattr(request.app.state, "pending_scorecards", None)
-    if counter is None:
-        raise RuntimeError(
-            "app.state.pending_scorecards is not wired: create the app with app.main.create_app"
-        )
-    return counter
-
+# The count of scorecards owed at a stage: the interviews domain's, which sits above this one, so
+# app.main.create_app supplies it (panel.count_pending) instead of this domain importing upward.
+pending_scorecards = Collaborator[PendingScorecards]("pending_scorecards")
 
 PendingScorecardsDep = Annotated[PendingScorecards, Depends(pending_scorecards)]

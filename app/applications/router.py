@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 import re
-import typing
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications import history, moves, service
 from app.applications.dependencies import PendingScorecardsDep, VisibleApplication
@@ -22,6 +22,7 @@ from app.applications.models import (
     SkipRequest,
     StageEventPublic,
 )
+from app.applications.moves import PendingScorecards
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PreconditionRequired, Unprocessable, problem_responses
 from app.core.external_ids import ExternalIdQuery
@@ -29,7 +30,7 @@ from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
 from app.pipeline import Move, Stage
 from app.users.dependencies import CurrentUser, RecruiterUser
-from app.users.models import Role
+from app.users.models import Role, User
 
 router = APIRouter(tags=["applications"], responses=problem_responses(401, 403))
 
@@ -159,80 +160,115 @@ async def get_history(session: SessionDep, application: VisibleApplication) -> l
     return [StageEventPublic.model_validate(e) for e in events]
 
 
-# The five moves: one route shape, the move and its body as data. Their descriptions are the
-# contract's (OpenAPI), so they stay here beside the route.
-MOVE_ROUTES: list[tuple[Move, type[MoveRequest], str, str, str | None]] = [
-    (
-        Move.advance,
-        AdvanceRequest,
-        "advanceApplication",
-        "Advance to the next stage",
-        """Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
-        use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
-        unless the body sets `override_pending_scorecards` with a `reason`.""",
-    ),
-    (
-        Move.skip,
-        SkipRequest,
-        "skipApplicationStages",
-        "Move past the next stage to a later one",
-        """Skips need a reason; the history records the move as a skip. Leaving an interview stage
-        with scorecards pending also needs `override_pending_scorecards`.""",
-    ),
-    (Move.reject, EndRequest, "rejectApplication", "Reject from the current stage", None),
-    (Move.withdraw, EndRequest, "withdrawApplication", "Record that the candidate withdrew", None),
-    (
-        Move.hire,
-        MoveRequest,
-        "hireApplication",
-        "Hire from Offer",
-        """Counts toward the requisition's headcount; the hire that reaches it fills the requisition
-        (`filled_at` = this hire's `occurred_at`). 409 when the requisition is filled, on hold or
-        cancelled.""",
-    ),
-]
+@dataclass(frozen=True)
+class UserMove:
+    """What every move route takes besides its body: a recruiter's move on the path's application,
+    the response its ETag goes on, the pending-scorecards count, the If-Match header."""
+
+    session: AsyncSession
+    user: User
+    application: Application
+    response: Response
+    pending_scorecards: PendingScorecards
+    if_match: str | None
 
 
-def _move_route(move: Move, body_model: type[MoveRequest]) -> Any:
-    async def make_move(
-        session: SessionDep,
-        user: RecruiterUser,
-        application: VisibleApplication,
-        body: MoveRequest,
-        response: Response,
-        pending_scorecards: PendingScorecardsDep,
-        if_match: IfMatch = None,
-    ) -> ApplicationPublic:
-        moved = await moves.move_application(
-            session=session,
-            application=application,
-            move=move,
-            precondition=_precondition(if_match, body),
-            to_stage=body.to_stage if isinstance(body, SkipRequest) else None,
-            reason=body.reason,
-            occurred_at=body.occurred_at,
-            pending_scorecards=pending_scorecards,
-            override_pending_scorecards=isinstance(body, AdvanceRequest) and body.override_pending_scorecards,
-            actor_kind=ActorKind.user,
-            actor_id=user.id,
-        )
-        response.headers["ETag"] = etag(moved)
-        return await service.to_public(session=session, application=moved)
-
-    # FastAPI reads the body's model from the signature: this route's own, not the base class.
-    make_move.__annotations__ = {
-        **typing.get_type_hints(make_move, include_extras=True),
-        "body": body_model,
-    }
-    make_move.__name__ = move.value
-    return make_move
+async def user_move(
+    session: SessionDep,
+    user: RecruiterUser,
+    application: VisibleApplication,
+    response: Response,
+    pending_scorecards: PendingScorecardsDep,
+    if_match: IfMatch = None,
+) -> UserMove:
+    return UserMove(
+        session=session,
+        user=user,
+        application=application,
+        response=response,
+        pending_scorecards=pending_scorecards,
+        if_match=if_match,
+    )
 
 
-for _move, _body, _operation, _summary, _description in MOVE_ROUTES:
-    router.post(
-        f"/applications/{{application_id}}/{_move.value}",
-        operation_id=_operation,
-        summary=_summary,
-        description=inspect.cleandoc(_description) if _description else None,
-        responses=_MOVE_ERRORS,
-    )(_move_route(_move, _body))
+RecruiterMove = Annotated[UserMove, Depends(user_move)]
+
+
+async def _move(move: Move, body: MoveRequest, on: UserMove) -> ApplicationPublic:
+    """What the five move routes share: the move, its ETag, the application as it now is."""
+    moved = await moves.move_application(
+        session=on.session,
+        application=on.application,
+        move=move,
+        precondition=_precondition(on.if_match, body),
+        to_stage=body.to_stage if isinstance(body, SkipRequest) else None,
+        reason=body.reason,
+        occurred_at=body.occurred_at,
+        pending_scorecards=on.pending_scorecards,
+        override_pending_scorecards=isinstance(body, AdvanceRequest) and body.override_pending_scorecards,
+        actor_kind=ActorKind.user,
+        actor_id=on.user.id,
+    )
+    on.response.headers["ETag"] = etag(moved)
+    return await service.to_public(session=on.session, application=moved)
+
+
+# The five moves. Their docstrings are their descriptions in the contract (OpenAPI).
+
+
+@router.post(
+    "/applications/{application_id}/advance",
+    operation_id="advanceApplication",
+    summary="Advance to the next stage",
+    responses=_MOVE_ERRORS,
+)
+async def advance(body: AdvanceRequest, on: RecruiterMove) -> ApplicationPublic:
+    """Resume Screen → Phone Screen → Technical Interview → On-site/Final → Offer. From Offer,
+    use hire. Leaving an interview stage with scorecards pending is 409 `scorecards_pending`
+    unless the body sets `override_pending_scorecards` with a `reason`."""
+    return await _move(Move.advance, body, on)
+
+
+@router.post(
+    "/applications/{application_id}/skip",
+    operation_id="skipApplicationStages",
+    summary="Move past the next stage to a later one",
+    responses=_MOVE_ERRORS,
+)
+async def skip(body: SkipRequest, on: RecruiterMove) -> ApplicationPublic:
+    """Skips need a reason; the history records the move as a skip. Leaving an interview stage
+    with scorecards pending also needs `override_pending_scorecards`."""
+    return await _move(Move.skip, body, on)
+
+
+@router.post(
+    "/applications/{application_id}/reject",
+    operation_id="rejectApplication",
+    summary="Reject from the current stage",
+    responses=_MOVE_ERRORS,
+)
+async def reject(body: EndRequest, on: RecruiterMove) -> ApplicationPublic:
+    return await _move(Move.reject, body, on)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    operation_id="withdrawApplication",
+    summary="Record that the candidate withdrew",
+    responses=_MOVE_ERRORS,
+)
+async def withdraw(body: EndRequest, on: RecruiterMove) -> ApplicationPublic:
+    return await _move(Move.withdraw, body, on)
+
+
+@router.post(
+    "/applications/{application_id}/hire",
+    operation_id="hireApplication",
+    summary="Hire from Offer",
+    responses=_MOVE_ERRORS,
+)
+async def hire(body: MoveRequest, on: RecruiterMove) -> ApplicationPublic:
+    """Counts toward the requisition's headcount; the hire that reaches it fills the requisition
+    (`filled_at` = this hire's `occurred_at`). 409 when the requisition is filled, on hold or
+    cancelled."""
+    return await _move(Move.hire, body, on)

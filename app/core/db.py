@@ -111,7 +111,23 @@ def get_engine(request: Request) -> AsyncEngine:
     return engine
 
 
+async def app_engine(request: Request) -> AsyncEngine:
+    return get_engine(request)
+
+
+EngineDep = Annotated[AsyncEngine, Depends(app_engine)]
+
 SessionFactory = async_sessionmaker[AsyncSession]
+
+
+async def app_session_factory(request: Request) -> SessionFactory:
+    """For a route that opens its own transactions instead of the request's (a webhook receipt,
+    a replay)."""
+    factory: SessionFactory = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[SessionFactory, Depends(app_session_factory)]
 
 
 @asynccontextmanager

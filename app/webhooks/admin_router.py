@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.ats_sync import mappings
 from app.ats_sync.models import (
@@ -14,12 +14,13 @@ from app.ats_sync.models import (
     MappingRuleCreated,
     MappingRulePublic,
 )
-from app.core.db import SessionDep
+from app.core.db import SessionDep, SessionFactoryDep
 from app.core.errors import DomainError, ErrorCode, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import AdminUser
 from app.webhooks import admin, inbox
+from app.webhooks.dependencies import ReplayWorker, WakeupDep
 from app.webhooks.models import (
     REPLAYABLE,
     DeliveryDetail,
@@ -30,16 +31,8 @@ from app.webhooks.models import (
     ReplayResult,
     WebhookStatus,
 )
-from app.webhooks.worker import DeliveryWorker
 
 router = APIRouter(tags=["webhooks"], responses=problem_responses(401, 403, 422))
-
-
-def _worker(request: Request) -> DeliveryWorker:
-    state = request.app.state
-    return DeliveryWorker(
-        factory=state.session_factory, settings=state.settings, wakeup=state.wakeup, name="replay"
-    )
 
 
 def _detail(delivery: Any) -> DeliveryDetail:
@@ -87,14 +80,15 @@ async def get_webhook_delivery(session: SessionDep, _admin: AdminUser, delivery_
     response_model=DeliveryDetail,
     responses=problem_responses(404, 409),
 )
-async def replay_webhook_delivery(request: Request, _admin: AdminUser, delivery_id: IdPath) -> DeliveryDetail:
+async def replay_webhook_delivery(
+    _admin: AdminUser, delivery_id: IdPath, factory: SessionFactoryDep, worker: ReplayWorker
+) -> DeliveryDetail:
     """Apply a delivery that is not applied yet (received, pending, unmapped, failed or dead) at
     once, from its stored body, with the mappings as they are now, and answer with its outcome.
     An applied or ignored delivery is not replayed (409)."""
-    factory = request.app.state.session_factory
     async with factory() as session:
         admin.require_replayable(await inbox.get(session=session, delivery_pk=delivery_id))
-    await _worker(request).apply_now(delivery_id)
+    await worker.apply_now(delivery_id)
     async with factory() as session:
         return _detail(await inbox.get(session=session, delivery_pk=delivery_id))
 
@@ -107,9 +101,9 @@ async def replay_webhook_delivery(request: Request, _admin: AdminUser, delivery_
     responses=problem_responses(400, 422),
 )
 async def replay_webhook_deliveries(
-    request: Request,
     session: SessionDep,
     _admin: AdminUser,
+    wakeup: WakeupDep,
     status: Annotated[
         DeliveryStatus,
         Query(description="Which deliveries to replay: failed (default), dead, pending, unmapped, received."),
@@ -124,7 +118,7 @@ async def replay_webhook_deliveries(
             code=ErrorCode.validation_failed,
         )
     result = await admin.replay_all(session=session, status=status, limit=limit)
-    request.app.state.wakeup.set()
+    wakeup.set()
     return result
 
 
@@ -156,13 +150,13 @@ async def list_mapping_rules(
     responses=problem_responses(409, 422),
 )
 async def create_mapping_rule(
-    request: Request, session: SessionDep, admin_user: AdminUser, rule_in: MappingRuleCreate
+    session: SessionDep, admin_user: AdminUser, rule_in: MappingRuleCreate, wakeup: WakeupDep
 ) -> MappingRuleCreated:
     """Say what an ATS's stage name (to a stage key) or source name (to a catalog source key)
     means here. Names match case-insensitively. The deliveries held `unmapped` for that stage
     name are queued for the workers at once (`replayed`). Admins only."""
     rule, replayed = await admin.add_rule(session=session, rule_in=rule_in, actor_id=admin_user.id)
-    request.app.state.wakeup.set()
+    wakeup.set()
     return MappingRuleCreated.model_validate(rule, update={"replayed": replayed})
 
 
@@ -188,13 +182,13 @@ async def delete_mapping_rule(session: SessionDep, _admin: AdminUser, rule_id: I
     responses=problem_responses(409, 422),
 )
 async def link_ats_job(
-    request: Request, session: SessionDep, _admin: AdminUser, link_in: JobLinkCreate
+    session: SessionDep, _admin: AdminUser, link_in: JobLinkCreate, wakeup: WakeupDep
 ) -> JobLinkPublic:
     """Without a link, an ATS job seen for the first time becomes a new requisition. Link it
     first to use a requisition that exists; deliveries pending on the job are queued for the
     workers at once (`replayed`). Admins only."""
     link = await admin.link_job(session=session, link_in=link_in)
-    request.app.state.wakeup.set()
+    wakeup.set()
     return link
 
 

@@ -23,7 +23,9 @@ from app.core import metrics
 from app.core.config import Settings
 from app.core.errors import DomainError, ErrorCode, Unprocessable, problem_responses
 from app.core.timestamps import utcnow
+from app.core.wiring import SettingsDep
 from app.webhooks import inbox
+from app.webhooks.dependencies import Intake, IntakeDep
 from app.webhooks.models import DeliveryReceipt, DeliveryStatus
 
 router = APIRouter(tags=["webhooks"])
@@ -39,11 +41,6 @@ def _counting_refusals(source: DeliverySource) -> Iterator[None]:
     except (DomainError, HTTPException):
         metrics.WEBHOOKS_RECEIVED.labels(source.value, "refused").inc()
         raise
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _nul_at(value: Any, path: list[str | int]) -> list[str | int] | None:
@@ -88,6 +85,7 @@ _RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def _accept(
     request: Request,
     response: Response,
+    intake: Intake,
     *,
     source: DeliverySource,
     delivery_id: str,
@@ -101,11 +99,11 @@ async def _accept(
     # receipts a second that alone doubled p99. Busy workers loop without it; idle ones need one
     # wakeup, so a process notifies at most every NOTIFY_EVERY seconds.
     now = time.monotonic()
-    notify = now - request.app.state.last_notify >= NOTIFY_EVERY
+    notify = now - intake.clock.last >= NOTIFY_EVERY
     if notify:
-        request.app.state.last_notify = now
+        intake.clock.last = now
     pk = await inbox.store(
-        request.app.state.engine,
+        intake.engine,
         source=source,
         delivery_id=delivery_id,
         event_type=event_type,
@@ -117,11 +115,11 @@ async def _accept(
         notify=notify,
     )
     if pk is not None:
-        request.app.state.wakeup.set()
+        intake.wakeup.set()
         metrics.WEBHOOKS_RECEIVED.labels(source.value, "stored").inc()
         return DeliveryReceipt(id=pk, status=DeliveryStatus.received, duplicate=False)
     metrics.WEBHOOKS_RECEIVED.labels(source.value, "duplicate").inc()
-    async with request.app.state.session_factory() as session:
+    async with intake.factory() as session:
         existing = await inbox.find_duplicate(
             session=session, source=source, delivery_id=delivery_id, body=body
         )
@@ -182,7 +180,9 @@ GENERIC_EXAMPLE = {
         },
     },
 )
-async def receive_ats_webhook(request: Request, response: Response) -> DeliveryReceipt:
+async def receive_ats_webhook(
+    request: Request, response: Response, settings: SettingsDep, intake: IntakeDep
+) -> DeliveryReceipt:
     """Signed as Standard Webhooks says, with a secret of `INTERVIEW_PIPELINE_WEBHOOK_SECRETS`.
 
     No bearer token: the signature authenticates. A new delivery is stored and answered `202`
@@ -195,20 +195,22 @@ async def receive_ats_webhook(request: Request, response: Response) -> DeliveryR
     missing one, a malformed one, one we cannot honour, a time in the future) or for text holding
     the NUL character. An unknown `type` is stored and ends `ignored`.
     """
-    return await _receive(request, response, generic.ADAPTER)
+    return await _receive(request, response, settings, intake, generic.ADAPTER)
 
 
-async def _receive(request: Request, response: Response, adapter: Adapter) -> DeliveryReceipt:
+async def _receive(
+    request: Request, response: Response, settings: Settings, intake: Intake, adapter: Adapter
+) -> DeliveryReceipt:
     """Verify with the source's adapter, check the body, store it: the same path for every ATS."""
     source = DeliverySource(adapter.source)
     with _counting_refusals(source):
-        settings = _settings(request)
         body = await request.body()
         delivery_id = adapter.verify(headers=request.headers, body=body, settings=settings, now=utcnow())
         identity = adapter.identify(_json_object(body))
         return await _accept(
             request,
             response,
+            intake,
             source=source,
             delivery_id=delivery_id,
             body=body,
@@ -260,7 +262,9 @@ async def _receive(request: Request, response: Response, adapter: Adapter) -> De
         },
     },
 )
-async def receive_greenhouse_webhook(request: Request, response: Response) -> DeliveryReceipt:
+async def receive_greenhouse_webhook(
+    request: Request, response: Response, settings: SettingsDep, intake: IntakeDep
+) -> DeliveryReceipt:
     """Signed with a secret of `INTERVIEW_PIPELINE_GREENHOUSE_SECRETS`; deduplicated on
     `Greenhouse-Event-ID`. Acts on new_candidate_application, new_prospect_application,
     candidate_stage_change, reject_candidate, unreject_candidate, hire_candidate,
@@ -270,7 +274,7 @@ async def receive_greenhouse_webhook(request: Request, response: Response) -> De
     payloads are read leniently: one we cannot read is stored and ends `failed`, saying why.
     Otherwise the same answers and refusals as `POST /webhooks/ats`.
     """
-    return await _receive(request, response, greenhouse.ADAPTER)
+    return await _receive(request, response, settings, intake, greenhouse.ADAPTER)
 
 
 # The OpenAPI `webhooks` section: what each generic event type carries.
