@@ -73,7 +73,7 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     # The backfill reuses the rebuild (one definition of the projection); it reads only the
     # application and stage_event columns that exist since 0001.
-    from app.applications.summaries import rebuild_statements
+    from app.applications.projections import rebuild_statements
     from app.core.sql import Dialect
 
     bind = op.get_bind()
