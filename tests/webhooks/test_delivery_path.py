@@ -101,8 +101,8 @@ async def test_a_stage_change_delivery_visits_few_files_and_returns_to_few(facto
     walk, returns = _walk(await trace_one_delivery(factory.app))
     # Measured on 2026-12-02: 13 files, 2 returns (the inbox: claim, then record; the
     # applications domain: find the application, then record its fact). Before the ATS sync had
-    # its own package (same tracer): 12 files, 9 returns. The files, in order: inbox, apply, the Greenhouse
-    # adapter, mappings (+ candidates and catalog services for a source name), applications/ats,
+    # its own package (same tracer): 12 files, 9 returns. The files, in order: inbox, apply, the
+    # Greenhouse adapter, mappings (+ candidates and catalog services for a source name), applications/ats,
     # candidates/ats, applications/history, pipeline/history, projections, requisitions/status,
     # erasure (is it about someone erased?).
     path = " -> ".join(walk)
@@ -110,4 +110,3 @@ async def test_a_stage_change_delivery_visits_few_files_and_returns_to_few(facto
     assert {"app/applications/history.py", "app/pipeline/history.py"} <= set(walk), path
     assert returns <= 2, path
     assert len(set(walk)) <= 13, path
-    print(f"{path}\nfiles: {len(set(walk))}, returns: {returns}")
