@@ -71,20 +71,19 @@ async def open_application(
     session.add(application)
     await session.flush()
     assert application.id is not None
-    session.add(
-        StageEvent(
-            application_id=application.id,
-            from_stage=None,
-            to_stage=Stage.resume_screen,
-            move=Move.apply,
-            occurred_at=applied_at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-        )
+    event = StageEvent(
+        application_id=application.id,
+        from_stage=None,
+        to_stage=Stage.resume_screen,
+        move=Move.apply,
+        occurred_at=applied_at,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
     )
+    session.add(event)
     STAGE_MOVES.labels(Stage.resume_screen.value, actor_kind.value).inc()
     await session.flush()
-    await projections.refresh(session=session, application_ids=[application.id])
+    await projections.write(session=session, histories=[(application, [event])])
     return application
 
 
@@ -130,10 +129,8 @@ async def record_user_move(
 
 @dataclass(frozen=True)
 class Recorded:
-    application: Application
-    history: History
-    fact: Fact  # the reported fact as kept (a repeat finds the one kept before)
-    # The fact is a reversal with nothing to reverse yet: kept, waiting for that end.
+    # The fact (as kept: a repeat finds the one kept before) is a reversal with nothing to
+    # reverse yet: kept, waiting for that end.
     waits: bool
     # A hire came, went or moved: the requisition's fill and its hires' ranks changed.
     touched_hire: bool
@@ -168,12 +165,8 @@ async def record_ats_fact(*, session: AsyncSession, application_id: int, fact: F
         session.add(kept)
         await session.flush()
     history = await _settle(session=session, application=application, bump_version=True)
-    stored = _report_fact(kept)
     return Recorded(
-        application=application,
-        history=history,
-        fact=stored,
-        waits=stored in history.waiting,
+        waits=_report_fact(kept) in history.waiting,
         touched_hire=Stage.hired in (before, history.stage),
     )
 
@@ -222,7 +215,9 @@ async def _settle(
     ).all()
     facts = [_event_fact(e) for e in events if _is_fact(e)] + [_report_fact(r) for r in reports]
     history = fold(facts, applied_at=as_utc(application.applied_at))
-    await _write_steps(session=session, application_id=application.id, events=events, steps=history.steps)
+    rows = await _write_steps(
+        session=session, application_id=application.id, events=events, steps=history.steps
+    )
 
     before = Stage(application.stage)
     application.stage = history.stage
@@ -246,17 +241,18 @@ async def _settle(
             session=session, requisition_id=application.requisition_id, application_id=application.id
         )
     await session.flush()
-    await projections.refresh(session=session, application_ids=[application.id])
+    await projections.write(session=session, histories=[(application, rows)])
     return history
 
 
 async def _write_steps(
     *, session: AsyncSession, application_id: int, events: list[StageEvent], steps: tuple[Step, ...]
-) -> None:
+) -> list[StageEvent]:
     """Make the stored events equal the fold's steps: facts' own events keep their rows, the
     steps derived from ATS reports reuse the row of the same time and stage, and rows no step
     takes are deleted. Events are read in (occurred_at, id) order, so where steps at one instant
-    would read back out of the fold's order, their rows are written again in order."""
+    would read back out of the fold's order, their rows are written again in order. The rows,
+    in the fold's order."""
     by_id = {e.id: e for e in events}
     derived: dict[tuple[datetime, str], list[StageEvent]] = defaultdict(list)
     for event in events:
@@ -272,6 +268,7 @@ async def _write_steps(
     for leftover in [e for kept in derived.values() for e in kept]:
         await session.delete(leftover)
 
+    written: list[StageEvent] = []
     for n, (step, row) in enumerate(zip(steps, rows, strict=True)):
         if row is not None and _out_of_order(steps, rows, n):
             await session.delete(row)
@@ -285,12 +282,16 @@ async def _write_steps(
                 occurred_at=step.occurred_at,
                 actor_kind=step.actor_kind,
             )
-        changed = (row.from_stage, row.move, row.reason) != (step.from_stage, step.move, step.reason)
-        if changed or row.id is None:
+        new = row.id is None
+        if new or (row.from_stage, row.move, row.reason) != (step.from_stage, step.move, step.reason):
             row.from_stage, row.move, row.reason = step.from_stage, step.move, step.reason
             session.add(row)
-        # Flushed one by one, so new rows take ids in the fold's order.
-        await session.flush()
+        if new:  # flushed one by one, so new rows take ids in the fold's order
+            await session.flush()
+            rows[n] = row
+        written.append(row)
+    await session.flush()
+    return written
 
 
 def _out_of_order(steps: tuple[Step, ...], rows: list[StageEvent | None], n: int) -> bool:

@@ -113,13 +113,22 @@ async def refresh(*, session: AsyncSession, application_ids: Iterable[int]) -> N
         )
     ).all():
         events[event.application_id].append(event)
+    await write(
+        session=session,
+        histories=[(applications[i], events[i]) for i in ids if i in applications],
+    )
+
+
+async def write(
+    *, session: AsyncSession, histories: Sequence[tuple[Application, Sequence[StageEvent]]]
+) -> None:
+    """Replace the applications' stays and rows by the projection of their events, given in
+    (occurred_at, id) order: the writer of the history passes what it just wrote, unread."""
+    ids = [application.id for application, _ in histories]
     await session.exec(sa.delete(StageStay).where(col(StageStay.application_id).in_(ids)))
     await session.exec(sa.delete(ApplicationSummary).where(col(ApplicationSummary.application_id).in_(ids)))
-    for application_id in ids:
-        application = applications.get(application_id)
-        if application is None:
-            continue
-        stays, summary = project(application, events[application_id])
+    for application, events in histories:
+        stays, summary = project(application, events)
         session.add_all(stays)
         session.add(summary)
     await session.flush()
