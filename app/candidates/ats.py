@@ -38,13 +38,6 @@ async def find_link(
     return (row[0], row[1]) if row is not None else None
 
 
-async def external_id_of(*, session: AsyncSession, ats: str, candidate_id: int) -> str | None:
-    statement = select(CandidateExternalId.external_id).where(
-        CandidateExternalId.candidate_id == candidate_id, CandidateExternalId.ats == ats
-    )
-    return (await session.exec(statement)).first()
-
-
 def _valid_email(value: str) -> str:
     try:
         return str(_email.validate_python(value))
