@@ -37,7 +37,9 @@ from app.interviews.router import router as interviews_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.scorecards.router import router as scorecards_router
+from app.users.account_router import router as account_router
 from app.users.router import router as users_router
+from app.users.session_router import router as auth_session_router
 from app.webhooks.admin_router import router as webhooks_admin_router
 from app.webhooks.dependencies import NotifyClock
 from app.webhooks.router import router as webhooks_router
@@ -76,7 +78,12 @@ TAGS = [
     },
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
     {"name": "question banks", "description": "Admins keep the banks, their fit to roles, kit sizes."},
-    {"name": "users", "description": "Users, roles and API tokens."},
+    {"name": "users", "description": "Users, their roles, API tokens and browser sessions."},
+    {
+        "name": "auth",
+        "description": "Signing in: through the organisation's identity provider (OIDC), or with a "
+        "token in development; the browser's session and signing out.",
+    },
     {
         "name": "reports",
         "description": "Hiring metrics: time to fill and to hire, candidates per role, funnel, sources.",
@@ -188,7 +195,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         scorecards_router,
         catalog_router,
         question_banks_router,
+        account_router,
         users_router,
+        auth_session_router,
         reports_router,
         webhooks_admin_router,
     ):
