@@ -145,6 +145,24 @@ async def update_user(*, session: AsyncSession, user: User, user_in: UserUpdate)
     return user
 
 
+async def change_identity(
+    *, session: AsyncSession, user: User, email: str, scim_external_id: str | None
+) -> User:
+    """The person's email and their identity provider's id for them, as SCIM provisioning says
+    (app/scim/): the email stays unique, compared case-insensitively (409 otherwise)."""
+    normalized = email.lower()
+    if normalized != user.email_normalized:
+        taken = await session.exec(
+            select(User.id).where(User.email_normalized == normalized, col(User.id) != user.id)
+        )
+        if taken.first() is not None:
+            raise Conflict(f"A user with email {email} already exists.", code=ErrorCode.already_exists)
+    user.email, user.email_normalized, user.scim_external_id = email, normalized, scim_external_id
+    session.add(user)
+    await session.flush()
+    return user
+
+
 async def list_tokens(*, session: AsyncSession, user_id: int) -> list[ApiToken]:
     statement = select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
     return list((await session.exec(statement)).all())
