@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # and whether people may issue their own (for scripts) or only admins may.
     api_token_days: int = Field(default=90, ge=0, le=3650)
     self_service_tokens: bool = False
+    # SCIM provisioning (app/scim/): the role of a person the identity provider creates without
+    # naming one of ours in `roles`. Never admin by default: an admin is made on purpose.
+    scim_default_role: Literal["recruiter", "hiring_manager", "interviewer"] = "interviewer"
 
     @field_validator("cors_origins", "webhook_secrets", "greenhouse_secrets", mode="before")
     @classmethod

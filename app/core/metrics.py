@@ -110,3 +110,11 @@ def registry() -> CollectorRegistry:
 
 def render() -> tuple[bytes, str]:
     return generate_latest(registry()), CONTENT_TYPE_LATEST
+
+
+SCIM_REQUESTS = Counter(
+    "scim_requests_total",
+    "SCIM provisioning requests answered, by operation (create_user, patch_user, …) and outcome "
+    "(ok, unauthorized, not_found, not_supported, a SCIM error type such as uniqueness, error).",
+    ["operation", "outcome"],
+)
