@@ -36,6 +36,8 @@ from app.interviews import panel
 from app.interviews.router import router as interviews_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
+from app.scim.router import router as scim_router
+from app.scim.token_router import router as scim_tokens_router
 from app.scorecards.router import router as scorecards_router
 from app.users.account_router import router as account_router
 from app.users.router import router as users_router
@@ -83,6 +85,11 @@ TAGS = [
         "name": "auth",
         "description": "Signing in: through the organisation's identity provider (OIDC), or with a "
         "token in development; the browser's session and signing out.",
+    },
+    {
+        "name": "scim",
+        "description": "SCIM 2.0 provisioning for Okta and Entra ID at /scim/v2 (a SCIM token, "
+        "application/scim+json, SCIM's own errors), and the admins' SCIM tokens.",
     },
     {
         "name": "reports",
@@ -200,6 +207,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         auth_session_router,
         reports_router,
         webhooks_admin_router,
+        scim_tokens_router,
+        scim_router,
     ):
         api.include_router(router)
     # The receivers and probes first: routes are matched in order, and at a webhook burst the
@@ -224,7 +233,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
             )
             app.openapi_schema = _declare_input_errors(
                 _problem_only(schema),
-                {route.path for route in health.router.routes if isinstance(route, APIRoute)},
+                # SCIM declares its own errors (application/scim+json, app/scim/errors.py).
+                {
+                    route.path
+                    for r in (health.router, scim_router)
+                    for route in r.routes
+                    if isinstance(route, APIRoute)
+                },
             )
         return app.openapi_schema
 

@@ -1,0 +1,43 @@
+"""SCIM requests authenticate with a live SCIM token and nothing else: not an API token, not a
+browser session (an identity provider is not a person, and a person's credential must not
+provision people)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.core.db import SessionDep
+from app.scim import service
+from app.scim.errors import ScimError
+from app.scim.models import ScimToken
+
+scim_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ScimToken",
+    description="A SCIM token (`scim_...`) an admin created (`POST /scim/tokens`), set in the "
+    "identity provider's provisioning settings.",
+)
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="interview-pipeline SCIM"'}
+
+
+async def scim_token(
+    db: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scim_bearer)],
+) -> ScimToken:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ScimError(401, "Send `Authorization: Bearer <SCIM token>`.", headers=_CHALLENGE)
+    token = await service.authenticate(session=db, raw=credentials.credentials)
+    if token is None:
+        raise ScimError(
+            401,
+            "The bearer token is not a live SCIM token (unknown, revoked, or not a SCIM token).",
+            headers=_CHALLENGE,
+        )
+    return token
+
+
+ScimTokenDep = Annotated[ScimToken, Depends(scim_token)]
