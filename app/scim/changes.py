@@ -211,8 +211,9 @@ class _Patch:
         )
         if not named:
             return
-        # add: union; replace (of `roles` or of a filtered `roles[…].value`): exactly these.
-        self.roles = (self.roles | named) if op == "add" else named
+        # add to `roles`: a union. Replace, and any write to a filtered `roles[…].value` (Entra's
+        # `roles[primary eq "True"].value`, the person's one app role): exactly these.
+        self.roles = (self.roles | named) if op == "add" and path.value_filter is None else named
         self.roles_changed = True
 
     def desired(self) -> Desired:
