@@ -105,10 +105,7 @@ USER_ATTRIBUTES = [
         "The person's roles in the service. Values that name none of these change nothing.",
         kind="complex",
         multi=True,
-        sub=[
-            _attribute("value", "A role.", canonical=ROLE_VALUES),
-            _attribute("display", "The role's label.", mutability="readOnly"),
-        ],
+        sub=[_attribute("value", "A role.", canonical=ROLE_VALUES)],
     ),
 ]
 

@@ -7,6 +7,7 @@ aliases, and answers are dumped by alias without nulls (SCIM leaves an unassigne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -17,13 +18,6 @@ from app.users.models import User
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 LIST_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-# The label of each role in `roles[].display`.
-ROLE_LABELS = {
-    "admin": "Admin",
-    "recruiter": "Recruiter",
-    "hiring_manager": "Hiring manager",
-    "interviewer": "Interviewer",
-}
 
 ItemT = TypeVar("ItemT")
 
@@ -51,7 +45,6 @@ class ScimEmail(_Out):
 
 class ScimRole(_Out):
     value: str = Field(description="One of admin, recruiter, hiring_manager, interviewer.")
-    display: str
 
 
 class ScimUser(_Out):
@@ -93,7 +86,7 @@ def user_resource(user: User, base_url: str) -> ScimUser:
         display_name=user.name,
         emails=[ScimEmail(value=user.email)],
         active=user.is_active,
-        roles=[ScimRole(value=role.value, display=ROLE_LABELS[role.value]) for role in user.roles],
+        roles=[ScimRole(value=role.value) for role in user.roles],
         # No column records a user's last change (SCIM added none): lastModified repeats the
         # creation time. Neither Okta nor Entra reads it; an `updated_at` would make it exact.
         meta=ScimMeta(
@@ -108,3 +101,64 @@ def user_resource(user: User, base_url: str) -> ScimUser:
 def dump(model: BaseModel) -> dict[str, Any]:
     """JSON-ready, by alias, without the attributes that have no value."""
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """`attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), as lower-cased (name, sub) pairs
+    (sub None: the whole attribute); `id` and `schemas` always come back."""
+
+    attributes: frozenset[tuple[str, str | None]] | None = None
+    excluded: frozenset[tuple[str, str | None]] = frozenset()
+
+    @classmethod
+    def of(cls, attributes: str | None, excluded: str | None) -> Projection:
+        return cls(
+            attributes=_names(attributes) if attributes else None,
+            excluded=_names(excluded) if excluded else frozenset(),
+        )
+
+    def apply(self, resource: dict[str, Any]) -> dict[str, Any]:
+        if self.attributes is None and not self.excluded:
+            return resource
+        shown: dict[str, Any] = {}
+        for key, value in resource.items():
+            name = key.lower()
+            if name in _ALWAYS:
+                shown[key] = value
+                continue
+            if self.attributes is not None and (name, None) not in self.attributes:
+                subs = {sub for top, sub in self.attributes if top == name and sub is not None}
+                if not subs:
+                    continue
+                value = _only(value, subs, keep=True)
+            if (name, None) in self.excluded:
+                continue
+            drop = {sub for top, sub in self.excluded if top == name and sub is not None}
+            shown[key] = _only(value, drop, keep=False) if drop else value
+        return shown
+
+
+_ALWAYS = {"id", "schemas"}
+
+
+def _names(text: str) -> frozenset[tuple[str, str | None]]:
+    names = set()
+    for raw in text.split(","):
+        name = raw.strip()
+        if name.lower().startswith(USER_URN.lower() + ":"):
+            name = name[len(USER_URN) + 1 :]
+        top, _, sub = name.lower().partition(".")
+        if top:
+            names.add((top, sub or None))
+    return frozenset(names)
+
+
+def _only(value: Any, subs: set[str], *, keep: bool) -> Any:
+    """The sub-attributes ``subs`` of a complex value (or of each of a multi-valued one) kept, or
+    dropped."""
+    if isinstance(value, list):
+        return [_only(item, subs, keep=keep) for item in value]
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if (k.lower() in subs) == keep}
+    return value

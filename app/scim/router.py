@@ -19,7 +19,14 @@ from app.scim import changes, discovery, service
 from app.scim.dependencies import scim_token
 from app.scim.errors import SCIM_JSON, ScimError, ScimResponse, scim_responses
 from app.scim.filters import MAX_FILTER_LENGTH, parse_user_filter
-from app.scim.representation import USER_URN, ScimListResponse, ScimUser, dump, user_resource
+from app.scim.representation import (
+    USER_URN,
+    Projection,
+    ScimListResponse,
+    ScimUser,
+    dump,
+    user_resource,
+)
 from app.scim.requests import ScimPatchIn, ScimUserIn, scim_body
 from app.scim.routing import ScimRoute
 from app.users.models import Role, User
@@ -46,10 +53,27 @@ def scim_base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + SCIM_PREFIX
 
 
-def _resource(user: User, request: Request, *, status_code: int = 200) -> ScimResponse:
+def projection(
+    attributes: Annotated[
+        str | None,
+        Query(max_length=1000, description="Only these attributes (comma-separated; `id` always)."),
+    ] = None,
+    excluded_attributes: Annotated[
+        str | None,
+        Query(alias="excludedAttributes", max_length=1000, description="All but these attributes."),
+    ] = None,
+) -> Projection:
+    """RFC 7644 §3.4.2.5 and §3.9, on every answer that holds users."""
+    return Projection.of(attributes, excluded_attributes)
+
+
+ProjectionDep = Annotated[Projection, Depends(projection)]
+
+
+def _resource(user: User, request: Request, shown: Projection, *, status_code: int = 200) -> ScimResponse:
     body = user_resource(user, scim_base(request))
     headers = {"Location": body.meta.location} if status_code == 201 else None
-    return ScimResponse(dump(body), status_code=status_code, headers=headers)
+    return ScimResponse(shown.apply(dump(body)), status_code=status_code, headers=headers)
 
 
 @router.get(
@@ -102,6 +126,7 @@ async def get_schema(request: Request, schema_id: str) -> ScimResponse:
 async def list_users(
     request: Request,
     db: SessionDep,
+    shown: ProjectionDep,
     filter_text: Annotated[
         str | None,
         Query(
@@ -133,7 +158,9 @@ async def list_users(
         items_per_page=len(users),
         resources=[user_resource(user, base) for user in users],
     )
-    return ScimResponse(dump(page))
+    answer = dump(page)
+    answer["Resources"] = [shown.apply(resource) for resource in answer["Resources"]]
+    return ScimResponse(answer)
 
 
 @router.get(
@@ -143,8 +170,8 @@ async def list_users(
     response_model=ScimUser,
     responses=scim_responses(404),
 )
-async def get_user(request: Request, db: SessionDep, scim_id: UserPath) -> ScimResponse:
-    return _resource(await service.get_user(session=db, scim_id=scim_id), request)
+async def get_user(request: Request, db: SessionDep, shown: ProjectionDep, scim_id: UserPath) -> ScimResponse:
+    return _resource(await service.get_user(session=db, scim_id=scim_id), request, shown)
 
 
 @router.post(
@@ -159,6 +186,7 @@ async def get_user(request: Request, db: SessionDep, scim_id: UserPath) -> ScimR
 async def create_user(
     request: Request,
     db: SessionDep,
+    shown: ProjectionDep,
     settings: SettingsDep,
     body: Annotated[ScimUserIn, Body(media_type=SCIM_JSON)],
 ) -> ScimResponse:
@@ -166,7 +194,7 @@ async def create_user(
     that name none of ours give the default role (`scim_default_role`, interviewer)."""
     desired = changes.from_resource(body, default_role=Role(settings.scim_default_role))
     user = await service.create_user(session=db, desired=desired)
-    return _resource(user, request, status_code=201)
+    return _resource(user, request, shown, status_code=201)
 
 
 @router.put(
@@ -180,6 +208,7 @@ async def create_user(
 async def replace_user(
     request: Request,
     db: SessionDep,
+    shown: ProjectionDep,
     scim_id: UserPath,
     body: Annotated[ScimUserIn, Body(media_type=SCIM_JSON)],
 ) -> ScimResponse:
@@ -187,7 +216,7 @@ async def replace_user(
     push never deactivates or demotes anyone by omission)."""
     user = await service.get_user(session=db, scim_id=scim_id)
     desired = changes.from_resource(body, default_role=None)
-    return _resource(await service.apply(session=db, user=user, desired=desired), request)
+    return _resource(await service.apply(session=db, user=user, desired=desired), request, shown)
 
 
 @router.patch(
@@ -201,6 +230,7 @@ async def replace_user(
 async def patch_user(
     request: Request,
     db: SessionDep,
+    shown: ProjectionDep,
     settings: SettingsDep,
     scim_id: UserPath,
     body: Annotated[ScimPatchIn, Body(media_type=SCIM_JSON)],
@@ -209,7 +239,7 @@ async def patch_user(
     person's API tokens and ends their browser sessions in the same transaction."""
     user = await service.get_user(session=db, scim_id=scim_id)
     desired = changes.from_patch(body.operations, user=user, default_role=Role(settings.scim_default_role))
-    return _resource(await service.apply(session=db, user=user, desired=desired), request)
+    return _resource(await service.apply(session=db, user=user, desired=desired), request, shown)
 
 
 @router.delete(

@@ -77,7 +77,7 @@ def check_user_body(body: dict[str, Any]) -> dict[str, Any]:
     assert isinstance(body["active"], bool)
     assert body["name"] == {"formatted": body["displayName"]}
     assert body["emails"] == [{"value": body["userName"], "type": "work", "primary": True}]
-    assert all(set(role) == {"value", "display"} and role["value"] in set(Role) for role in body["roles"])
+    assert all(set(role) == {"value"} and role["value"] in set(Role) for role in body["roles"])
     meta = body["meta"]
     assert meta["resourceType"] == "User"
     assert meta["location"].endswith(f"{BASE}/Users/{body['id']}")

@@ -305,3 +305,30 @@ async def test_json_bodies_of_either_media_type_or_none_are_read(idp: Idp) -> No
 async def test_a_body_over_the_limit_is_413(idp: Idp) -> None:
     huge = okta_user("big@example.com") | {"title": "x" * (1024 * 1024 + 1)}
     assert (await idp.request("POST", "/Users", huge)).status_code == 413
+
+
+async def test_attributes_and_excluded_attributes_choose_what_comes_back(idp: Idp) -> None:
+    user = await idp.create(RFC_USER)
+    path = f"/Users/{user['id']}"
+    only = await idp.request("GET", path, params={"attributes": "userName,name.formatted"})
+    assert only.json() == {
+        "schemas": [USER_URN],
+        "id": user["id"],
+        "userName": user["userName"],
+        "name": {"formatted": user["name"]["formatted"]},
+    }
+    with_urn = await idp.request("GET", path, params={"attributes": f"{USER_URN}:DisplayName"})
+    assert with_urn.json() == {"schemas": [USER_URN], "id": user["id"], "displayName": user["displayName"]}
+    without = await idp.request("GET", path, params={"excludedAttributes": "emails,meta,id,roles.value"})
+    assert without.json() == {k: v for k, v in user.items() if k not in {"emails", "meta"}} | {"roles": [{}]}
+    listed = await idp.request(
+        "GET", "/Users", params={"filter": 'userName eq "bjensen@example.com"', "attributes": "active"}
+    )
+    assert listed.json()["Resources"] == [{"schemas": [USER_URN], "id": user["id"], "active": True}]
+    patched = await idp.request(
+        "PATCH",
+        path,
+        patch({"op": "replace", "path": "active", "value": False}),
+        params={"attributes": "active"},
+    )
+    assert patched.json() == {"schemas": [USER_URN], "id": user["id"], "active": False}
