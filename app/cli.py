@@ -45,7 +45,7 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
         async with unit_of_work(make_session_factory(engine)) as session:
             user = await user_service.create_user(session=session, user_in=user_in)
             _token, raw = await user_service.issue_token(session=session, user=user, label="cli")
-        print(f"created user {user.id} <{user.email}> with role {user.role}", file=sys.stderr)
+        print(f"created user {user.id} <{user.email}> with roles {', '.join(user.roles)}", file=sys.stderr)
         return raw
     finally:
         await engine.dispose()
@@ -125,7 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     create_user = commands.add_parser("create-user", help="create a user; prints the token last, once")
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--name", required=True)
-    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_user.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=[r.value for r in Role],
+        help="repeat for more roles",
+    )
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
     commands.add_parser(
@@ -172,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"catalog loaded; added: {summary}", file=sys.stderr)
         elif args.command == "create-user":
             try:
-                user_in = UserCreate(email=args.email, name=args.name, role=Role(args.role))
+                user_in = UserCreate(email=args.email, name=args.name, roles=[Role(r) for r in args.role])
             except ValidationError as exc:
                 print(f"invalid user: {exc}", file=sys.stderr)
                 return 2

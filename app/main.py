@@ -37,7 +37,9 @@ from app.interviews.router import router as interviews_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.scorecards.router import router as scorecards_router
+from app.users.account_router import router as account_router
 from app.users.router import router as users_router
+from app.users.session_router import router as auth_session_router
 from app.webhooks.admin_router import router as webhooks_admin_router
 from app.webhooks.dependencies import NotifyClock
 from app.webhooks.router import router as webhooks_router
@@ -76,7 +78,12 @@ TAGS = [
     },
     {"name": "catalog", "description": "The seed: stages, question banks, sources, roles, levels."},
     {"name": "question banks", "description": "Admins keep the banks, their fit to roles, kit sizes."},
-    {"name": "users", "description": "Users, roles and API tokens."},
+    {"name": "users", "description": "Users, their roles, API tokens and browser sessions."},
+    {
+        "name": "auth",
+        "description": "Signing in: through the organisation's identity provider (OIDC), or with a "
+        "token in development; the browser's session and signing out.",
+    },
     {
         "name": "reports",
         "description": "Hiring metrics: time to fill and to hire, candidates per role, funnel, sources.",
@@ -154,6 +161,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
+        # A trailing-slash redirect would build its Location from the Host header (a forged
+        # Host sent people to another site): /users/me/ is a 404 instead.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     # Rules a lower domain applies but a higher one knows (the layers, pyproject.toml and README):
@@ -188,7 +198,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         scorecards_router,
         catalog_router,
         question_banks_router,
+        account_router,
         users_router,
+        auth_session_router,
         reports_router,
         webhooks_admin_router,
     ):
@@ -197,7 +209,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # matching of the ~60 API routes before them cost 16 % of the receiver's CPU (py-spy).
     app.include_router(webhooks_router)
     app.include_router(health.router)
-    if settings.metrics_enabled and settings.metrics_port is None:
+    if settings.metrics_on_api_port:
         app.include_router(metrics_endpoint.router)
     app.include_router(api)
     web.install(app, settings)

@@ -31,8 +31,10 @@ from app.requisitions.models import (
     RequisitionHire,
     RequisitionStatusEvent,
 )
+from app.scim.models import ScimToken
 from app.scorecards.models import ScorecardRating, ScorecardVersion
-from app.users.models import ApiToken, User
+from app.sign_in.models import SignInAttempt
+from app.users.models import ApiToken, BrowserSession, User, UserRole
 from app.webhooks.models import WebhookDelivery
 
 metadata = SQLModel.metadata
@@ -43,6 +45,7 @@ __all__ = [
     "ApplicationExternalId",
     "ApplicationSummary",
     "AtsStageReport",
+    "BrowserSession",
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",
@@ -61,13 +64,16 @@ __all__ = [
     "RequisitionHire",
     "RequisitionStatusEvent",
     "RoleFamily",
+    "ScimToken",
     "Scorecard",
     "ScorecardRating",
     "ScorecardVersion",
+    "SignInAttempt",
     "Skill",
     "StageEvent",
     "StageStay",
     "User",
+    "UserRole",
     "WebhookDelivery",
     "metadata",
     "report_indexes",

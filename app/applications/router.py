@@ -30,7 +30,7 @@ from app.core.identifiers import IdQuery
 from app.core.pagination import Page, PageDep
 from app.pipeline import Move, Stage
 from app.users.dependencies import CurrentUser, RecruiterUser
-from app.users.models import Role, User
+from app.users.models import User
 
 router = APIRouter(tags=["applications"], responses=problem_responses(401, 403))
 
@@ -118,7 +118,7 @@ async def list_applications(
     external: ExternalIdQuery = None,
 ) -> Page[ApplicationPublic]:
     """Ordered by id. A hiring manager sees the applications of their own requisitions."""
-    if user.role == Role.interviewer:
+    if user.interviews_only:
         raise Forbidden("Interviewers do not list applications; they see their interviews.")
     rows, next_cursor = await service.list_applications(
         session=session,

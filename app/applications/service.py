@@ -97,7 +97,7 @@ def candidates_visible_to(user: User) -> Any:
     interviews show them the candidate)."""
     if requisition_service.can_see_all(user):
         return True
-    if user.role == Role.hiring_manager:
+    if user.has_role(Role.hiring_manager):
         return exists(
             select(Application.id)
             .join(Requisition, col(Requisition.id) == col(Application.requisition_id))

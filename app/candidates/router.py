@@ -16,7 +16,6 @@ from app.core.external_ids import ExternalIdQuery
 from app.core.identifiers import MAX_ID
 from app.core.pagination import Page, PageDep
 from app.users.dependencies import CurrentUser, RecruiterUser
-from app.users.models import Role
 
 # One page of a board's names in one call; the page size caps what comes back anyway.
 MAX_IDS = 200
@@ -67,7 +66,7 @@ async def list_candidates(
     ] = None,
 ) -> Page[CandidatePublic]:
     """Ordered by id. A hiring manager sees candidates of their own requisitions."""
-    if user.role == Role.interviewer:
+    if user.interviews_only:
         raise Forbidden("Interviewers do not list candidates; they see their interviews.")
     rows, next_cursor = await service.list_candidates(
         session=session,

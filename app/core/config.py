@@ -82,6 +82,18 @@ class Settings(BaseSettings):
     # A rate or percentile built on fewer cases than this is flagged as a small sample.
     small_sample_threshold: int = Field(default=5, ge=1)
 
+    # Browser sessions (app/users/sessions.py): ended after this long without a request, and
+    # after this long in any case (a new sign-in then).
+    session_idle_seconds: int = Field(default=8 * 3600, ge=60)
+    session_absolute_seconds: int = Field(default=7 * 86_400, ge=300)
+    # The development sign-in: paste an API token, get a browser session. Off in production
+    # unless set (people sign in through the identity provider there).
+    token_sign_in: bool = True
+    # API tokens: how long a new one lasts unless its creator says (0: no expiry by default),
+    # and whether people may issue their own (for scripts) or only admins may.
+    api_token_days: int = Field(default=90, ge=0, le=3650)
+    self_service_tokens: bool = False
+
     @field_validator("cors_origins", "webhook_secrets", "greenhouse_secrets", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
@@ -121,6 +133,10 @@ class Settings(BaseSettings):
         production = self.environment is Environment.production
         if production and "docs_enabled" not in self.model_fields_set:
             self.docs_enabled = False
+        if production and "token_sign_in" not in self.model_fields_set:
+            self.token_sign_in = False
+        if self.session_idle_seconds > self.session_absolute_seconds:
+            raise ValueError("session_idle_seconds must not exceed session_absolute_seconds")
         if self.log_format is None:
             self.log_format = "console" if self.environment is Environment.development else "json"
         if production and self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
@@ -129,6 +145,16 @@ class Settings(BaseSettings):
                 "INTERVIEW_PIPELINE_ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite anyway"
             )
         return self
+
+    @property
+    def metrics_on_api_port(self) -> bool:
+        """/metrics on the API's own port: only without a metrics port, and never in production
+        (app/metrics_endpoint.py says why)."""
+        return (
+            self.metrics_enabled
+            and self.metrics_port is None
+            and self.environment is not Environment.production
+        )
 
 
 @lru_cache

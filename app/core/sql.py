@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -145,3 +146,18 @@ async def dialect_of(session: AsyncSession, *, postgres_settings: Sequence[str] 
         for statement in postgres_settings:
             await connection.exec_driver_sql(statement)
     return dialect
+
+
+async def touch(
+    session: AsyncSession, model: type[Any], *, row_id: int, column: str, now: datetime, every: timedelta
+) -> None:
+    """Sets a "last seen" time (``model.column``, on the row whose ``id`` is ``row_id``) when it
+    is older than ``every``, without ever waiting: on PostgreSQL a row another request is
+    touching right now is skipped (SKIP LOCKED), so a burst of requests with one token at a
+    minute's turn does not queue behind one row lock."""
+    table = model.__table__
+    seen = table.c[column]
+    target = sa.select(table.c.id).where(table.c.id == row_id, sa.or_(seen.is_(None), seen < now - every))
+    if not Dialect.named(session.get_bind().dialect.name).sqlite:
+        target = target.with_for_update(skip_locked=True)
+    await session.exec(sa.update(table).where(table.c.id.in_(target)).values({column: now}))

@@ -229,7 +229,7 @@ async def _create_staff(session: AsyncSession) -> tuple[dict[str, User], list[De
         counters[prefix] = counters.get(prefix, 0) + 1
         key = f"{prefix}{counters[prefix]}"
         user = await user_service.create_user(
-            session=session, user_in=UserCreate(email=staff.email, name=staff.name, role=staff.role)
+            session=session, user_in=UserCreate(email=staff.email, name=staff.name, roles=[staff.role])
         )
         _token, raw = await user_service.issue_token(session=session, user=user, label="demo")
         assert user.id is not None

@@ -53,7 +53,7 @@ def visible_to(user: User) -> Any:
     everyone sees the interviews they are assigned to. Needs Requisition joined."""
     if requisition_service.can_see_all(user):
         return True
-    if user.role == Role.hiring_manager:
+    if user.has_role(Role.hiring_manager):
         return or_(col(Requisition.hiring_manager_id) == user.id, assigned_to(user))
     return assigned_to(user)
 

@@ -85,7 +85,8 @@ PeriodQuery = Annotated[
 
 
 def _filters(user: User, **values: Any) -> Filters:
-    return Filters(**values, viewer_manager_id=user.id if user.role == Role.hiring_manager else None)
+    # Admins and recruiters see every requisition; anyone else here is a hiring manager: theirs.
+    return Filters(**values, viewer_manager_id=None if user.has_role(Role.admin, Role.recruiter) else user.id)
 
 
 async def requisition_filters(

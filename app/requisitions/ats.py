@@ -29,6 +29,7 @@ from app.requisitions.models import (
     StatusSource,
 )
 from app.requisitions.service import create_requisition
+from app.users import service as user_service
 from app.users.models import Role, User
 
 # Requisitions created from an ATS job get these unless the event says otherwise.
@@ -64,14 +65,14 @@ async def _owner(*, session: AsyncSession, email: str | None) -> User:
         statement = select(User).where(
             User.email_normalized == email.lower(),
             col(User.is_active).is_(True),
-            col(User.role).in_([Role.hiring_manager, Role.admin]),
+            user_service.has_role_clause(Role.hiring_manager, Role.admin),
         )
         user = (await session.exec(statement)).first()
         if user is not None:
             return user
     statement = (
         select(User)
-        .where(User.role == Role.admin, col(User.is_active).is_(True))
+        .where(user_service.has_role_clause(Role.admin), col(User.is_active).is_(True))
         .order_by(col(User.id))
         .limit(1)
     )

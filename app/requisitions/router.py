@@ -22,7 +22,6 @@ from app.requisitions.models import (
     RequisitionUpdate,
 )
 from app.users.dependencies import CurrentUser, RecruiterUser
-from app.users.models import Role
 
 router = APIRouter(prefix="/requisitions", tags=["requisitions"], responses=problem_responses(401, 403))
 
@@ -63,7 +62,7 @@ async def list_requisitions(
     external: ExternalIdQuery = None,
 ) -> Page[RequisitionPublic]:
     """Newest opening first. Recruiters and admins see all; a hiring manager sees their own."""
-    if user.role == Role.interviewer:
+    if user.interviews_only:
         raise Forbidden("Interviewers do not list requisitions; they see their interviews.")
     items, next_cursor = await service.list_requisitions(
         session=session,

@@ -59,14 +59,14 @@ async def to_public(*, session: AsyncSession, requisition: Requisition) -> Requi
 
 
 def can_see_all(user: User) -> bool:
-    return user.role in (Role.admin, Role.recruiter)
+    return user.has_role(Role.admin, Role.recruiter)
 
 
 def visible_to(user: User) -> Any:
     """A WHERE clause limiting requisitions to those ``user`` may know exist."""
     if can_see_all(user):
         return True
-    if user.role == Role.hiring_manager:
+    if user.has_role(Role.hiring_manager):
         return col(Requisition.hiring_manager_id) == user.id
     return False
 
@@ -86,10 +86,10 @@ async def _require_hiring_manager(*, session: AsyncSession, user_id: int) -> Non
         raise Unprocessable(
             f"hiring_manager_id {user_id} is not a user.", code=ErrorCode.unknown_reference
         ) from exc
-    if manager.role not in (Role.hiring_manager, Role.admin) or not manager.is_active:
+    if not manager.has_role(Role.hiring_manager, Role.admin) or not manager.is_active:
         raise Unprocessable(
-            f"User {user_id} cannot manage a requisition: the role must be hiring_manager or admin "
-            f"and the user active (it is {manager.role}).",
+            f"User {user_id} cannot manage a requisition: they must hold the role hiring_manager or "
+            f"admin and be active (they hold: {', '.join(manager.roles)}).",
             code=ErrorCode.unknown_reference,
         )
 

@@ -1,13 +1,15 @@
-"""Users of the service and their API tokens."""
+"""Users of the service, their roles, their API tokens and their browser sessions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import EmailStr, StrictBool
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, EmailStr, StrictBool
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 from app.core.patching import NotNull
 from app.core.timestamps import utcnow
@@ -20,10 +22,34 @@ class Role(StrEnum):
     interviewer = "interviewer"
 
 
+# The order roles are listed in, everywhere (the enum's).
+ROLE_ORDER = {role: index for index, role in enumerate(Role)}
+
+RolesField = Field(
+    min_length=1,
+    max_length=len(Role),
+    description="The user's roles: one or more; each check asks whether the user holds a role.",
+    schema_extra={"examples": [["hiring_manager", "interviewer"]]},
+)
+
+
+def ordered(roles: Iterable[str]) -> list[Role]:
+    """Roles without repeats, in the enum's order."""
+    return sorted({Role(r) for r in roles}, key=lambda role: ROLE_ORDER[role])
+
+
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=320, schema_extra={"examples": ["ada@example.com"]})
     name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Ada Lovelace"]})
-    role: Role = Field(sa_type=sa.String(20))
+
+
+class UserRole(SQLModel, table=True):
+    """One role a user holds (a hiring manager who also interviews holds two)."""
+
+    __tablename__ = "user_role"
+
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", primary_key=True)
+    role: Role = Field(sa_type=sa.String(20), primary_key=True, index=True)
 
 
 class User(UserBase, table=True):
@@ -34,20 +60,48 @@ class User(UserBase, table=True):
     email_normalized: str = Field(max_length=320, unique=True)
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # The IdP's own id for the person, when SCIM provisioned them (SCIM's `externalId`).
+    scim_external_id: str | None = Field(default=None, max_length=200)
+    # Loaded with the user (one more query, never one a row): every check asks for them.
+    role_rows: list[UserRole] = Relationship(
+        sa_relationship=relationship(UserRole, lazy="selectin", cascade="all, delete-orphan")
+    )
+
+    @property
+    def roles(self) -> list[Role]:
+        return ordered(row.role for row in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Whether the user holds any of these roles."""
+        return any(row.role in roles for row in self.role_rows)
+
+    @property
+    def interviews_only(self) -> bool:
+        """Holds no role but interviewer: sees their interviews, not the pipeline."""
+        return not self.has_role(Role.admin, Role.recruiter, Role.hiring_manager)
+
+    def set_roles(self, roles: Iterable[str]) -> None:
+        """Keeps the rows of roles kept (a row deleted and inserted again in one flush would
+        collide on its key), drops the others, adds the new ones."""
+        wanted = set(ordered(roles))
+        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
+            UserRole(role=role) for role in ordered(wanted - {row.role for row in self.role_rows})
+        ]
 
 
 class UserCreate(UserBase):
-    pass
+    roles: list[Role] = RolesField
 
 
 class UserUpdate(SQLModel):
     name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
-    role: NotNull[Role] = None
+    roles: NotNull[list[Role]] = Field(default=None, min_length=1, max_length=len(Role))
     is_active: NotNull[StrictBool] = None
 
 
 class UserPublic(UserBase):
     id: int
+    roles: list[Role]
     is_active: bool
     created_at: datetime
 
@@ -63,10 +117,19 @@ class ApiToken(SQLModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    # None: never expires (only when the deployment's default says so, or an admin chose it).
+    expires_at: datetime | None = None
+    # Moved at most once a minute a token (app/users/service.py), so reading it costs no write.
+    last_used_at: datetime | None = None
 
 
 class ApiTokenCreate(SQLModel):
     label: str = Field(default="", max_length=200, schema_extra={"examples": ["frontend"]})
+    expires_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the token stops working. Omitted: the deployment's default lifetime "
+        "(`api_token_days`); null: never (admins only).",
+    )
 
 
 class ApiTokenPublic(SQLModel):
@@ -76,6 +139,8 @@ class ApiTokenPublic(SQLModel):
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
 
 
 class ApiTokenIssued(ApiTokenPublic):
@@ -85,3 +150,37 @@ class ApiTokenIssued(ApiTokenPublic):
 class UserWithToken(SQLModel):
     user: UserPublic
     token: ApiTokenIssued
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, this row only its digest."""
+
+    __tablename__ = "browser_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    # How the person signed in: an identity provider's key, or "token" (development sign-in).
+    via: str = Field(max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    # The idle clock: moved at most once a minute a session.
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    # The absolute end, fixed at sign-in: activity never extends it.
+    expires_at: datetime
+    ended_at: datetime | None = None
+    # signed_out, revoked (by the person or an admin), deactivated
+    end_reason: str | None = Field(default=None, max_length=32)
+
+
+class BrowserSessionPublic(SQLModel):
+    id: int
+    user_id: int
+    via: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+    current: bool = Field(default=False, description="The session this request came with.")
