@@ -120,9 +120,10 @@ def clear_cookie(response: Response, request: Request, settings: Settings) -> No
 
 
 class SessionRefused(Exception):
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, reason: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.reason = reason  # unknown, ended, deactivated, expired, idle
 
 
 def idle_end(row: BrowserSession, settings: Settings) -> datetime:
@@ -139,17 +140,17 @@ async def resolve(session: AsyncSession, *, raw: str, settings: Settings) -> tup
         )
     ).first()
     if found is None:
-        raise SessionRefused("The session is not known here: sign in again.")
+        raise SessionRefused("The session is not known here: sign in again.", reason="unknown")
     row, user = found
     now = utcnow()
     if row.ended_at is not None:
-        raise SessionRefused(f"The session ended ({row.end_reason}): sign in again.")
+        raise SessionRefused(f"The session ended ({row.end_reason}): sign in again.", reason="ended")
     if not user.is_active:
-        raise SessionRefused("The account is deactivated.")
+        raise SessionRefused("The account is deactivated.", reason="deactivated")
     if as_utc(row.expires_at) <= now:
-        raise SessionRefused("The session reached its end: sign in again.")
+        raise SessionRefused("The session reached its end: sign in again.", reason="expired")
     if idle_end(row, settings) <= now:
-        raise SessionRefused("The session expired after a time without use: sign in again.")
+        raise SessionRefused("The session expired after a time without use: sign in again.", reason="idle")
     if now - as_utc(row.last_seen_at) >= TOUCH_EVERY:
         assert row.id is not None
         await touch(session, BrowserSession, row_id=row.id, column="last_seen_at", now=now, every=TOUCH_EVERY)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from app.core.timestamps import utcnow
@@ -86,8 +87,15 @@ async def test_an_unsafe_method_with_the_cookie_needs_the_csrf_token(app: FastAP
     admin = await factory.user(Role.admin)
     async with _signed_in(app, admin) as browser:
         body = {"email": "new@example.com", "name": "New", "roles": ["interviewer"]}
+        counted = (
+            REGISTRY.get_sample_value("auth_refusals_total", {"credential": "csrf", "reason": "missing"}) or 0
+        )
         refused = await browser.post("/users", json=body)
         assert (refused.status_code, refused.json()["code"]) == (403, "csrf_failed")
+        assert (
+            REGISTRY.get_sample_value("auth_refusals_total", {"credential": "csrf", "reason": "missing"})
+            == counted + 1
+        )
         wrong = await browser.post("/users", json=body, headers={"X-CSRF-Token": "0" * 64})
         assert wrong.status_code == 403
         assert (await factory.client.get("/users", headers=admin.headers)).json()["items"][-1][
