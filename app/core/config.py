@@ -149,6 +149,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @property
+    def metrics_on_api_port(self) -> bool:
+        """/metrics on the API's own port: only without a metrics port, and never in production
+        (app/metrics_endpoint.py says why)."""
+        return (
+            self.metrics_enabled
+            and self.metrics_port is None
+            and self.environment is not Environment.production
+        )
+
 
 @lru_cache
 def get_settings() -> Settings:
