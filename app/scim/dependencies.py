@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.core import metrics
 from app.core.db import SessionDep
 from app.scim import service
 from app.scim.errors import ScimError
@@ -29,15 +30,15 @@ async def scim_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scim_bearer)],
 ) -> ScimToken:
     if credentials is None or credentials.scheme.lower() != "bearer":
+        metrics.AUTH_REFUSALS.labels("scim_token", "missing").inc()
         raise ScimError(401, "Send `Authorization: Bearer <SCIM token>`.", headers=_CHALLENGE)
-    token = await service.authenticate(session=db, raw=credentials.credentials)
-    if token is None:
-        raise ScimError(
-            401,
-            "The bearer token is not a live SCIM token (unknown, revoked, or not a SCIM token).",
-            headers=_CHALLENGE,
-        )
-    return token
+    try:
+        return await service.authenticate(session=db, raw=credentials.credentials)
+    except service.ScimTokenRefused as refused:
+        # Counted with the API's refusals: the TokenGuessing alert watches both kinds of token.
+        metrics.AUTH_REFUSALS.labels("scim_token", refused.reason).inc()
+        what = "was revoked" if refused.reason == "revoked" else "is not a SCIM token known here"
+        raise ScimError(401, f"The bearer token {what}.", headers=_CHALLENGE) from None
 
 
 ScimTokenDep = Annotated[ScimToken, Depends(scim_token)]

@@ -58,12 +58,20 @@ async def revoke_token(*, session: AsyncSession, token_id: int) -> ScimToken:
     return token
 
 
-async def authenticate(*, session: AsyncSession, raw: str) -> ScimToken | None:
-    """The live token, or None. Only SCIM tokens are looked up: an API token or a session id
-    hashes to no row here."""
+class ScimTokenRefused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # unknown, revoked
+
+
+async def authenticate(*, session: AsyncSession, raw: str) -> ScimToken:
+    """The live token, or ScimTokenRefused. Only SCIM tokens are looked up: an API token or a
+    session id hashes to no row here."""
     token = (await session.exec(select(ScimToken).where(ScimToken.token_hash == hash_token(raw)))).first()
-    if token is None or token.revoked_at is not None:
-        return None
+    if token is None:
+        raise ScimTokenRefused("unknown")
+    if token.revoked_at is not None:
+        raise ScimTokenRefused("revoked")
     now = utcnow()
     if token.last_used_at is None or now - as_utc(token.last_used_at) >= TOUCH_EVERY:
         assert token.id is not None
