@@ -86,12 +86,13 @@ def error_response(error: ScimError) -> ScimResponse:
     return ScimResponse(body, status_code=error.status, headers=error.headers)
 
 
-def scim_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries declaring SCIM error bodies for the given statuses."""
+def scim_responses(*statuses: int | str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries declaring SCIM error bodies for the given statuses
+    (``"4XX"``: any other client error, which also keeps FastAPI from declaring its 422)."""
     return {
         status: {
             "model": ScimErrorBody,
-            "description": HTTPStatus(status).phrase,
+            "description": HTTPStatus(status).phrase if isinstance(status, int) else "A SCIM error",
             "content": {SCIM_JSON: {"schema": {"$ref": "#/components/schemas/ScimErrorBody"}}},
         }
         for status in statuses

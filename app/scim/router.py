@@ -39,7 +39,8 @@ router = APIRouter(
     route_class=ScimRoute,
     default_response_class=ScimResponse,
     dependencies=[Depends(scim_token)],
-    responses=scim_responses(401),
+    # Validation errors are SCIM's 400s (app/scim/routing.py): "4XX" stands for them and the rest.
+    responses=scim_responses(401, "4XX"),
     # An IdP that sends JSON without a Content-Type is still read (RFC 7644 §8.1 asks clients
     # for one, but refusing a provisioning run over it helps nobody).
     strict_content_type=False,
@@ -247,12 +248,12 @@ async def patch_user(
     operation_id="scimDeleteUser",
     summary="Deprovision a user: deactivated, never deleted",
     status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
     responses=scim_responses(404),
 )
 async def delete_user(db: SessionDep, scim_id: UserPath) -> Response:
     """People stay, with active false (their scorecards and history stay attributed), and
-    `GET /Users/{id}` still finds them; a later create or `active: true` brings them back."""
+    `GET /Users/{id}` and a userName filter still find them; `active: true` brings them back (a
+    second create of the same userName is a 409: Okta and Entra look people up first)."""
     user = await service.get_user(session=db, scim_id=scim_id)
     await service.deactivate(session=db, user=user)
     return Response(status_code=204)
