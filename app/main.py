@@ -36,6 +36,7 @@ from app.interviews import panel
 from app.interviews.router import router as interviews_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
+from app.scim import routing as scim_routing
 from app.scim.router import router as scim_router
 from app.scim.token_router import router as scim_tokens_router
 from app.scorecards.router import router as scorecards_router
@@ -181,6 +182,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.state.notify_clock = NotifyClock()
     install_error_handlers(app)
     install_outage_handlers(app)
+    # Under /scim/v2 errors are SCIM's (RFC 7644 §3.12); every other path keeps the handlers above.
+    scim_routing.install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -28,10 +28,8 @@ from app.scim.representation import (
     user_resource,
 )
 from app.scim.requests import ScimPatchIn, ScimUserIn, scim_body
-from app.scim.routing import ScimRoute
+from app.scim.routing import SCIM_PREFIX, ScimRoute
 from app.users.models import Role, User
-
-SCIM_PREFIX = "/scim/v2"
 
 router = APIRouter(
     prefix=SCIM_PREFIX,

@@ -1,20 +1,22 @@
-"""Every answer under /scim/v2 in SCIM's error format, counted: a route class, so that what
-the routes' dependencies and FastAPI itself raise (a bad token, a body that is not JSON, a
-field of the wrong type, the API's NUL refusal, a DomainError of app/users) is rendered the same
-way as the SCIM code's own errors, inside the route, without touching the problem+json handlers
-of the rest of the API.
+"""Every answer under /scim/v2 in SCIM's error format, counted.
 
-Rendering happens outside the route's function-scoped dependencies, so a failed request's unit
-of work has already rolled back (app/core/db.py) by the time its error is answered.
+What SCIM requests raise (a bad token, a body that is not JSON, a field of the wrong type, the
+API's NUL refusal, a DomainError of app/users, two creates racing on one email) is rendered by
+exception handlers that take over the app's own for /scim/v2 paths and hand every other path
+to them unchanged. Handlers, not a try/except in the route: an exception must first leave the
+request's unit of work, so that it rolls back (app/core/db.py). A route that caught it would
+answer the error while the unit of work committed what was flushed, or, after a failed flush,
+failed its commit as a 500 (tests/scim/test_conformance.py races four creates to show it).
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +28,10 @@ from app.scim.errors import ScimError, ScimType, bad_request, error_response
 
 logger = logging.getLogger(__name__)
 
+SCIM_PREFIX = "/scim/v2"
 _OUTCOMES = {401: "unauthorized", 404: "not_found", 405: "not_supported", 501: "not_supported"}
+
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 def _from_validation(exc: RequestValidationError) -> ScimError:
@@ -68,33 +73,72 @@ def scim_error_of(exc: Exception) -> ScimError | None:
     return None
 
 
-def outcome_of(error: ScimError | None) -> str:
-    if error is None:
-        return "ok"
+def outcome_of(error: ScimError) -> str:
     if error.scim_type is not None:
         return error.scim_type.value
     return _OUTCOMES.get(error.status, "error")
 
 
+def _operation(request: Request) -> str:
+    route = request.scope.get("route")
+    return route.name if isinstance(route, APIRoute) else "unmatched"
+
+
 class ScimRoute(APIRoute):
+    """Counts what the handlers below do not see: answers, and exceptions that are no SCIM
+    error (an outage's 503, a bug's 500, both still rendered by the app's handlers)."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         operation = self.name
 
-        async def scim_handler(request: Request) -> Response:
+        async def counted(request: Request) -> Response:
             try:
                 response = await handler(request)
             except Exception as exc:
-                error = scim_error_of(exc)
-                if error is None:
+                if scim_error_of(exc) is None:
                     SCIM_REQUESTS.labels(operation, "error").inc()
-                    raise  # the app's handlers: a 503 for an outage, a logged 500 for a bug
-                outcome = outcome_of(error)
-                SCIM_REQUESTS.labels(operation, outcome).inc()
-                # The detail may name an email: the log says only what was refused.
-                logger.info("SCIM %s refused: %s %s", operation, error.status, outcome)
-                return error_response(error)
+                raise
             SCIM_REQUESTS.labels(operation, "ok").inc()
             return response
 
-        return scim_handler
+        return counted
+
+
+def _handler_for(kind: type[Exception], app: FastAPI) -> Handler | None:
+    """The handler the app had for this kind of exception (by its MRO, as Starlette looks)."""
+    for cls in kind.__mro__:
+        found = app.exception_handlers.get(cls)
+        if found is not None:
+            return found
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """After the app's own handlers are installed (app/main.py)."""
+    kinds: tuple[type[Exception], ...] = (
+        ScimError,
+        DomainError,
+        RequestValidationError,
+        HTTPException,
+        IntegrityError,
+    )
+    for kind in kinds:
+        fallback = _handler_for(kind, app)
+
+        async def handle(request: Request, exc: Exception, fallback: Handler | None = fallback) -> Response:
+            path = request.url.path
+            error = scim_error_of(exc)
+            if error is None or not (path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/")):
+                if fallback is None:
+                    raise exc
+                answer = fallback(request, exc)
+                return await answer if inspect.isawaitable(answer) else answer
+            outcome = outcome_of(error)
+            operation = _operation(request)
+            SCIM_REQUESTS.labels(operation, outcome).inc()
+            # The detail may name an email: the log says only what was refused.
+            logger.info("SCIM %s refused: %s %s", operation, error.status, outcome)
+            return error_response(error)
+
+        app.add_exception_handler(kind, handle)

@@ -5,6 +5,7 @@ shape checked (tests/scim/support.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -332,3 +333,15 @@ async def test_attributes_and_excluded_attributes_choose_what_comes_back(idp: Id
         params={"attributes": "active"},
     )
     assert patched.json() == {"schemas": [USER_URN], "id": user["id"], "active": False}
+
+
+async def test_concurrent_creates_of_one_person_make_one_user_and_409s(idp: Idp) -> None:
+    # An IdP retrying a create it thinks timed out: the unique email settles it, never a 500.
+    body = okta_user("twice@example.com")
+    answers = await asyncio.gather(*(idp.request("POST", "/Users", body) for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [a.text for a in answers]
+    for answer in answers:
+        if answer.status_code == 409:
+            check_error(answer, 409, "uniqueness")
+    found = check_list(await idp.request("GET", "/Users", params={"filter": 'userName eq "twice@example.com"'}))
+    assert found["totalResults"] == 1
