@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import AwareDatetime, EmailStr, StrictBool
+from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.core.patching import NotNull
@@ -63,7 +64,7 @@ class User(UserBase, table=True):
     scim_external_id: str | None = Field(default=None, max_length=200)
     # Loaded with the user (one more query, never one a row): every check asks for them.
     role_rows: list[UserRole] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"}
+        sa_relationship=relationship(UserRole, lazy="selectin", cascade="all, delete-orphan")
     )
 
     @property
