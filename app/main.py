@@ -37,6 +37,9 @@ from app.interviews.router import router as interviews_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.scorecards.router import router as scorecards_router
+from app.sign_in.dependencies import identity_providers
+from app.sign_in.providers import Directory
+from app.sign_in.router import router as sign_in_router
 from app.users.account_router import router as account_router
 from app.users.router import router as users_router
 from app.users.session_router import router as auth_session_router
@@ -167,6 +170,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # supplied here, typed (app/core/wiring.py).
     pending_scorecards.supply(app, panel.count_pending)
     candidate_scope.supply(app, application_service.candidates_visible_to)
+    # The identity providers, each with its discovery document and keys cached for this app.
+    identity_providers.supply(app, Directory(settings))
     app.state.wakeup = Wakeup()
     app.state.notify_clock = NotifyClock()
     install_error_handlers(app)
@@ -198,6 +203,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         account_router,
         users_router,
         auth_session_router,
+        sign_in_router,
         reports_router,
         webhooks_admin_router,
     ):
