@@ -61,6 +61,10 @@ class OidcProvider(BaseModel):
     # `allowed_domains`, or anyone with an account at the provider (every Gmail user) would.
     create_users: bool = False
     default_roles: list[str] = Field(default_factory=lambda: ["interviewer"], min_length=1)
+    # Signing out here also sends the browser to the provider's end-session endpoint, when its
+    # discovery document has one. Off for a provider that wants the ID token back as
+    # `id_token_hint` there (Okta): no ID token is kept here.
+    sign_out_at_provider: bool = True
 
     @field_validator("issuer")
     @classmethod

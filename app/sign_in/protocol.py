@@ -114,6 +114,8 @@ async def verify_id_token(
 async def logout_url(provider: IdentityProvider) -> str | None:
     """RP-initiated logout at the provider, when its discovery document offers an endpoint
     (None when the provider cannot be reached: the session here has ended all the same)."""
+    if not provider.config.sign_out_at_provider:
+        return None
     try:
         metadata = await provider.metadata()
     except ProviderUnavailable:

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.config import Settings
+from app.sign_in import protocol
 from app.sign_in.providers import Directory
 
 GOOGLE: dict[str, Any] = {
@@ -94,3 +95,14 @@ def test_an_unknown_default_role_is_an_error_at_start() -> None:
 
     with pytest.raises(ValueError, match=r"default_roles .*'boss'.*roles: admin"):
         Directory(settings)
+
+
+async def test_signing_out_at_the_provider_can_be_turned_off() -> None:
+    """For a provider that wants an id_token_hint at its end-session endpoint (Okta)."""
+    settings = Settings(
+        _env_file=None,
+        public_url="https://h.example.com",
+        oidc_providers=[GOOGLE | {"sign_out_at_provider": False}],
+    )
+
+    assert await protocol.logout_url(next(iter(Directory(settings)))) is None
