@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 from authlib.deprecate import AuthlibDeprecationWarning
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -32,20 +34,27 @@ def _client(provider: IdentityProvider, metadata: Metadata) -> Any:
         client_id=provider.config.client_id,
         client_secret=provider.config.client_secret.get_secret_value(),
         token_endpoint_auth_method=metadata.client_auth_method,
-        scope=provider.config.scopes,
         redirect_uri=provider.redirect_uri,
-        code_challenge_method="S256",
         timeout=HTTP_TIMEOUT,
     )
 
 
 async def authorization_url(provider: IdentityProvider, *, state: str, nonce: str, code_verifier: str) -> str:
+    """Where the browser goes to sign in: the code flow's request, with the nonce and the PKCE
+    challenge (S256 of the verifier, which stays here)."""
     metadata = await provider.metadata()
-    async with _client(provider, metadata) as client:
-        url, _state = client.create_authorization_url(
-            metadata.authorization_endpoint, state=state, code_verifier=code_verifier, nonce=nonce
-        )
-    return str(url)
+    url: str = prepare_grant_uri(
+        metadata.authorization_endpoint,
+        client_id=provider.config.client_id,
+        response_type="code",
+        redirect_uri=provider.redirect_uri,
+        scope=provider.config.scopes,
+        state=state,
+        nonce=nonce,
+        code_challenge=create_s256_code_challenge(code_verifier),
+        code_challenge_method="S256",
+    )
+    return url
 
 
 async def exchange_code(provider: IdentityProvider, *, code: str, code_verifier: str) -> dict[str, Any]:
