@@ -164,6 +164,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
+        # A trailing-slash redirect would build its Location from the Host header (a forged
+        # Host sent people to another site): /users/me/ is a 404 instead.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     # Rules a lower domain applies but a higher one knows (the layers, pyproject.toml and README):
@@ -212,7 +215,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # matching of the ~60 API routes before them cost 16 % of the receiver's CPU (py-spy).
     app.include_router(webhooks_router)
     app.include_router(health.router)
-    if settings.metrics_enabled and settings.metrics_port is None:
+    if settings.metrics_on_api_port:
         app.include_router(metrics_endpoint.router)
     app.include_router(api)
     web.install(app, settings)

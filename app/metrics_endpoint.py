@@ -1,8 +1,9 @@
 """GET /metrics: Prometheus's text format, no token, not in the OpenAPI document.
 
-Served here when INTERVIEW_PIPELINE_METRICS_ENABLED (default) and no metrics port is set; with
-INTERVIEW_PIPELINE_METRICS_PORT it is served on that port instead, off the public one (keep the
-API's /metrics behind the proxy then)."""
+Where: with INTERVIEW_PIPELINE_METRICS_PORT, on that port only (by `python -m app serve` for all
+its workers), off the public one. Without it, on the API's port, but never in production: there
+the figures (routes, rates, queue depths) would be anyone's to read, so production serves them
+only on the metrics port (docs/operations.md)."""
 
 from __future__ import annotations
 

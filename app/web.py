@@ -70,7 +70,7 @@ def _index_links(settings: Settings) -> dict[str, Any]:
     links: dict[str, str] = {"liveness": "/healthz", "readiness": "/readyz"}
     if settings.docs_enabled:
         links = {"docs": "/docs", "openapi": "/openapi.json"} | links
-    if settings.metrics_enabled and settings.metrics_port is None:
+    if settings.metrics_on_api_port:
         links["metrics"] = "/metrics"
     if settings.web_enabled:
         links = {"ui": "/"} | links

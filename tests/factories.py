@@ -47,7 +47,7 @@ class Factory:
                 user_in=UserCreate(
                     email=f"{role.value}{n}@example.com",
                     name=name or f"{role.value} {n}",
-                    role=role,
+                    roles=[role],
                 ),
             )
             _token, raw = await user_service.issue_token(session=session, user=user)

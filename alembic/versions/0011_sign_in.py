@@ -28,7 +28,9 @@ def upgrade() -> None:
         "user_role",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_user_role_user_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_role_user_id_user_account")
+        ),
         sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_role")),
     )
     with op.batch_alter_table("user_role", schema=None) as batch_op:
@@ -110,7 +112,9 @@ def downgrade() -> None:
         batch_op.drop_column("expires_at")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("scim_external_id")
-        batch_op.add_column(sa.Column("role", sa.String(length=20), nullable=False, server_default="interviewer"))
+        batch_op.add_column(
+            sa.Column("role", sa.String(length=20), nullable=False, server_default="interviewer")
+        )
     # A user keeps the first of their roles in the enum's order (admin first): the one-role
     # schema cannot hold more.
     op.execute(

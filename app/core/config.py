@@ -248,6 +248,16 @@ class Settings(BaseSettings):
             if self.public_url is not None and not self.public_url.startswith("https://"):
                 raise ValueError("public_url: production needs https (session cookies are Secure)")
 
+    @property
+    def metrics_on_api_port(self) -> bool:
+        """/metrics on the API's own port: only without a metrics port, and never in production
+        (app/metrics_endpoint.py says why)."""
+        return (
+            self.metrics_enabled
+            and self.metrics_port is None
+            and self.environment is not Environment.production
+        )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -33,6 +33,14 @@ from prometheus_client import (
 # Seconds: most API answers take 5-100 ms here; reports and webhook applies up to seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
+# A credential refused: a burst of `token/invalid` is someone guessing; of `session/expired`, a
+# session lifetime set too short for how people work.
+AUTH_REFUSALS = Counter(
+    "auth_refusals_total",
+    "Requests refused for their credential, by kind (token, session, csrf) and reason.",
+    ["credential", "reason"],
+)
+
 HTTP_REQUESTS = Counter(
     "http_requests_total",
     "Requests answered, by method, route template and status.",

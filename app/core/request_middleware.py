@@ -25,6 +25,10 @@ def route_template(scope: Scope) -> str:
     return str(template) if template else UNMATCHED
 
 
+_NO_STORE = (b"cache-control", b"no-store")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, count: bool, log_access: bool) -> None:
         self.app = app
@@ -53,8 +57,16 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                names = {name.lower() for name, _ in headers}
+                if b"x-request-id" not in names:
                     headers.append(header)
+                # Answers carry personal data (names, emails, scorecards): no cache keeps them,
+                # and no browser reads JSON as anything else. An answer that chose its own
+                # caching (the UI's hashed assets: a year; its index.html: no-cache) keeps it.
+                if b"cache-control" not in names:
+                    headers.append(_NO_STORE)
+                if b"x-content-type-options" not in names:
+                    headers.append(_NOSNIFF)
                 message["headers"] = headers
             await send(message)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, NotFound, problem_responses
 from app.core.identifiers import IdPath
+from app.core.pagination import Page, PageDep
 from app.core.wiring import SettingsDep
 from app.users import service, sessions
 from app.users.dependencies import CallerDep, CurrentUser
@@ -28,12 +29,17 @@ async def get_current_user(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.get("/tokens", operation_id="listMyTokens", summary="Your API tokens (never the secrets)")
-async def list_my_tokens(session: SessionDep, user: CurrentUser) -> list[ApiTokenPublic]:
+@router.get(
+    "/tokens",
+    operation_id="listMyTokens",
+    summary="Your API tokens (never the secrets)",
+    responses=problem_responses(400, 422),
+)
+async def list_my_tokens(session: SessionDep, user: CurrentUser, page: PageDep) -> Page[ApiTokenPublic]:
+    """Oldest first, revoked and expired ones included (their dates say so)."""
     assert user.id is not None
-    return [
-        ApiTokenPublic.model_validate(t) for t in await service.list_tokens(session=session, user_id=user.id)
-    ]
+    tokens, next_cursor = await service.page_tokens(session=session, user_id=user.id, page=page)
+    return Page(items=[ApiTokenPublic.model_validate(t) for t in tokens], next_cursor=next_cursor)
 
 
 @router.post(
@@ -74,11 +80,21 @@ async def revoke_my_token(session: SessionDep, user: CurrentUser, token_id: IdPa
     )
 
 
-@router.get("/sessions", operation_id="listMySessions", summary="Your live browser sessions")
-async def list_my_sessions(session: SessionDep, caller: CallerDep) -> list[BrowserSessionPublic]:
+@router.get(
+    "/sessions",
+    operation_id="listMySessions",
+    summary="Your live browser sessions",
+    responses=problem_responses(400, 422),
+)
+async def list_my_sessions(
+    session: SessionDep, caller: CallerDep, page: PageDep
+) -> Page[BrowserSessionPublic]:
+    """Sessions not ended, oldest first; `current` marks the one of this request."""
     assert caller.user.id is not None
-    rows = await sessions.list_for(session, user_id=caller.user.id)
-    return [sessions.public(row, current_id=caller.session_id) for row in rows]
+    rows, next_cursor = await sessions.page_for(session, user_id=caller.user.id, page=page)
+    return Page(
+        items=[sessions.public(row, current_id=caller.session_id) for row in rows], next_cursor=next_cursor
+    )
 
 
 @router.delete(

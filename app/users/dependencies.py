@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from app.core import metrics
 from app.core.db import SessionDep
 from app.core.errors import ErrorCode, Forbidden, Unauthenticated
 from app.core.request_context import user_id_var
@@ -67,6 +68,7 @@ async def get_caller(
         try:
             user = await service.authenticate(session=db, raw_token=credentials.credentials)
         except service.TokenRefused as refused:
+            metrics.AUTH_REFUSALS.labels("token", refused.reason).inc()
             code = ErrorCode.token_expired if refused.expired else None
             raise Unauthenticated(refused.detail, code=code, headers=_CHALLENGE) from None
         user_id_var.set(user.id)  # the access log line and any other says who it was
@@ -79,10 +81,14 @@ async def get_caller(
     try:
         row, user = await sessions.resolve(db, raw=raw, settings=settings)
     except sessions.SessionRefused as refused:
+        metrics.AUTH_REFUSALS.labels("session", refused.reason).inc()
         raise Unauthenticated(refused.detail, code=ErrorCode.session_expired, headers=_CHALLENGE) from None
     if request.method not in sessions.SAFE_METHODS and not sessions.csrf_matches(
         raw, request.headers.get(sessions.CSRF_HEADER)
     ):
+        metrics.AUTH_REFUSALS.labels(
+            "csrf", "missing" if sessions.CSRF_HEADER.lower() not in request.headers else "wrong"
+        ).inc()
         raise Forbidden(
             f"A request with the session cookie needs the session's CSRF token in {sessions.CSRF_HEADER} "
             "(GET /auth/session gives it).",

@@ -145,14 +145,17 @@ async def revoke_token(
     "/{user_id:int}/sessions",
     operation_id="listUserSessions",
     summary="List a user's live browser sessions",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def list_user_sessions(
-    session: SessionDep, caller: AdminCaller, user_id: IdPath
-) -> list[BrowserSessionPublic]:
+    session: SessionDep, caller: AdminCaller, user_id: IdPath, page: PageDep
+) -> Page[BrowserSessionPublic]:
+    """Sessions not ended, oldest first."""
     await service.get_user(session=session, user_id=user_id)
-    rows = await sessions.list_for(session, user_id=user_id)
-    return [sessions.public(row, current_id=caller.session_id) for row in rows]
+    rows, next_cursor = await sessions.page_for(session, user_id=user_id, page=page)
+    return Page(
+        items=[sessions.public(row, current_id=caller.session_id) for row in rows], next_cursor=next_cursor
+    )
 
 
 @router.delete(

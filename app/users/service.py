@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import Conflict, ErrorCode, NotFound
-from app.core.pagination import PageParams, decode_id_cursor, id_key, split_page
+from app.core.pagination import PageParams, decode_id_cursor, id_key, page_by_id, split_page
 from app.core.security import generate_token, hash_token
 from app.core.sql import touch
 from app.core.timestamps import as_utc, utcnow
@@ -70,10 +70,14 @@ async def issue_token(
 
 
 class TokenRefused(Exception):
-    def __init__(self, detail: str, *, expired: bool = False) -> None:
+    def __init__(self, detail: str, *, reason: str) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.expired = expired
+        self.reason = reason  # unknown, revoked, deactivated, expired
+
+    @property
+    def expired(self) -> bool:
+        return self.reason == "expired"
 
 
 async def authenticate(*, session: AsyncSession, raw_token: str) -> User:
@@ -86,17 +90,17 @@ async def authenticate(*, session: AsyncSession, raw_token: str) -> User:
         )
     ).first()
     if found is None:
-        raise TokenRefused("The bearer token is not valid.")
+        raise TokenRefused("The bearer token is not valid.", reason="unknown")
     token, user = found
     now = utcnow()
     if token.revoked_at is not None:
-        raise TokenRefused("The bearer token was revoked.")
+        raise TokenRefused("The bearer token was revoked.", reason="revoked")
     if not user.is_active:
-        raise TokenRefused("The bearer token's user is deactivated.")
+        raise TokenRefused("The bearer token's user is deactivated.", reason="deactivated")
     if token.expires_at is not None and as_utc(token.expires_at) <= now:
         raise TokenRefused(
             f"The bearer token expired at {as_utc(token.expires_at).isoformat()}: get a new one.",
-            expired=True,
+            reason="expired",
         )
     if token.last_used_at is None or now - as_utc(token.last_used_at) >= TOKEN_TOUCH_EVERY:
         assert token.id is not None
@@ -143,6 +147,13 @@ async def update_user(*, session: AsyncSession, user: User, user_in: UserUpdate)
     session.add(user)
     await session.flush()
     return user
+
+
+async def page_tokens(
+    *, session: AsyncSession, user_id: int, page: PageParams
+) -> tuple[list[ApiToken], str | None]:
+    statement = select(ApiToken).where(ApiToken.user_id == user_id)
+    return await page_by_id(session, statement, col(ApiToken.id), page)
 
 
 async def list_tokens(*, session: AsyncSession, user_id: int) -> list[ApiToken]:

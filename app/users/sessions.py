@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Environment, Settings
+from app.core.pagination import PageParams, page_by_id
 from app.core.security import hash_token
 from app.core.sql import touch
 from app.core.timestamps import as_utc, utcnow
@@ -119,9 +120,10 @@ def clear_cookie(response: Response, request: Request, settings: Settings) -> No
 
 
 class SessionRefused(Exception):
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, reason: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.reason = reason  # unknown, ended, deactivated, expired, idle
 
 
 def idle_end(row: BrowserSession, settings: Settings) -> datetime:
@@ -138,17 +140,17 @@ async def resolve(session: AsyncSession, *, raw: str, settings: Settings) -> tup
         )
     ).first()
     if found is None:
-        raise SessionRefused("The session is not known here: sign in again.")
+        raise SessionRefused("The session is not known here: sign in again.", reason="unknown")
     row, user = found
     now = utcnow()
     if row.ended_at is not None:
-        raise SessionRefused(f"The session ended ({row.end_reason}): sign in again.")
+        raise SessionRefused(f"The session ended ({row.end_reason}): sign in again.", reason="ended")
     if not user.is_active:
-        raise SessionRefused("The account is deactivated.")
+        raise SessionRefused("The account is deactivated.", reason="deactivated")
     if as_utc(row.expires_at) <= now:
-        raise SessionRefused("The session reached its end: sign in again.")
+        raise SessionRefused("The session reached its end: sign in again.", reason="expired")
     if idle_end(row, settings) <= now:
-        raise SessionRefused("The session expired after a time without use: sign in again.")
+        raise SessionRefused("The session expired after a time without use: sign in again.", reason="idle")
     if now - as_utc(row.last_seen_at) >= TOUCH_EVERY:
         assert row.id is not None
         await touch(session, BrowserSession, row_id=row.id, column="last_seen_at", now=now, every=TOUCH_EVERY)
@@ -185,13 +187,17 @@ async def end_all(session: AsyncSession, *, user_id: int, reason: str) -> None:
     )
 
 
-async def list_for(session: AsyncSession, *, user_id: int, live_only: bool = True) -> list[BrowserSession]:
-    statement = select(BrowserSession).where(BrowserSession.user_id == user_id)
-    if live_only:
-        statement = statement.where(
-            col(BrowserSession.ended_at).is_(None), col(BrowserSession.expires_at) > utcnow()
-        )
-    return list((await session.exec(statement.order_by(col(BrowserSession.id).desc()).limit(200))).all())
+async def page_for(
+    session: AsyncSession, *, user_id: int, page: PageParams
+) -> tuple[list[BrowserSession], str | None]:
+    """The person's sessions not yet ended (ended ones are history, not something to revoke);
+    one whose idle time ran out shows until its absolute end, marked by its idle end."""
+    statement = select(BrowserSession).where(
+        BrowserSession.user_id == user_id,
+        col(BrowserSession.ended_at).is_(None),
+        col(BrowserSession.expires_at) > utcnow(),
+    )
+    return await page_by_id(session, statement, col(BrowserSession.id), page)
 
 
 def public(row: BrowserSession, *, current_id: int | None) -> BrowserSessionPublic:

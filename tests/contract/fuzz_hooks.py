@@ -78,8 +78,13 @@ def _restore_actors() -> None:
     with _engine().begin() as connection:
         for user_id, role in actors.items():
             connection.execute(
-                text("UPDATE user_account SET is_active = :active, role = :role WHERE id = :id"),
-                {"active": True, "role": role, "id": int(user_id)},
+                text("UPDATE user_account SET is_active = :active WHERE id = :id"),
+                {"active": True, "id": int(user_id)},
+            )
+            connection.execute(text("DELETE FROM user_role WHERE user_id = :id"), {"id": int(user_id)})
+            connection.execute(
+                text("INSERT INTO user_role (user_id, role) VALUES (:id, :role)"),
+                {"role": role, "id": int(user_id)},
             )
             connection.execute(
                 text("UPDATE api_token SET revoked_at = NULL WHERE user_id = :id"), {"id": int(user_id)}

@@ -17,7 +17,7 @@ from tests.factories import Factory
         ("candidate", {"email": None}),
         ("candidate", {"name": None}),
         ("candidate", {"source": None}),
-        ("user", {"role": None}),
+        ("user", {"roles": None}),
         ("user", {"is_active": None}),
         ("user", {"name": None}),
         ("requisition", {"title": None}),
@@ -54,7 +54,7 @@ async def test_a_nullable_field_may_still_be_cleared_with_null(factory: Factory)
 def test_the_spec_does_not_offer_null_where_it_is_refused(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     assert schemas["CandidateUpdate"]["properties"]["email"]["type"] == "string"
-    assert schemas["UserUpdate"]["properties"]["role"] == {"$ref": "#/components/schemas/Role"}
+    assert schemas["UserUpdate"]["properties"]["roles"]["type"] == "array"
     assert "anyOf" in schemas["CandidateUpdate"]["properties"]["phone"]
 
 

@@ -37,10 +37,15 @@ def test_errors_are_declared_as_problem_json(app: FastAPI) -> None:
                     assert list(response["content"]) == ["application/problem+json"]
 
 
-def test_protected_operations_declare_the_bearer_scheme(app: FastAPI) -> None:
-    open_paths = {"/healthz", "/readyz"}
+# Reached before anyone is signed in (the ways in), or with a credential of their own (webhooks:
+# a signature; SCIM: its token).
+OPEN_PATHS = {"/healthz", "/readyz", "/auth/token-sign-in", "/auth/providers"}
+OPEN_PREFIXES = ("/webhooks", "/scim/", "/auth/login/", "/auth/callback/")
+
+
+def test_protected_operations_declare_the_bearer_and_session_schemes(app: FastAPI) -> None:
     for path, item in app.openapi()["paths"].items():
-        if path in open_paths or path.startswith("/webhooks"):
+        if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
             continue
         for method, operation in item.items():
-            assert operation.get("security") == [{"BearerToken": []}], (method, path)
+            assert operation.get("security") == [{"BearerToken": []}, {"BrowserSession": []}], (method, path)

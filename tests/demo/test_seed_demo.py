@@ -145,7 +145,12 @@ async def test_every_printed_token_authenticates_as_its_user_and_role(seeded: De
     for user in seeded.result.users:
         assert user.email.endswith("@demo.example")
         me = await seeded.get("/users/me", user.key)
-        assert (me["id"], me["role"], me["email"], me["name"]) == (user.id, user.role, user.email, user.name)
+        assert (me["id"], me["roles"], me["email"], me["name"]) == (
+            user.id,
+            [user.role],
+            user.email,
+            user.name,
+        )
 
 
 async def test_scenario_a_interviewer_one_sees_the_submitted_peer_withheld(seeded: Demo) -> None:
@@ -308,4 +313,4 @@ async def test_the_command_seeds_the_database_its_setting_names_once_and_prints_
             async with httpx.AsyncClient(transport=transport, base_url="http://cli") as client:
                 for user in printed["users"]:
                     me = await client.get("/users/me", headers={"Authorization": f"Bearer {user['token']}"})
-                    assert (me.status_code, me.json()["role"]) == (200, user["role"])
+                    assert (me.status_code, me.json()["roles"]) == (200, [user["role"]])

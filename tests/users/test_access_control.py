@@ -100,7 +100,7 @@ async def test_reactivating_a_user_revives_none_of_their_old_tokens(factory: Fac
 @pytest.mark.parametrize("role", [Role.recruiter, Role.hiring_manager, Role.interviewer])
 async def test_only_admins_manage_users(factory: Factory, role: Role) -> None:
     actor = await factory.user(role)
-    body = {"email": "new@example.com", "name": "New", "role": "recruiter"}
+    body = {"email": "new@example.com", "name": "New", "roles": ["recruiter"]}
     response = await factory.client.post("/users", json=body, headers=actor.headers)
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
@@ -117,7 +117,7 @@ async def test_a_recruiter_lists_interviewers_to_staff_a_panel_but_reads_or_chan
     listed = await factory.client.get("/users", params={"role": "interviewer"}, headers=recruiter.headers)
     assert listed.status_code == 200
     assert [u["id"] for u in listed.json()["items"]] == [i.id for i in interviewers]
-    assert {u["role"] for u in listed.json()["items"]} == {"interviewer"}
+    assert {tuple(u["roles"]) for u in listed.json()["items"]} == {("interviewer",)}
     one = interviewers[0].id
     for method, path, body in (
         ("GET", f"/users/{one}", None),
@@ -131,12 +131,12 @@ async def test_a_recruiter_lists_interviewers_to_staff_a_panel_but_reads_or_chan
 
 async def test_admin_creates_a_user_whose_token_works_once_shown(factory: Factory) -> None:
     admin = await factory.user(Role.admin)
-    body = {"email": "Lead@Example.com", "name": "Lead", "role": "hiring_manager"}
+    body = {"email": "Lead@Example.com", "name": "Lead", "roles": ["hiring_manager"]}
     response = await factory.client.post("/users", json=body, headers=admin.headers)
     assert response.status_code == 201
     token = response.json()["token"]["token"]
     me = await factory.client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.json()["role"] == "hiring_manager"
+    assert me.json()["roles"] == ["hiring_manager"]
     duplicate = await factory.client.post(
         "/users", json=body | {"email": "lead@example.com"}, headers=admin.headers
     )

@@ -1,7 +1,7 @@
-// The shell: who is signed in (GET /users/me with the tab's token), then the page of the route.
+// The shell: whose session this is (GET /auth/session: the HttpOnly cookie), then the page of the route.
 import { useEffect, useState } from "preact/hooks";
 
-import { call, clearToken, clientFor, onSessionExpired, storedToken, storeToken, type User } from "./api";
+import { call, onSessionExpired, rememberSession, type SessionInfo, unwatchedApi, type User } from "./api";
 import { Layout } from "./components/Layout";
 import { Loading, PageTitle } from "./components/Status";
 import { Admin } from "./pages/Admin";
@@ -23,30 +23,28 @@ type Session =
 
 export function App() {
   const route = useRoute();
-  const [session, setSession] = useState<Session>(() =>
-    storedToken() ? { state: "checking" } : { state: "signedOut", notice: null },
-  );
+  const [session, setSession] = useState<Session>({ state: "checking" });
 
   useEffect(() => {
-    onSessionExpired(() => {
-      clearToken();
-      setSession({ state: "signedOut", notice: "Your token is no longer valid (revoked or expired): sign in again." });
+    onSessionExpired((detail) => {
+      rememberSession(null);
+      setSession({ state: "signedOut", notice: `Your session ended: ${detail}` });
     });
-    const token = storedToken();
-    if (token) {
-      void call(clientFor(token, false).GET("/users/me")).then((result) => {
-        if (result.ok) setSession({ state: "signedIn", user: result.data });
-        else {
-          clearToken();
-          setSession({ state: "signedOut", notice: result.problem.detail });
-        }
-      });
-    }
+    void call(unwatchedApi().GET("/auth/session")).then((result) => {
+      if (result.ok) {
+        rememberSession(result.data);
+        setSession({ state: "signedIn", user: result.data.user });
+      } else {
+        // 401: not signed in (no notice); anything else is worth saying
+        const notice = result.problem.status === 401 ? null : result.problem.detail;
+        setSession({ state: "signedOut", notice });
+      }
+    });
     return () => onSessionExpired(null);
   }, []);
 
   useEffect(() => {
-    if (session.state === "signedIn" && route.name === "home") navigate(homeOf(session.user.role), true);
+    if (session.state === "signedIn" && route.name === "home") navigate(homeOf(session.user.roles), true);
   }, [session, route]);
 
   if (session.state === "checking") {
@@ -60,18 +58,26 @@ export function App() {
     return (
       <SignIn
         notice={session.notice}
-        onSignedIn={(token, user) => {
-          storeToken(token);
-          setSession({ state: "signedIn", user });
-          if (route.name === "home") navigate(homeOf(user.role), true);
+        onSignedIn={(info: SessionInfo) => {
+          rememberSession(info);
+          setSession({ state: "signedIn", user: info.user });
+          if (route.name === "home") navigate(homeOf(info.user.roles), true);
         }}
       />
     );
   }
 
-  const signOut = () => {
-    clearToken();
-    setSession({ state: "signedOut", notice: "You are signed out. The token is gone from this tab." });
+  const signOut = async () => {
+    const result = await call(unwatchedApi().POST("/auth/logout"));
+    rememberSession(null);
+    const next = result.ok ? result.data.logout_url : null;
+    // The identity provider's own sign-out, when it offers one (a URL the API built from its
+    // settings, never from anything the page was given).
+    if (next) {
+      window.location.assign(next);
+      return;
+    }
+    setSession({ state: "signedOut", notice: "You are signed out." });
     navigate(href.home(), true);
   };
   return (
@@ -82,7 +88,7 @@ export function App() {
 }
 
 function Page({ route, user }: { route: Route; user: User }) {
-  const role = user.role;
+  const role = user.roles;
   switch (route.name) {
     case "home":
       return <Loading what="your start page" />;

@@ -1,66 +1,63 @@
-// The session and the API client. The token lives in sessionStorage (this tab only, gone when
-// it closes); it is sent as a bearer header and never put in a URL or logged. Every call goes
-// through the generated client (openapi-fetch typed by `paths`), so an API change that breaks
-// the UI fails `tsc --noEmit`.
+// The session and the API client. The browser holds no credential a script could read: the
+// session is an HttpOnly cookie the API set at sign-in, sent by the browser on this origin. What
+// the tab keeps in memory is the session's CSRF token (GET /auth/session), sent as X-CSRF-Token
+// on every unsafe call. Every call goes through the generated client (openapi-fetch typed by
+// `paths`), so an API change that breaks the UI fails `tsc --noEmit`.
 import { apiClient, type Api, type Problem, type Schemas } from "../../openapi/client/src/client";
 
 export type { Api, Problem, Schemas };
 export type User = Schemas["UserPublic"];
 export type Role = Schemas["Role"];
+export type SessionInfo = Schemas["SessionInfo"];
 
-const TOKEN_KEY = "interview-pipeline.token";
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+let csrfToken: string | null = null;
 
-export function storedToken(): string | null {
-  try {
-    return window.sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null; // storage disabled: the user signs in again on each load
-  }
-}
-
-export function storeToken(token: string): void {
-  window.sessionStorage.setItem(TOKEN_KEY, token);
-}
-
-export function clearToken(): void {
-  window.sessionStorage.removeItem(TOKEN_KEY);
-  cached = null;
+/** Keeps what the tab needs of the session (its CSRF token); null when signed out. */
+export function rememberSession(info: SessionInfo | null): void {
+  csrfToken = info?.csrf_token ?? null;
   catalogCache = null;
 }
 
-type ExpiredHandler = () => void;
+type ExpiredHandler = (detail: string) => void;
 let onExpired: ExpiredHandler | null = null;
 
-/** Called when a call with the stored token answers 401: the token was revoked or is wrong. */
+/** Called when a call answers 401: the session ended (expired, revoked, signed out elsewhere). */
 export function onSessionExpired(handler: ExpiredHandler | null): void {
   onExpired = handler;
 }
 
-/**
- * A client for one token on this origin (the UI is served by the API itself). A 401 answered
- * to a watched client ends the session; signing in checks a new token unwatched.
- */
-export function clientFor(token: string | undefined, watched = true): Api {
-  const client = apiClient(window.location.origin, token);
-  if (token !== undefined && watched) {
-    client.use({
-      onResponse({ response }) {
-        if (response.status === 401) onExpired?.();
-        return undefined;
-      },
-    });
-  }
+function makeClient(watched: boolean): Api {
+  const client = apiClient(window.location.origin);
+  client.use({
+    onRequest({ request }) {
+      if (csrfToken !== null && UNSAFE.has(request.method)) request.headers.set("X-CSRF-Token", csrfToken);
+      return request;
+    },
+    async onResponse({ response }) {
+      if (watched && response.status === 401 && csrfToken !== null) {
+        const body = (await response.clone().json().catch(() => ({}))) as { detail?: unknown };
+        onExpired?.(typeof body.detail === "string" ? body.detail : "Your session ended.");
+      }
+      return undefined;
+    },
+  });
   return client;
 }
 
-let cached: { token: string; client: Api } | null = null;
+let watchedClient: Api | null = null;
+let plainClient: Api | null = null;
 
-/** The client of the signed-in tab. */
+/** The client of the signed-in tab: a 401 ends the tab's session and shows the sign-in page. */
 export function api(): Api {
-  const token = storedToken() ?? undefined;
-  if (token === undefined) return clientFor(undefined);
-  if (cached === null || cached.token !== token) cached = { token, client: clientFor(token) };
-  return cached.client;
+  watchedClient ??= makeClient(true);
+  return watchedClient;
+}
+
+/** For signing in and checking the session: a 401 there is an answer, not an expiry. */
+export function unwatchedApi(): Api {
+  plainClient ??= makeClient(false);
+  return plainClient;
 }
 
 /** A refused or failed call, in words a person can read. */
@@ -185,7 +182,7 @@ export function uuid(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Saves a Blob as a file, without the token ever appearing in a URL. */
+/** Saves a Blob as a file (fetched with the session, so no credential goes in a URL). */
 export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
@@ -210,14 +207,13 @@ export function jsonReport<T>(result: Result<T | string>): Result<T> {
 }
 
 export type Catalog = Schemas["CatalogPublic"];
-let catalogCache: { token: string; promise: Promise<Result<Catalog>> } | null = null;
+let catalogCache: { promise: Promise<Result<Catalog>> } | null = null;
 
-/** The catalog (stages, sources, skills, role families), fetched once per token. */
+/** The catalog (stages, sources, skills, role families), fetched once per session. */
 export function catalog(): Promise<Result<Catalog>> {
-  const token = storedToken() ?? "";
-  if (catalogCache === null || catalogCache.token !== token) {
+  if (catalogCache === null) {
     const promise = call(api().GET("/catalog"));
-    catalogCache = { token, promise };
+    catalogCache = { promise };
     void promise.then((result) => {
       if (!result.ok && catalogCache?.promise === promise) catalogCache = null; // retry next time
     });

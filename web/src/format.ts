@@ -46,6 +46,11 @@ export const ROLE_NAMES: Record<Role, string> = {
   interviewer: "Interviewer",
 };
 
+/** "Hiring manager, Interviewer". */
+export function roleNames(roles: readonly Role[]): string {
+  return roles.map((role) => ROLE_NAMES[role]).join(", ");
+}
+
 export const MOVE_NAMES: Record<Move, string> = {
   apply: "Applied",
   advance: "Advanced",

@@ -1,20 +1,23 @@
 // What each role may use, as the API enforces it (docs/pipeline.md, "Users, roles and tokens").
+// A person may hold several roles: each question asks whether they hold one that may.
 import type { Role } from "./api";
+
+const holds = (roles: readonly Role[], ...wanted: Role[]) => wanted.some((role) => roles.includes(role));
 
 export const can = {
   /** Moves, scheduling interviews: recruiters and admins. */
-  recruit: (role: Role) => role === "admin" || role === "recruiter",
+  recruit: (roles: readonly Role[]) => holds(roles, "admin", "recruiter"),
   /** Requisitions, boards, applications, candidates: all but interviewers (a hiring manager: their own). */
-  readPipeline: (role: Role) => role !== "interviewer",
+  readPipeline: (roles: readonly Role[]) => holds(roles, "admin", "recruiter", "hiring_manager"),
   /** The hiring lead's dashboard (reports): admins, recruiters, hiring managers. */
-  readReports: (role: Role) => role !== "interviewer",
-  /** Webhook status and replays, the users list. */
-  administer: (role: Role) => role === "admin",
+  readReports: (roles: readonly Role[]) => holds(roles, "admin", "recruiter", "hiring_manager"),
+  /** People, webhook status and replays. */
+  administer: (roles: readonly Role[]) => holds(roles, "admin"),
 };
 
-/** Where a role lands after signing in. */
-export function homeOf(role: Role): string {
-  if (role === "interviewer") return "#/interviews";
-  if (role === "recruiter") return "#/requisitions";
-  return "#/dashboard";
+/** Where a person lands after signing in: the page of their widest role. */
+export function homeOf(roles: readonly Role[]): string {
+  if (holds(roles, "admin", "hiring_manager")) return "#/dashboard";
+  if (holds(roles, "recruiter")) return "#/requisitions";
+  return "#/interviews";
 }

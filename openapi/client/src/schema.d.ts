@@ -772,12 +772,92 @@ export interface paths {
         };
         /**
          * The calling user
-         * @description Who the bearer token belongs to, with their role.
+         * @description Who the token or the session belongs to, with their roles.
          */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API tokens (never the secrets)
+         * @description Oldest first, revoked and expired ones included (their dates say so).
+         */
+        get: operations["listMyTokens"];
+        put?: never;
+        /**
+         * Issue yourself a token for scripts (where the deployment allows it)
+         * @description Shown once. Allowed when `self_service_tokens` is on, and to admins always. A token of
+         *     your own always expires: `expires_at` omitted takes the deployment's default lifetime, and
+         *     null is refused unless you are an admin.
+         */
+        post: operations["issueMyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your tokens */
+        delete: operations["revokeMyToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your live browser sessions
+         * @description Sessions not ended, oldest first; `current` marks the one of this request.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of your browser sessions (another browser, or this one) */
+        delete: operations["revokeMySession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -800,7 +880,9 @@ export interface paths {
         put?: never;
         /**
          * Create a user and issue their first token
-         * @description Admins only. The token in the response is shown once; only its hash is stored.
+         * @description Admins only. The token in the response is shown once; only its hash is stored. It lasts
+         *     the deployment's default (`api_token_days`); people who sign in through the identity
+         *     provider need none, and it can be revoked at once.
          */
         post: operations["createUser"];
         delete?: never;
@@ -824,8 +906,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a user's name, role or active flag
-         * @description Deactivating a user stops all their tokens at once.
+         * Change a user's name, roles or active flag
+         * @description Deactivating a user stops all their tokens and ends all their sessions at once.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -840,7 +922,10 @@ export interface paths {
         /** List a user's tokens (never the secrets) */
         get: operations["listTokens"];
         put?: never;
-        /** Issue another token for a user */
+        /**
+         * Issue another token for a user
+         * @description Shown once. `expires_at` omitted: the deployment's default lifetime; null: never.
+         */
         post: operations["issueToken"];
         delete?: never;
         options?: never;
@@ -863,6 +948,105 @@ export interface paths {
          * @description Idempotent: revoking a revoked token returns it unchanged.
          */
         delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{user_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's live browser sessions
+         * @description Sessions not ended, oldest first.
+         */
+        get: operations["listUserSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{user_id}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of a user's browser sessions
+         * @description Idempotent: ending an ended session returns it unchanged. Its next request is a 401.
+         */
+        delete: operations["revokeUserSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The browser's session: who, until when, and its CSRF token
+         * @description Only with the session cookie (a bearer token has no session: 401).
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/token-sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Development sign-in: an API token in, a browser session out
+         * @description On when `token_sign_in` is (by default everywhere but production): the UI's sign-in
+         *     without an identity provider, and the browser tests'. The token itself stays out of the
+         *     browser afterwards; the session cookie (HttpOnly) carries on. A new session every time.
+         */
+        post: operations["signInWithToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: the session ends here */
+        post: operations["signOut"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1733,6 +1917,11 @@ export interface components {
              * @example frontend
              */
             label?: string;
+            /**
+             * Expires At
+             * @description When the token stops working. Omitted: the deployment's default lifetime (`api_token_days`); null: never (admins only).
+             */
+            expires_at?: string | null;
         };
         /** ApiTokenIssued */
         ApiTokenIssued: {
@@ -1751,6 +1940,10 @@ export interface components {
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
             /**
              * Token
              * @description The bearer token. Shown once; only its hash is stored.
@@ -1774,6 +1967,10 @@ export interface components {
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
         };
         /**
          * ApplicationConflict
@@ -2024,6 +2221,42 @@ export interface components {
             role: string;
             /** Level */
             level: string;
+        };
+        /** BrowserSessionPublic */
+        BrowserSessionPublic: {
+            /** Id */
+            id: number;
+            /** User Id */
+            user_id: number;
+            /** Via */
+            via: string;
+            /** User Agent */
+            user_agent: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** End Reason */
+            end_reason: string | null;
+            /**
+             * Current
+             * @description The session this request came with.
+             * @default false
+             */
+            current?: boolean;
         };
         /** CalibrationGroup */
         CalibrationGroup: {
@@ -2616,7 +2849,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
@@ -3216,10 +3449,30 @@ export interface components {
             /** @description opened_at → as_of, on-hold spans excluded. */
             net: components["schemas"]["Durations"];
         };
+        /** Page[ApiTokenPublic] */
+        Page_ApiTokenPublic_: {
+            /** Items */
+            items: components["schemas"]["ApiTokenPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ApplicationPublic] */
         Page_ApplicationPublic_: {
             /** Items */
             items: components["schemas"]["ApplicationPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[BrowserSessionPublic] */
+        Page_BrowserSessionPublic_: {
+            /** Items */
+            items: components["schemas"]["BrowserSessionPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -4242,6 +4495,47 @@ export interface components {
              */
             recorded_at: string;
         };
+        /** SessionInfo */
+        SessionInfo: {
+            user: components["schemas"]["UserPublic"];
+            /** Session Id */
+            session_id: number;
+            /**
+             * Via
+             * @description How you signed in: an identity provider's key, or "token".
+             */
+            via: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description The session's absolute end.
+             */
+            expires_at: string;
+            /**
+             * Idle Expires At
+             * Format: date-time
+             * @description When the session ends unless used before.
+             */
+            idle_expires_at: string;
+            /**
+             * Csrf Token
+             * @description Send it as X-CSRF-Token with every POST, PUT, PATCH and DELETE.
+             */
+            csrf_token: string;
+            /**
+             * Self Service Tokens
+             * @description Whether you may issue yourself API tokens.
+             */
+            self_service_tokens: boolean;
+        };
+        /** SignedOut */
+        SignedOut: {
+            /**
+             * Logout Url
+             * @description Where the browser goes next to sign out at the identity provider too, if it offers it.
+             */
+            logout_url?: string | null;
+        };
         /** SkillGap */
         SkillGap: {
             /** Skill */
@@ -4697,6 +4991,14 @@ export interface components {
             /** Periods */
             periods: components["schemas"]["TimeToHirePeriod"][];
         };
+        /** TokenSignIn */
+        TokenSignIn: {
+            /**
+             * Token
+             * @description An API token (`ipt_...`).
+             */
+            token: string;
+        };
         /** UserCreate */
         UserCreate: {
             /**
@@ -4710,7 +5012,15 @@ export interface components {
              * @example Ada Lovelace
              */
             name: string;
-            role: components["schemas"]["Role"];
+            /**
+             * Roles
+             * @description The user's roles: one or more; each check asks whether the user holds a role.
+             * @example [
+             *       "hiring_manager",
+             *       "interviewer"
+             *     ]
+             */
+            roles: components["schemas"]["Role"][];
         };
         /** UserPublic */
         UserPublic: {
@@ -4725,9 +5035,10 @@ export interface components {
              * @example Ada Lovelace
              */
             name: string;
-            role: components["schemas"]["Role"];
             /** Id */
             id: number;
+            /** Roles */
+            roles: components["schemas"]["Role"][];
             /** Is Active */
             is_active: boolean;
             /**
@@ -4740,7 +5051,8 @@ export interface components {
         UserUpdate: {
             /** Name */
             name?: string;
-            role?: components["schemas"]["Role"];
+            /** Roles */
+            roles?: components["schemas"]["Role"][];
             /** Is Active */
             is_active?: boolean;
         };
@@ -7952,6 +8264,304 @@ export interface operations {
             };
         };
     };
+    listMyTokens: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApiTokenPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issueMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenIssued"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BrowserSessionPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSessionPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -8383,6 +8993,282 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUserSessions: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BrowserSessionPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeUserSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSessionPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signInWithToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenSignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 
 import type { User } from "../api";
-import { ROLE_NAMES } from "../format";
+import { roleNames } from "../format";
 import { can } from "../roles";
 import { href, type Route } from "../router";
 
@@ -20,17 +20,17 @@ function navFor(user: User): NavItem[] {
       active: (r) => r.name === "interviews" || r.name === "interview",
     },
   ];
-  if (can.readPipeline(user.role)) {
+  if (can.readPipeline(user.roles)) {
     items.push({
       label: "Requisitions",
       to: href.requisitions(),
       active: (r) => ["requisitions", "board", "application", "candidate"].includes(r.name),
     });
   }
-  if (can.readReports(user.role)) {
+  if (can.readReports(user.roles)) {
     items.push({ label: "Dashboard", to: href.dashboard(), active: (r) => r.name === "dashboard" });
   }
-  if (can.administer(user.role)) {
+  if (can.administer(user.roles)) {
     items.push({ label: "Admin", to: href.admin(), active: (r) => r.name === "admin" });
   }
   return items;
@@ -44,7 +44,7 @@ export function Layout({
 }: {
   user: User;
   route: Route;
-  onSignOut: () => void;
+  onSignOut: () => void | Promise<void>;
   children: ComponentChildren;
 }) {
   return (
@@ -69,7 +69,7 @@ export function Layout({
         </nav>
         <div class="who">
           <span data-testid="signed-in-as">
-            {user.name} <span class="muted">({ROLE_NAMES[user.role]})</span>
+            {user.name} <span class="muted">({roleNames(user.roles)})</span>
           </span>
           <button type="button" class="button-secondary" onClick={onSignOut}>
             Sign out

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 
 import { api, call, type ProblemInfo, type Schemas } from "../api";
 import { Empty, Loaded, PageTitle, ProblemMessage } from "../components/Status";
-import { date, duration, humanize, plural, ROLE_NAMES } from "../format";
+import { date, duration, humanize, plural, roleNames } from "../format";
 import { useLoad } from "../hooks";
 import { TableWrap } from "../components/TableWrap";
 
@@ -162,7 +162,7 @@ function Users() {
                       <tr key={u.id}>
                         <th scope="row">{u.name}</th>
                         <td>{u.email}</td>
-                        <td>{ROLE_NAMES[u.role]}</td>
+                        <td>{roleNames(u.roles)}</td>
                         <td>{u.is_active ? "Yes" : "No"}</td>
                         <td>{date(u.created_at)}</td>
                       </tr>

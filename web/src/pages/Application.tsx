@@ -102,7 +102,7 @@ export function ApplicationPage({ id, user }: { id: number; user: User }) {
                   <dd>{dateTime(a.applied_at)}</dd>
                 </div>
               </dl>
-              {can.recruit(user.role) && (
+              {can.recruit(user.roles) && (
                 <section aria-labelledby="moves-heading">
                   <h2 id="moves-heading">Moves</h2>
                   <MoveControls
@@ -122,7 +122,7 @@ export function ApplicationPage({ id, user }: { id: number; user: User }) {
                   {(list) => <InterviewList interviews={list} />}
                 </Loaded>
               </section>
-              {can.recruit(user.role) && a.status === "active" && INTERVIEW_STAGES.includes(a.stage) && (
+              {can.recruit(user.roles) && a.status === "active" && INTERVIEW_STAGES.includes(a.stage) && (
                 <ScheduleInterview
                   applicationId={a.id}
                   stage={a.stage}

@@ -78,7 +78,7 @@ export function Board({ id, user }: { id: number; user: User }) {
   const [announcement, setAnnouncement] = useState("");
   const now = useNow();
   const title = load.state === "ready" ? `Board: ${load.data.requisition.title}` : "Board";
-  const mayMove = can.recruit(user.role);
+  const mayMove = can.recruit(user.roles);
 
   return (
     <>

@@ -36,7 +36,7 @@ async function loadBundle(id: number, user: User): Promise<Result<Bundle>> {
   // one) the requisition is read where the role may, else the catalog's skills-matrix row of the
   // role family stands in.
   let target: Record<string, number> | null = kit.ok ? kit.data.target_skills : null;
-  if (target === null && can.readPipeline(user.role)) {
+  if (target === null && can.readPipeline(user.roles)) {
     const requisition = await call(
       api().GET("/requisitions/{requisition_id}", {
         params: { path: { requisition_id: interview.data.requisition_id } },
@@ -77,7 +77,7 @@ export function InterviewPage({ id, user }: { id: number; user: User }) {
           people.set(user.id, `${user.name} (you)`);
           return (
             <>
-              <InterviewFacts interview={interview} canOpenApplication={can.readPipeline(user.role)} />
+              <InterviewFacts interview={interview} canOpenApplication={can.readPipeline(user.roles)} />
               <section aria-labelledby="kit-heading">
                 <h2 id="kit-heading">Question kit</h2>
                 {kit ? <KitView kit={kit} /> : kitProblem && <ProblemMessage problem={kitProblem} title="No kit." />}

@@ -1,7 +1,8 @@
-// Sign in by pasting an API token. It is checked with GET /users/me before it is kept.
+// Sign in in development by pasting an API token: POST /auth/token-sign-in turns it into a
+// browser session (an HttpOnly cookie); the token itself is not kept anywhere in the page.
 import { useState } from "preact/hooks";
 
-import { call, clientFor, type ProblemInfo, type User } from "../api";
+import { call, type ProblemInfo, type SessionInfo, unwatchedApi } from "../api";
 import { PageTitle, ProblemMessage } from "../components/Status";
 
 export function SignIn({
@@ -9,7 +10,7 @@ export function SignIn({
   onSignedIn,
 }: {
   notice: string | null;
-  onSignedIn: (token: string, user: User) => void;
+  onSignedIn: (info: SessionInfo) => void;
 }) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
@@ -24,11 +25,11 @@ export function SignIn({
     }
     setBusy(true);
     setProblem(null);
-    const result = await call(clientFor(value, false).GET("/users/me"));
+    const result = await call(unwatchedApi().POST("/auth/token-sign-in", { body: { token: value } }));
     setBusy(false);
     if (result.ok) {
       setToken("");
-      onSignedIn(value, result.data);
+      onSignedIn(result.data);
     } else {
       setProblem(result.problem);
     }
@@ -49,8 +50,8 @@ export function SignIn({
         <form onSubmit={submit} noValidate>
           <label for="token">API token</label>
           <p id="token-hint" class="hint">
-            The token an admin issued you (it starts with <code>ipt_</code>). It is kept for this tab only and forgotten
-            when you sign out or close it.
+            The token an admin issued you (it starts with <code>ipt_</code>). It signs this browser in; the page does
+            not keep it.
           </p>
           <input
             id="token"
