@@ -17,7 +17,12 @@ LIMIT = {"type": "integer", "maximum": 200, "minimum": 1, "default": 50}
 
 
 def _gets(app: FastAPI) -> list[tuple[str, dict[str, Any]]]:
-    return [(path, item["get"]) for path, item in app.openapi()["paths"].items() if "get" in item]
+    """Every GET answering JSON (not the sign-in's browser navigations, which redirect)."""
+    return [
+        (path, item["get"])
+        for path, item in app.openapi()["paths"].items()
+        if "get" in item and "200" in item["get"]["responses"]
+    ]
 
 
 def _response_schema(app: FastAPI, operation: dict[str, Any]) -> dict[str, Any]:
