@@ -8,7 +8,7 @@ VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-fast lint typecheck pytest docs openapi migrate catalog setup clean client bench-reports web web-dev
+.PHONY: run test test-fast lint typecheck pytest docs openapi migrate catalog setup clean client bench-reports web web-dev idp
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -47,6 +47,18 @@ else
 	@echo "the API runs without it, and / says how to build the UI."
 endif
 
+# The sign-in tests' OpenID provider (tests/idp: npm's oidc-provider, started by the suite on a
+# loopback port). Without Node.js those tests fail and say so; the suite also runs `npm ci` there
+# itself when node_modules is missing.
+tests/idp/node_modules/.installed: tests/idp/package.json tests/idp/package-lock.json
+	cd tests/idp && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+	touch $@
+
+idp:
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory tests/idp/node_modules/.installed
+endif
+
 # A Vite dev server with hot reload on :5173, calling the API of `make run` (API_URL to change).
 web-dev: web/node_modules/.installed
 	cd web && API_URL=$${API_URL:-http://127.0.0.1:$(PORT)} npm run dev
@@ -67,7 +79,7 @@ typecheck: setup
 # HTTP contract, the client and the processes (marker backend_independent) run once: in the
 # PostgreSQL pass when there is one.
 PYTEST := $(VENV)/bin/pytest -n auto
-pytest: setup web
+pytest: setup web idp
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		TEST_DATABASE_URL= $(PYTEST) -m "not backend_independent" && \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), with the backend-independent tests" && \
@@ -80,7 +92,7 @@ test: lint typecheck pytest
 
 # Everything but the slow contract, client, stream and CLI-process tests, on SQLite: for the
 # edit-test loop (the whole suite stays `make test`, which CI runs).
-test-fast: setup
+test-fast: setup idp
 	TEST_DATABASE_URL= $(PYTEST) -m "not slow" -q
 
 # The docs site (MkDocs) into site/; --strict makes a broken link or anchor an error.
@@ -99,4 +111,4 @@ client: openapi
 	cd openapi/client && npm ci --no-audit --no-fund --prefer-offline && npm run generate
 
 clean:
-	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache site web/dist web/node_modules
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache site web/dist web/node_modules tests/idp/node_modules

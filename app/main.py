@@ -40,6 +40,9 @@ from app.scim import routing as scim_routing
 from app.scim.router import router as scim_router
 from app.scim.token_router import router as scim_tokens_router
 from app.scorecards.router import router as scorecards_router
+from app.sign_in.dependencies import identity_providers
+from app.sign_in.providers import Directory
+from app.sign_in.router import router as sign_in_router
 from app.users.account_router import router as account_router
 from app.users.router import router as users_router
 from app.users.session_router import router as auth_session_router
@@ -178,6 +181,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # supplied here, typed (app/core/wiring.py).
     pending_scorecards.supply(app, panel.count_pending)
     candidate_scope.supply(app, application_service.candidates_visible_to)
+    # The identity providers, each with its discovery document and keys cached for this app.
+    identity_providers.supply(app, Directory(settings))
     app.state.wakeup = Wakeup()
     app.state.notify_clock = NotifyClock()
     install_error_handlers(app)
@@ -211,6 +216,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         account_router,
         users_router,
         auth_session_router,
+        sign_in_router,
         reports_router,
         webhooks_admin_router,
         scim_tokens_router,

@@ -8,8 +8,9 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -26,12 +27,83 @@ def _split_csv(value: object) -> object:
     return value
 
 
+def _absolute_http_url(value: str, *, what: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"{what} must be an absolute http(s) URL, e.g. https://hiring.example.com")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{what} must have no query or fragment")
+    return value
+
+
+class OidcProvider(BaseModel):
+    """One identity provider people sign in through (app/sign_in/): a button on the sign-in page.
+
+    `key` names it in URLs (the redirect URI is `{public_url}/auth/callback/{key}`), in the
+    sessions it starts (`via`) and in the metrics; `issuer` is where its discovery document lives.
+    """
+
+    # The input is left out of error messages: it holds the client secret.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="e.g. google, okta")
+    name: str = Field(min_length=1, max_length=60, description="The button's label, e.g. Google")
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(min_length=1, max_length=500)
+    client_secret: SecretStr = Field(min_length=1)
+    scopes: str = "openid email profile"
+    # The ID token claim holding the person's email (Entra without the `email` optional claim:
+    # `preferred_username`, the sign-in name, which is an address in most tenants).
+    email_claim: str = Field(default="email", min_length=1, max_length=100)
+    # Lower-case domains (`example.com`); empty: any domain of an existing user.
+    allowed_domains: list[str] = Field(default_factory=list)
+    # A person with no account yet gets one at first sign-in (with `default_roles`); needs
+    # `allowed_domains`, or anyone with an account at the provider (every Gmail user) would.
+    create_users: bool = False
+    default_roles: list[str] = Field(default_factory=lambda: ["interviewer"], min_length=1)
+    # Signing out here also sends the browser to the provider's end-session endpoint, when its
+    # discovery document has one. Off for a provider that wants the ID token back as
+    # `id_token_hint` there (Okta): no ID token is kept here.
+    sign_out_at_provider: bool = True
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        return _absolute_http_url(value, what="issuer")
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError("scopes must include openid (e.g. 'openid email profile')")
+        return " ".join(value.split())
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        domains = [domain.strip().lower().removeprefix("@") for domain in value]
+        for domain in domains:
+            if not domain or "@" in domain or "." not in domain or "/" in domain:
+                raise ValueError(f"allowed_domains: {domain!r} is not a domain like example.com")
+        return domains
+
+    @model_validator(mode="after")
+    def _creation_needs_domains(self) -> OidcProvider:
+        if self.create_users and not self.allowed_domains:
+            raise ValueError(
+                f"oidc provider {self.key!r}: create_users needs allowed_domains (who may get an account)"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="INTERVIEW_PIPELINE_",
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        # A settings error names the field and the rule, not the input (client and webhook secrets).
+        hide_input_in_errors=True,
     )
 
     environment: Environment = Environment.development
@@ -93,6 +165,19 @@ class Settings(BaseSettings):
     # and whether people may issue their own (for scripts) or only admins may.
     api_token_days: int = Field(default=90, ge=0, le=3650)
     self_service_tokens: bool = False
+    # The service's own address as browsers reach it, e.g. https://hiring.example.com: the
+    # redirect URI an identity provider sends people back to is built from it (never from the
+    # request's Host header, which a client chooses).
+    public_url: str | None = None
+    # Sign-in through identity providers (OIDC): a JSON list of OidcProvider objects.
+    oidc_providers: list[OidcProvider] = Field(default_factory=list)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _absolute_http_url(value, what="public_url").rstrip("/")
     # SCIM provisioning (app/scim/): the role of a person the identity provider creates without
     # naming one of ours in `roles`. Never admin by default: an admin is made on purpose.
     scim_default_role: Literal["recruiter", "hiring_manager", "interviewer"] = "interviewer"
@@ -142,12 +227,29 @@ class Settings(BaseSettings):
             raise ValueError("session_idle_seconds must not exceed session_absolute_seconds")
         if self.log_format is None:
             self.log_format = "console" if self.environment is Environment.development else "json"
+        self._check_sign_in(production)
         if production and self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
             raise ValueError(
                 "database_url: production needs PostgreSQL (postgresql://...); set "
                 "INTERVIEW_PIPELINE_ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite anyway"
             )
         return self
+
+    def _check_sign_in(self, production: bool) -> None:
+        keys = [provider.key for provider in self.oidc_providers]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"oidc_providers: each key once (got {', '.join(keys)})")
+        if self.oidc_providers and self.public_url is None:
+            raise ValueError(
+                "public_url is needed with oidc_providers: the address browsers reach the service "
+                "at, e.g. https://hiring.example.com (redirect URIs are built from it)"
+            )
+        if production:
+            insecure = [p.key for p in self.oidc_providers if not p.issuer.startswith("https://")]
+            if insecure:
+                raise ValueError(f"oidc_providers: production needs https issuers ({', '.join(insecure)})")
+            if self.public_url is not None and not self.public_url.startswith("https://"):
+                raise ValueError("public_url: production needs https (session cookies are Secure)")
 
     @property
     def metrics_on_api_port(self) -> bool:

@@ -20,7 +20,17 @@ from app.core.request_context import request_id_var, route_var, user_id_var
 # drivers at DEBUG), and so emails and names: held at WARNING, whatever the level.
 QUIET_LIBRARIES = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool", "httpx", "httpcore")
 # Attributes a log record may carry (`extra=`) that are written out; anything else is not.
-EXTRA_FIELDS = ("method", "path", "status", "duration_ms", "delivery_id", "source", "outcome", "worker")
+EXTRA_FIELDS = (
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "delivery_id",
+    "source",
+    "outcome",
+    "worker",
+    "provider",
+)
 
 
 class JsonFormatter(logging.Formatter):

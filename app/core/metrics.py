@@ -98,6 +98,11 @@ STAGE_MOVES = Counter(
     "Stage events recorded, by the stage entered and who moved it.",
     ["to_stage", "actor_kind"],
 )
+SIGN_INS = Counter(
+    "sign_in_total",
+    "Sign-ins through an identity provider, by provider key and outcome (signed_in, refused_*, idp_error).",
+    ["provider", "outcome"],
+)
 REPORT_DURATION = Histogram(
     "report_duration_seconds", "Time to compute a report, by report.", ["report"], buckets=LATENCY_BUCKETS
 )

@@ -1,5 +1,5 @@
-"""The browser's session: what the UI reads after a reload, the development sign-in with a token,
-and signing out. Sign-in through an identity provider is app/sign_in/."""
+"""The browser's session: what the UI reads after a reload, and the development sign-in with a
+token. Sign-in through an identity provider, and signing out, are app/sign_in/."""
 
 from __future__ import annotations
 
@@ -79,43 +79,9 @@ async def sign_in_with_token(
     except service.TokenRefused as refused:
         code = ErrorCode.token_expired if refused.expired else None
         raise Unauthenticated(refused.detail, code=code) from None
-    await _end_previous(request, db, settings)
+    await sessions.end_previous(db, request=request, settings=settings)
     started = await sessions.begin(
         db, user=user, settings=settings, via="token", user_agent=request.headers.get("user-agent")
     )
     sessions.set_cookie(response, request, started.raw, settings)
     return session_info(user=user, row=started.row, raw=started.raw, settings=settings)
-
-
-async def _end_previous(request: Request, db: SessionDep, settings: Settings) -> None:
-    """A sign-in in a browser that still holds a session ends that one (nothing lingers)."""
-    raw = sessions.cookie_of(request)
-    if raw is None:
-        return
-    try:
-        row, _user = await sessions.resolve(db, raw=raw, settings=settings)
-    except sessions.SessionRefused:
-        return
-    await sessions.end(db, row, reason="signed_out")
-
-
-class SignedOut(SQLModel):
-    logout_url: str | None = Field(
-        default=None,
-        description="Where the browser goes next to sign out at the identity provider too, if it offers it.",
-    )
-
-
-@router.post(
-    "/logout",
-    operation_id="signOut",
-    summary="Sign out: the session ends here",
-    responses=problem_responses(401, 403),
-)
-async def sign_out(
-    request: Request, response: Response, db: SessionDep, settings: SettingsDep, caller: CallerDep
-) -> SignedOut:
-    if caller.session is not None:
-        await sessions.end(db, caller.session, reason="signed_out")
-    sessions.clear_cookie(response, request, settings)
-    return SignedOut()

@@ -166,6 +166,18 @@ async def end(session: AsyncSession, row: BrowserSession, *, reason: str) -> Bro
     return row
 
 
+async def end_previous(session: AsyncSession, *, request: Request, settings: Settings) -> None:
+    """A sign-in in a browser that still holds a session ends that one (nothing lingers)."""
+    raw = cookie_of(request)
+    if raw is None:
+        return
+    try:
+        row, _user = await resolve(session, raw=raw, settings=settings)
+    except SessionRefused:
+        return
+    await end(session, row, reason="signed_out")
+
+
 async def end_all(session: AsyncSession, *, user_id: int, reason: str) -> None:
     """Every live session of the person ends now (deactivation, SCIM, an admin)."""
     await session.exec(

@@ -17,9 +17,13 @@ LIMIT = {"type": "integer", "maximum": 200, "minimum": 1, "default": 50}
 
 
 def _gets(app: FastAPI) -> list[tuple[str, dict[str, Any]]]:
-    """Every GET but SCIM's (/scim/v2 pages by startIndex and count, as RFC 7644 says: tests/scim)."""
-    paths = app.openapi()["paths"].items()
-    return [(path, item["get"]) for path, item in paths if "get" in item and not path.startswith("/scim/v2/")]
+    """Every GET answering JSON (not the sign-in's browser navigations, which redirect), but
+    SCIM's (/scim/v2 pages by startIndex and count, as RFC 7644 says: tests/scim)."""
+    return [
+        (path, item["get"])
+        for path, item in app.openapi()["paths"].items()
+        if "get" in item and "200" in item["get"]["responses"] and not path.startswith("/scim/v2/")
+    ]
 
 
 def _response_schema(app: FastAPI, operation: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,11 @@ def test_every_operation_has_a_stable_id_a_tag_and_a_summary(app: FastAPI) -> No
             assert operation.get("summary"), (method, path)
 
 
+# Browser navigations (the sign-in's redirects out and back) refuse with a page for a person to
+# read; their 422 (a query past its limits) and every other error are problem+json.
+HTML_REFUSALS = ("/auth/login/", "/auth/callback/")
+
+
 def test_errors_are_declared_as_problem_json(app: FastAPI) -> None:
     for path, item in app.openapi()["paths"].items():
         if path.startswith("/scim/v2/"):
@@ -36,7 +41,9 @@ def test_errors_are_declared_as_problem_json(app: FastAPI) -> None:
         for operation in item.values():
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")):
-                    assert list(response["content"]) == ["application/problem+json"]
+                    html = path.startswith(HTML_REFUSALS) and status != "422"
+                    expected = ["text/html"] if html else ["application/problem+json"]
+                    assert list(response["content"]) == expected, (path, status)
 
 
 # Reached before anyone is signed in (the ways in), or with a credential of their own (webhooks:

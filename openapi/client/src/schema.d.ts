@@ -1035,6 +1035,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How people may sign in here: the identity providers' buttons, and token sign-in
+         * @description Public: the sign-in page reads it before anyone is signed in.
+         */
+        get: operations["getSignInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign in through an identity provider: redirects the browser there */
+        get: operations["startSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/callback/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the identity provider sends the browser back: signs in, or says why not */
+        get: operations["completeSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -1044,7 +1098,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: the session ends here */
+        /**
+         * Sign out: the session ends here, and the answer says where to end it at the provider
+         * @description With a session of an identity provider that offers RP-initiated logout, `logout_url`
+         *     is its end-session endpoint (with `client_id` and `post_logout_redirect_uri`, our `/`):
+         *     the UI sends the browser there. No ID token is kept, so none is sent as a hint; the
+         *     provider asks the person to confirm instead.
+         */
         post: operations["signOut"];
         delete?: never;
         options?: never;
@@ -4527,6 +4587,35 @@ export interface components {
              * @description Whether you may issue yourself API tokens.
              */
             self_service_tokens: boolean;
+        };
+        /** SignInOptions */
+        SignInOptions: {
+            /** Providers */
+            providers: components["schemas"]["SignInProvider"][];
+            /**
+             * Token Sign In
+             * @description Whether signing in with an API token is on (development).
+             */
+            token_sign_in: boolean;
+        };
+        /** SignInProvider */
+        SignInProvider: {
+            /**
+             * Key
+             * @description The provider's key, as in `via` of the sessions it starts.
+             */
+            key: string;
+            /**
+             * Name
+             * @description The button's label.
+             * @example Okta
+             */
+            name: string;
+            /**
+             * Login Url
+             * @description Where the button goes (a browser navigation, not a fetch).
+             */
+            login_url: string;
         };
         /** SignedOut */
         SignedOut: {
@@ -9236,6 +9325,167 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptions"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startSignIn: {
+        parameters: {
+            query?: {
+                /** @description The UI route to land on after signing in, e.g. `#/interviews`. */
+                return_to?: string | null;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization endpoint (state, nonce, PKCE S256). */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `return_to` is not a route of the UI. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No provider with this key is configured. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's discovery document could not be had. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    completeSignIn: {
+        parameters: {
+            query?: {
+                code?: string | null;
+                state?: string | null;
+                iss?: string | null;
+                error?: string | null;
+                error_description?: string | null;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: to the UI (`/` and the `return_to` route), with the session cookie. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The state, the provider's answer or its ID token did not hold. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The person may not enter (unknown, deactivated, unverified email, other domain). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No provider with this key is configured. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };
