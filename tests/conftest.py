@@ -250,10 +250,11 @@ def service_env(database_url: str, **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str], *, output: Path | None = None) -> Iterator[str]:
+def serving(env: dict[str, str], *, output: Path | None = None, port: int | None = None) -> Iterator[str]:
     """``python -m app serve`` (the production entrypoint, configured by settings alone) on a
-    free loopback port; its stdout to ``output`` when given. Yields the base URL."""
-    port = free_port()
+    free loopback port (or ``port``, when the caller had to know it first); its stdout to
+    ``output`` when given. Yields the base URL."""
+    port = port or free_port()
     sink = output.open("wb") if output is not None else None
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve"],

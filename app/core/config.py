@@ -178,6 +178,7 @@ class Settings(BaseSettings):
         if value is None:
             return None
         return _absolute_http_url(value, what="public_url").rstrip("/")
+
     # SCIM provisioning (app/scim/): the role of a person the identity provider creates without
     # naming one of ours in `roles`. Never admin by default: an admin is made on purpose.
     scim_default_role: Literal["recruiter", "hiring_manager", "interviewer"] = "interviewer"

@@ -343,5 +343,7 @@ async def test_concurrent_creates_of_one_person_make_one_user_and_409s(idp: Idp)
     for answer in answers:
         if answer.status_code == 409:
             check_error(answer, 409, "uniqueness")
-    found = check_list(await idp.request("GET", "/Users", params={"filter": 'userName eq "twice@example.com"'}))
+    found = check_list(
+        await idp.request("GET", "/Users", params={"filter": 'userName eq "twice@example.com"'})
+    )
     assert found["totalResults"] == 1

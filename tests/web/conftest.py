@@ -55,7 +55,7 @@ class Demo:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {user.token}"})
 
 
-def _run(env: dict[str, str], *args: str) -> str:
+def run_cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
     )
@@ -70,8 +70,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with empty_database(tmp_path_factory.mktemp("demo")) as url:
         upgrade(url)
         env = service_env(url, workers="1", web_dist=str(DIST))
-        _run(env, "load-catalog")
-        seeded = json.loads(_run(env, "seed-demo", "--json"))
+        run_cli(env, "load-catalog")
+        seeded = json.loads(run_cli(env, "seed-demo", "--json"))
         users = [DemoUser(u["id"], u["role"], u["name"], u["token"]) for u in seeded["users"]]
         with serving(env) as base_url:
             yield Demo(base_url=base_url, users=users, scenarios=seeded["scenarios"])

@@ -1590,6 +1590,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SCIM tokens (never the secrets) */
+        get: operations["listScimTokens"];
+        put?: never;
+        /**
+         * Create a SCIM token for an identity provider (shown once)
+         * @description Admins only. The token provisions people (it can create admins through `roles`): give
+         *     it to the identity provider alone. It lasts until revoked, whoever created it.
+         */
+        post: operations["createScimToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a SCIM token: its next request is a 401
+         * @description Idempotent: revoking a revoked token returns it unchanged.
+         */
+        delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What this SCIM service supports (RFC 7643 §5) */
+        get: operations["scimServiceProviderConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The resource types served: User */
+        get: operations["scimListResourceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes/{resource_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource type */
+        get: operations["scimGetResourceType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schemas served: the User schema */
+        get: operations["scimListSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas/{schema_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schema */
+        get: operations["scimGetSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find users: all, or by userName, externalId, id, emails or active */
+        get: operations["scimListUsers"];
+        put?: never;
+        /**
+         * Provision a user
+         * @description userName is the email (409 uniqueness when another user has it, whatever its case); roles
+         *     that name none of ours give the default role (`scim_default_role`, interviewer).
+         */
+        post: operations["scimCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{scim_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a user (deactivated ones too: active is false) */
+        get: operations["scimGetUser"];
+        /**
+         * Replace a user's attributes
+         * @description An absent externalId is cleared; absent `active` and `roles` stay as they are (a profile
+         *     push never deactivates or demotes anyone by omission).
+         */
+        put: operations["scimReplaceUser"];
+        post?: never;
+        /**
+         * Deprovision a user: deactivated, never deleted
+         * @description People stay, with active false (their scorecards and history stay attributed), and
+         *     `GET /Users/{id}` and a userName filter still find them; `active: true` brings them back (a
+         *     second create of the same userName is a 409: Okta and Entra look people up first).
+         */
+        delete: operations["scimDeleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a user's attributes; active=false deactivates at once
+         * @description Operations apply in order, all or none (RFC 7644 §3.5.2). Deactivation revokes the
+         *     person's API tokens and ends their browser sessions in the same transaction.
+         */
+        patch: operations["scimPatchUser"];
+        trace?: never;
+    };
 }
 export interface webhooks {
     "requisition.opened": {
@@ -3589,6 +3771,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ScimTokenPublic] */
+        Page_ScimTokenPublic_: {
+            /** Items */
+            items: components["schemas"]["ScimTokenPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[UserPublic] */
         Page_UserPublic_: {
             /** Items */
@@ -4317,6 +4509,324 @@ export interface components {
             };
             /** Question Banks */
             question_banks: string[];
+        };
+        /** ScimEmail */
+        ScimEmail: {
+            /** Value */
+            value: string;
+            /**
+             * Type
+             * @default work
+             */
+            type?: string;
+            /**
+             * Primary
+             * @default true
+             */
+            primary?: boolean;
+        };
+        /**
+         * ScimErrorBody
+         * @description An RFC 7644 §3.12 error.
+         * @example {
+         *       "detail": "userName is taken: another user has this email.",
+         *       "schemas": [
+         *         "urn:ietf:params:scim:api:messages:2.0:Error"
+         *       ],
+         *       "scimType": "uniqueness",
+         *       "status": "409"
+         *     }
+         */
+        ScimErrorBody: {
+            /**
+             * Schemas
+             * @default [
+             *       "urn:ietf:params:scim:api:messages:2.0:Error"
+             *     ]
+             */
+            schemas?: string[];
+            /**
+             * Status
+             * @description The HTTP status, as a string.
+             */
+            status: string;
+            scimType?: components["schemas"]["ScimType"] | null;
+            /** Detail */
+            detail: string;
+        };
+        /** ScimListResponse[ScimUser] */
+        ScimListResponse_ScimUser_: {
+            /**
+             * Schemas
+             * @default [
+             *       "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+             *     ]
+             */
+            schemas?: string[];
+            /** Totalresults */
+            totalResults: number;
+            /** Startindex */
+            startIndex: number;
+            /** Itemsperpage */
+            itemsPerPage: number;
+            /** Resources */
+            Resources: components["schemas"]["ScimUser"][];
+        };
+        /** ScimMeta */
+        ScimMeta: {
+            /** Resourcetype */
+            resourceType: string;
+            /** Created */
+            created?: string | null;
+            /** Lastmodified */
+            lastModified?: string | null;
+            /** Location */
+            location: string;
+        };
+        /**
+         * ScimMultiValuedIn
+         * @description An entry of `emails` or `roles`.
+         */
+        ScimMultiValuedIn: {
+            /** Value */
+            value?: string | null;
+            /** Type */
+            type?: string | null;
+            /** Display */
+            display?: string | null;
+            /** Primary */
+            primary?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ScimName */
+        ScimName: {
+            /** Formatted */
+            formatted: string;
+        };
+        /** ScimNameIn */
+        ScimNameIn: {
+            /** Formatted */
+            formatted?: string | null;
+            /** Givenname */
+            givenName?: string | null;
+            /** Familyname */
+            familyName?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ScimPatchIn
+         * @description RFC 7644 §3.5.2: `{"schemas": [PatchOp], "Operations": [{"op", "path", "value"}]}`.
+         * @example {
+         *       "Operations": [
+         *         {
+         *           "op": "replace",
+         *           "value": {
+         *             "active": false
+         *           }
+         *         }
+         *       ],
+         *       "schemas": [
+         *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+         *       ]
+         *     }
+         * @example {
+         *       "Operations": [
+         *         {
+         *           "op": "Replace",
+         *           "path": "active",
+         *           "value": "False"
+         *         }
+         *       ],
+         *       "schemas": [
+         *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+         *       ]
+         *     }
+         */
+        ScimPatchIn: {
+            /** Schemas */
+            schemas?: string[];
+            /** Operations */
+            Operations: components["schemas"]["ScimPatchOperation"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** ScimPatchOperation */
+        ScimPatchOperation: {
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "add" | "replace" | "remove";
+            /** Path */
+            path?: string | null;
+            /** Value */
+            value?: unknown;
+        };
+        /** ScimRole */
+        ScimRole: {
+            /**
+             * Value
+             * @description One of admin, recruiter, hiring_manager, interviewer.
+             */
+            value: string;
+        };
+        /** ScimTokenCreate */
+        ScimTokenCreate: {
+            /**
+             * Label
+             * @default
+             * @example Okta provisioning
+             */
+            label?: string;
+        };
+        /** ScimTokenIssued */
+        ScimTokenIssued: {
+            /** Id */
+            id: number;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart.
+             */
+            prefix: string;
+            /** Label */
+            label: string;
+            /**
+             * Created By
+             * @description The admin who created it.
+             */
+            created_by: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description Moved at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Token
+             * @description The bearer token for the identity provider's SCIM settings. Shown once; only its hash is stored.
+             */
+            token: string;
+        };
+        /** ScimTokenPublic */
+        ScimTokenPublic: {
+            /** Id */
+            id: number;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart.
+             */
+            prefix: string;
+            /** Label */
+            label: string;
+            /**
+             * Created By
+             * @description The admin who created it.
+             */
+            created_by: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description Moved at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /**
+         * ScimType
+         * @description The scimType values of RFC 7644 §3.12 this service answers with.
+         * @enum {string}
+         */
+        ScimType: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue";
+        /**
+         * ScimUser
+         * @description A user of this service as SCIM sees them.
+         */
+        ScimUser: {
+            /**
+             * Schemas
+             * @default [
+             *       "urn:ietf:params:scim:schemas:core:2.0:User"
+             *     ]
+             */
+            schemas?: string[];
+            /** Id */
+            id: string;
+            /** Externalid */
+            externalId?: string | null;
+            /**
+             * Username
+             * @description The email the person signs in with.
+             */
+            userName: string;
+            name: components["schemas"]["ScimName"];
+            /** Displayname */
+            displayName: string;
+            /** Emails */
+            emails: components["schemas"]["ScimEmail"][];
+            /** Active */
+            active: boolean;
+            /** Roles */
+            roles: components["schemas"]["ScimRole"][];
+            meta: components["schemas"]["ScimMeta"];
+        };
+        /**
+         * ScimUserIn
+         * @description A User resource as a client sends it (RFC 7643 §4.1); `id` and `meta` are ignored.
+         * @example {
+         *       "active": true,
+         *       "displayName": "Ada Lovelace",
+         *       "emails": [
+         *         {
+         *           "primary": true,
+         *           "type": "work",
+         *           "value": "ada@example.com"
+         *         }
+         *       ],
+         *       "externalId": "00ujl29u0le5T6Aj10h7",
+         *       "name": {
+         *         "familyName": "Lovelace",
+         *         "givenName": "Ada"
+         *       },
+         *       "schemas": [
+         *         "urn:ietf:params:scim:schemas:core:2.0:User"
+         *       ],
+         *       "userName": "ada@example.com"
+         *     }
+         */
+        ScimUserIn: {
+            /** Schemas */
+            schemas?: string[];
+            /**
+             * Username
+             * @description The person's email: the one they sign in with, unique case-insensitively.
+             */
+            userName: string;
+            /** Externalid */
+            externalId?: string | null;
+            name?: components["schemas"]["ScimNameIn"] | null;
+            /** Displayname */
+            displayName?: string | null;
+            /** Emails */
+            emails?: components["schemas"]["ScimMultiValuedIn"][] | null;
+            /** Active */
+            active?: boolean | null;
+            /** Roles */
+            roles?: components["schemas"]["ScimMultiValuedIn"][] | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ScorecardAmendment
@@ -10576,6 +11086,780 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScimTokens: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ScimTokenPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScimTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenIssued"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scimServiceProviderConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimListResourceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimGetResourceType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimListSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimGetSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schema_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimListUsers: {
+        parameters: {
+            query?: {
+                /** @description One comparison: `userName eq "ada@example.com"` (case-insensitive), `externalId eq "…"`, `id eq "12"`, `emails.value eq "…"`, `emails[type eq "work"].value eq "…"` or `active eq false`. */
+                filter?: string | null;
+                /** @description 1-based; below 1 reads as 1. */
+                startIndex?: number;
+                /** @description At most 200 (more reads as that; below 0 as 0). */
+                count?: number | null;
+                /** @description Only these attributes (comma-separated; `id` always). */
+                attributes?: string | null;
+                /** @description All but these attributes. */
+                excludedAttributes?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimListResponse_ScimUser_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimCreateUser: {
+        parameters: {
+            query?: {
+                /** @description Only these attributes (comma-separated; `id` always). */
+                attributes?: string | null;
+                /** @description All but these attributes. */
+                excludedAttributes?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserIn"];
+                "application/json": components["schemas"]["ScimUserIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimGetUser: {
+        parameters: {
+            query?: {
+                /** @description Only these attributes (comma-separated; `id` always). */
+                attributes?: string | null;
+                /** @description All but these attributes. */
+                excludedAttributes?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The SCIM id of a user: their user id here, as text. */
+                scim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimReplaceUser: {
+        parameters: {
+            query?: {
+                /** @description Only these attributes (comma-separated; `id` always). */
+                attributes?: string | null;
+                /** @description All but these attributes. */
+                excludedAttributes?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The SCIM id of a user: their user id here, as text. */
+                scim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserIn"];
+                "application/json": components["schemas"]["ScimUserIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SCIM id of a user: their user id here, as text. */
+                scim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+        };
+    };
+    scimPatchUser: {
+        parameters: {
+            query?: {
+                /** @description Only these attributes (comma-separated; `id` always). */
+                attributes?: string | null;
+                /** @description All but these attributes. */
+                excludedAttributes?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The SCIM id of a user: their user id here, as text. */
+                scim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchIn"];
+                "application/json": components["schemas"]["ScimPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
+                };
+            };
+            /** @description A SCIM error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimErrorBody"];
                 };
             };
         };
