@@ -259,9 +259,12 @@ async def delete_user(db: SessionDep, scim_id: UserPath) -> Response:
 
 _NOT_IMPLEMENTED = {"bulk", ".search", "me", "users/.search"}
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# HEAD and OPTIONS are served by no SCIM route: without them here, Starlette answered them with
+# the first route's methods alone (OPTIONS /Users said `Allow: GET`, hiding POST).
+_CAUGHT = (*_METHODS, "HEAD", "OPTIONS")
 
 
-@router.api_route("/{rest:path}", methods=list(_METHODS), include_in_schema=False)
+@router.api_route("/{rest:path}", methods=list(_CAUGHT), include_in_schema=False)
 async def unsupported(request: Request, rest: str) -> Response:
     """Anything else under /scim/v2, in SCIM's error format: 405 for a known path's other
     methods, 501 for the features ServiceProviderConfig says are off, 404 (Groups…) otherwise."""

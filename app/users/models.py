@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, EmailStr, StrictBool
+from pydantic import AfterValidator, EmailStr, StrictBool
 from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.core.patching import NotNull
-from app.core.timestamps import utcnow
+from app.core.timestamps import IsoDatetime, as_utc, utcnow
 
 
 class Role(StrEnum):
@@ -123,9 +124,16 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+def _in_the_future(value: datetime) -> datetime:
+    # A token born expired would be a credential that only ever answers 401: surely a mistake.
+    if as_utc(value) <= utcnow():
+        raise ValueError("must lie in the future (a token that has already expired is of no use)")
+    return value
+
+
 class ApiTokenCreate(SQLModel):
     label: str = Field(default="", max_length=200, schema_extra={"examples": ["frontend"]})
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Annotated[IsoDatetime, AfterValidator(_in_the_future)] | None = Field(
         default=None,
         description="When the token stops working. Omitted: the deployment's default lifetime "
         "(`api_token_days`); null: never (admins only).",

@@ -119,6 +119,14 @@ def clear_cookie(response: Response, request: Request, settings: Settings) -> No
     response.delete_cookie(cookie_name(secure), path="/", secure=secure, httponly=True, samesite="lax")
 
 
+# Why an ended session ended, as the sign-in page shows it (the 401's detail).
+_ENDED = {
+    "revoked": "The session was ended from an account page (yours or an admin's): sign in again.",
+    "deactivated": "The session ended with the account's deactivation: an admin can reactivate it.",
+    "signed_out": "The session was signed out: sign in again.",
+}
+
+
 class SessionRefused(Exception):
     def __init__(self, detail: str, *, reason: str) -> None:
         super().__init__(detail)
@@ -144,7 +152,8 @@ async def resolve(session: AsyncSession, *, raw: str, settings: Settings) -> tup
     row, user = found
     now = utcnow()
     if row.ended_at is not None:
-        raise SessionRefused(f"The session ended ({row.end_reason}): sign in again.", reason="ended")
+        detail = _ENDED.get(row.end_reason or "", f"The session ended ({row.end_reason}): sign in again.")
+        raise SessionRefused(detail, reason="ended")
     if not user.is_active:
         raise SessionRefused("The account is deactivated.", reason="deactivated")
     if as_utc(row.expires_at) <= now:

@@ -258,6 +258,10 @@ async def test_endpoints_not_served_say_so_in_scim_errors(idp: Idp) -> None:
     check_error(wrong, 405)
     assert wrong.headers["Allow"] == "GET"
     assert (await idp.request("DELETE", "/Users")).headers["Allow"] == "GET, POST"
+    for method in ("OPTIONS", "HEAD"):
+        other = await idp.request(method, "/Users/some-id")
+        assert other.status_code == 405
+        assert other.headers["Allow"] == "GET, PUT, PATCH, DELETE"
 
 
 @pytest.mark.parametrize(

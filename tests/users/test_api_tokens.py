@@ -56,6 +56,29 @@ async def test_a_new_token_lasts_the_deployments_default_unless_told(factory: Fa
     assert never["expires_at"] is None
 
 
+@pytest.mark.parametrize(
+    ("expires_at", "says"),
+    [
+        ("2020-01-01T00:00:00Z", "must lie in the future"),
+        (0, "ISO 8601"),  # Unix seconds would have been 1970: a token born expired
+        ("2027-01-01T00:00:00", "timezone"),
+    ],
+)
+async def test_a_token_cannot_be_issued_already_expired_or_with_an_unclear_end(
+    factory: Factory, expires_at: object, says: str
+) -> None:
+    admin = await factory.user(Role.admin)
+    actor = await factory.user(Role.interviewer)
+    before = await factory.client.get(f"/users/{actor.id}/tokens", headers=admin.headers)
+    refused = await factory.client.post(
+        f"/users/{actor.id}/tokens", json={"expires_at": expires_at}, headers=admin.headers
+    )
+    assert refused.status_code == 422, refused.text
+    assert says in refused.json()["detail"]
+    listed = await factory.client.get(f"/users/{actor.id}/tokens", headers=admin.headers)
+    assert listed.json() == before.json()  # the actor's own token alone
+
+
 async def test_last_used_moves_when_a_token_is_used_at_most_once_a_minute(factory: Factory) -> None:
     actor = await factory.user(Role.interviewer)
     listed = (await factory.client.get("/users/me/tokens", headers=actor.headers)).json()["items"]

@@ -63,7 +63,9 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
+# One demo for the browser tests' modules (seeding takes most of a minute): a test that changes
+# people makes its own rather than changing the seeded ones the others rely on.
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     if not (DIST / "index.html").is_file() or not AXE.is_file():
         pytest.fail("web/dist or web/node_modules is missing: run `make web` (Node.js 20+) first")
@@ -96,8 +98,13 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 
 async def sign_in(page: Page, demo: Demo, user: DemoUser) -> None:
-    await page.goto(demo.base_url + "/")
-    await page.get_by_label("API token").fill(user.token)
+    await sign_in_with_token(page, demo.base_url, user.token)
+
+
+async def sign_in_with_token(page: Page, base_url: str, token: str) -> None:
+    """The sign-in page's token form (development sign-in), as a person would use it."""
+    await page.goto(base_url + "/")
+    await page.get_by_label("API token").fill(token)
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_test_id("signed-in-as").wait_for()
 

@@ -208,7 +208,7 @@ async def test_the_dashboard_draws_its_charts_from_the_reports(page: Page, demo:
 async def test_the_other_pages_pass_the_accessibility_check(page: Page, demo: Demo) -> None:
     await page.goto(demo.base_url + "/")
     await page.get_by_label("API token").wait_for()
-    await check_page(page, "sign-in")
+    await check_page(page, "sign-in-token-only")
     refused = page.get_by_test_id("sign-in-problem")
     await page.get_by_label("API token").fill("ipt_not-a-token")
     await page.get_by_role("button", name="Sign in").click()
@@ -234,7 +234,6 @@ async def test_the_other_pages_pass_the_accessibility_check(page: Page, demo: De
     await sign_in(page, demo, demo.first("admin"))
     await page.goto(f"{demo.base_url}/#/admin")
     await page.get_by_test_id("webhook-status").wait_for()
-    await page.get_by_test_id("users").wait_for()
     await check_page(page, "admin")
 
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call, onSessionExpired, rememberSession, type SessionInfo, unwatchedApi, type User } from "./api";
 import { Layout } from "./components/Layout";
 import { Loading, PageTitle } from "./components/Status";
+import { Account } from "./pages/Account";
 import { Admin } from "./pages/Admin";
 import { ApplicationPage } from "./pages/Application";
 import { Board } from "./pages/Board";
@@ -11,14 +12,16 @@ import { CandidatePage } from "./pages/Candidate";
 import { Dashboard } from "./pages/Dashboard";
 import { InterviewPage } from "./pages/Interview";
 import { MyInterviews } from "./pages/MyInterviews";
+import { People } from "./pages/People";
+import { Person } from "./pages/Person";
 import { Requisitions } from "./pages/Requisitions";
-import { SignIn } from "./pages/SignIn";
+import { type Notice, SignIn } from "./pages/SignIn";
 import { can, homeOf } from "./roles";
 import { href, navigate, type Route, useRoute } from "./router";
 
 type Session =
   | { state: "checking" }
-  | { state: "signedOut"; notice: string | null }
+  | { state: "signedOut"; notice: Notice | null }
   | { state: "signedIn"; user: User };
 
 export function App() {
@@ -26,9 +29,11 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: "checking" });
 
   useEffect(() => {
+    // A 401 mid-use (expired, ended from another browser or by an admin, deactivated): the
+    // sign-in page, on the same route, saying why; signing in again carries on there.
     onSessionExpired((detail) => {
       rememberSession(null);
-      setSession({ state: "signedOut", notice: `Your session ended: ${detail}` });
+      setSession({ state: "signedOut", notice: { title: "Your session has ended.", detail } });
     });
     void call(unwatchedApi().GET("/auth/session")).then((result) => {
       if (result.ok) {
@@ -36,7 +41,10 @@ export function App() {
         setSession({ state: "signedIn", user: result.data.user });
       } else {
         // 401: not signed in (no notice); anything else is worth saying
-        const notice = result.problem.status === 401 ? null : result.problem.detail;
+        const notice =
+          result.problem.status === 401
+            ? null
+            : { title: "Could not check whether you are signed in.", detail: result.problem.detail };
         setSession({ state: "signedOut", notice });
       }
     });
@@ -77,17 +85,22 @@ export function App() {
       window.location.assign(next);
       return;
     }
-    setSession({ state: "signedOut", notice: "You are signed out." });
+    setSession({ state: "signedOut", notice: { title: "You are signed out." } });
+    navigate(href.home(), true);
+  };
+  const endedHere = (detail: string) => {
+    rememberSession(null);
+    setSession({ state: "signedOut", notice: { title: "You are signed out.", detail } });
     navigate(href.home(), true);
   };
   return (
     <Layout user={session.user} route={route} onSignOut={signOut}>
-      <Page route={route} user={session.user} />
+      <Page route={route} user={session.user} onEndedHere={endedHere} />
     </Layout>
   );
 }
 
-function Page({ route, user }: { route: Route; user: User }) {
+function Page({ route, user, onEndedHere }: { route: Route; user: User; onEndedHere: (detail: string) => void }) {
   const role = user.roles;
   switch (route.name) {
     case "home":
@@ -112,6 +125,12 @@ function Page({ route, user }: { route: Route; user: User }) {
       return can.readReports(role) ? <Dashboard /> : <NotForRole page="Dashboard" />;
     case "admin":
       return can.administer(role) ? <Admin /> : <NotForRole page="Admin" />;
+    case "people":
+      return can.administer(role) ? <People /> : <NotForRole page="People" />;
+    case "person":
+      return can.administer(role) ? <Person key={route.id} id={route.id} me={user} /> : <NotForRole page="Person" />;
+    case "account":
+      return <Account user={user} onEndedHere={onEndedHere} />;
     case "notFound":
       return (
         <>

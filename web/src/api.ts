@@ -9,6 +9,9 @@ export type { Api, Problem, Schemas };
 export type User = Schemas["UserPublic"];
 export type Role = Schemas["Role"];
 export type SessionInfo = Schemas["SessionInfo"];
+export type ApiToken = Schemas["ApiTokenPublic"];
+export type IssuedToken = Schemas["ApiTokenIssued"];
+export type BrowserSession = Schemas["BrowserSessionPublic"];
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let csrfToken: string | null = null;
@@ -141,6 +144,23 @@ const UNREACHABLE: ProblemInfo = {
   body: {},
 };
 
+/** A problem found before asking the API (an empty required field), shaped like the API's. */
+export function localProblem(detail: string, fields: FieldProblem[] = []): ProblemInfo {
+  return { status: null, code: null, detail, fields, body: {} };
+}
+
+/** A 422's field errors by the field's name in the body (`email`, `roles`), for the form to show. */
+export function fieldErrorsOf(problem: ProblemInfo | null): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const field of problem?.fields ?? []) {
+    const name = field.loc[0];
+    // Pydantic's messages start in lower case ("value is not a valid email address: …").
+    const msg = field.msg.charAt(0).toUpperCase() + field.msg.slice(1);
+    if (name !== undefined && byField[String(name)] === undefined) byField[String(name)] = msg;
+  }
+  return byField;
+}
+
 /** Awaits an openapi-fetch call and sorts it into data or a readable problem. */
 export async function call<T>(request: Promise<Outcome<T>>): Promise<Result<T>> {
   let outcome: Outcome<T>;
@@ -240,4 +260,46 @@ export function namesFrom(result: Result<Catalog> | null): Names {
     source: (key) => sources.get(key) ?? (key === "other" ? "Other" : key),
     skill: (key) => skills.get(key) ?? key,
   };
+}
+
+/** An identity provider to sign in with: a button on the sign-in page. */
+export interface IdentityProvider {
+  key: string;
+  name: string;
+  /** Where the button goes: this service's own start of the provider's sign-in (same origin). */
+  loginUrl: string;
+}
+
+export interface SignInOptions {
+  providers: IdentityProvider[];
+  /** Whether the development sign-in with a pasted API token is on. */
+  tokenSignIn: boolean;
+}
+
+/**
+ * How this deployment signs people in: `GET /auth/providers` (public, read before anyone is
+ * signed in, so through the unwatched client). If the service cannot answer, the page offers the
+ * token form alone and says nothing is lost. A provider's link must stay on this origin: the
+ * service runs the flow, never the page, so a link elsewhere is not shown.
+ */
+export async function signInOptions(): Promise<SignInOptions> {
+  const { data } = await unwatchedApi()
+    .GET("/auth/providers")
+    .catch(() => ({ data: undefined }));
+  if (data === undefined) return { providers: [], tokenSignIn: true };
+  const providers: IdentityProvider[] = [];
+  for (const { key, name, login_url: loginUrl } of data.providers) {
+    const url = sameOriginUrl(loginUrl);
+    if (url !== null) providers.push({ key, name, loginUrl: url });
+  }
+  return { providers, tokenSignIn: data.token_sign_in };
+}
+
+function sameOriginUrl(value: string): string | null {
+  try {
+    const url = new URL(value, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search : null;
+  } catch {
+    return null;
+  }
 }

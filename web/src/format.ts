@@ -118,3 +118,55 @@ export function duration(seconds: number | null | undefined): string {
   if (seconds < 2 * 86_400) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
+
+/** What each role may use, in a few words (the roles' checkboxes). */
+export const ROLE_HINTS: Record<Role, string> = {
+  admin: "people, tokens, webhooks, and everything else",
+  recruiter: "every requisition, moves, scheduling, reports",
+  hiring_manager: "their own requisitions and reports",
+  interviewer: "their interviews and scorecards",
+};
+
+export const ALL_ROLES: readonly Role[] = ["admin", "recruiter", "hiring_manager", "interviewer"];
+
+/** "Active", "Revoked 3 Mar 2027, 10:00", "Expired …": a token's state at `now`. */
+export function tokenState(
+  token: { revoked_at: string | null; expires_at: string | null },
+  now: number,
+): { active: boolean; text: string } {
+  if (token.revoked_at) return { active: false, text: `Revoked ${dateTime(token.revoked_at)}` };
+  if (token.expires_at && new Date(token.expires_at).getTime() <= now) {
+    return { active: false, text: `Expired ${dateTime(token.expires_at)}` };
+  }
+  return { active: true, text: "Active" };
+}
+
+/** How a session was signed in: "API token" or the identity provider's key, in words. */
+export function viaName(via: string): string {
+  return via === "token" ? "API token" : humanize(via);
+}
+
+/** "Chrome on Linux" from a User-Agent header; the header itself (shortened) when unknown. */
+export function browserName(userAgent: string): string {
+  if (userAgent.trim() === "") return "Unknown browser";
+  const browsers: [RegExp, string][] = [
+    [/Edg\//, "Edge"],
+    [/OPR\//, "Opera"],
+    [/Firefox\//, "Firefox"],
+    [/HeadlessChrome\//, "Chrome (headless)"],
+    [/Chrom(e|ium)\//, "Chrome"],
+    [/Version\/[\d.]+.*Safari\//, "Safari"],
+  ];
+  const systems: [RegExp, string][] = [
+    [/Android/, "Android"],
+    [/iPhone|iPad/, "iOS"],
+    [/Windows/, "Windows"],
+    [/Mac OS X|Macintosh/, "macOS"],
+    [/CrOS/, "ChromeOS"],
+    [/Linux/, "Linux"],
+  ];
+  const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
+  if (browser === undefined) return userAgent.length > 60 ? `${userAgent.slice(0, 57)}…` : userAgent;
+  return system === undefined ? browser : `${browser} on ${system}`;
+}

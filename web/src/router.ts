@@ -12,13 +12,17 @@ export type Route =
   | { name: "candidate"; id: number }
   | { name: "dashboard" }
   | { name: "admin" }
+  | { name: "people" }
+  | { name: "person"; id: number }
+  | { name: "account" }
   | { name: "notFound"; path: string };
 
-const WITH_ID: Record<string, "interview" | "board" | "application" | "candidate"> = {
+const WITH_ID: Record<string, "interview" | "board" | "application" | "candidate" | "person"> = {
   interviews: "interview",
   requisitions: "board",
   applications: "application",
   candidates: "candidate",
+  people: "person",
 };
 
 export function parseHash(hash: string): Route {
@@ -31,6 +35,8 @@ export function parseHash(hash: string): Route {
     if (first === "requisitions") return { name: "requisitions" };
     if (first === "dashboard") return { name: "dashboard" };
     if (first === "admin") return { name: "admin" };
+    if (first === "people") return { name: "people" };
+    if (first === "account") return { name: "account" };
   }
   if (parts.length === 2 && first !== undefined && second !== undefined && /^[1-9]\d{0,9}$/.test(second)) {
     const name = WITH_ID[first];
@@ -49,6 +55,9 @@ export const href = {
   candidate: (id: number) => `#/candidates/${id}`,
   dashboard: () => "#/dashboard",
   admin: () => "#/admin",
+  people: () => "#/people",
+  person: (id: number) => `#/people/${id}`,
+  account: () => "#/account",
 };
 
 export function navigate(hash: string, replace = false): void {

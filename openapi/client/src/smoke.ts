@@ -42,7 +42,7 @@ function need<T>(value: T | undefined, what: string): T {
 async function createUser(story: Story, role: Schemas["Role"]): Promise<[Api, number]> {
   const created = expectStatus(
     await story.admin.POST("/users", {
-      body: { email: `${role}.${story.run}@example.com`, name: `Smoke ${role}`, role },
+      body: { email: `${role}.${story.run}@example.com`, name: `Smoke ${role}`, roles: [role] },
     }),
     201,
     `create ${role}`,
@@ -66,7 +66,9 @@ const STEPS: Step[] = [
     "the admin token works",
     async (story) => {
       const me = expectStatus(await story.admin.GET("/users/me"), 200, "getCurrentUser");
-      if (me.role !== "admin") throw new Error(`SMOKE_ADMIN_TOKEN belongs to a ${me.role}`);
+      if (!me.roles.includes("admin")) {
+        throw new Error(`SMOKE_ADMIN_TOKEN belongs to someone with roles ${me.roles.join(", ") || "none"}`);
+      }
     },
   ],
   [

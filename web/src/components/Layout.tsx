@@ -1,4 +1,5 @@
-// The frame of every signed-in page: skip link, header with the navigation and Sign out, main.
+// The frame of every signed-in page: skip link, header with the navigation, My account and
+// Sign out, main.
 import type { ComponentChildren } from "preact";
 
 import type { User } from "../api";
@@ -31,6 +32,7 @@ function navFor(user: User): NavItem[] {
     items.push({ label: "Dashboard", to: href.dashboard(), active: (r) => r.name === "dashboard" });
   }
   if (can.administer(user.roles)) {
+    items.push({ label: "People", to: href.people(), active: (r) => r.name === "people" || r.name === "person" });
     items.push({ label: "Admin", to: href.admin(), active: (r) => r.name === "admin" });
   }
   return items;
@@ -71,6 +73,9 @@ export function Layout({
           <span data-testid="signed-in-as">
             {user.name} <span class="muted">({roleNames(user.roles)})</span>
           </span>
+          <a href={href.account()} aria-current={route.name === "account" ? "page" : undefined}>
+            My account
+          </a>
           <button type="button" class="button-secondary" onClick={onSignOut}>
             Sign out
           </button>

@@ -1,11 +1,13 @@
-// Admin: the ATS webhook inbox (backlog, oldest pending, dead) with replays, and the users.
+// Admin: the ATS webhook inbox (backlog, oldest pending, dead) with replays. People (users,
+// roles, tokens, sessions) have their own page, pages/People.tsx.
 import { useState } from "preact/hooks";
 
 import { api, call, type ProblemInfo, type Schemas } from "../api";
 import { Empty, Loaded, PageTitle, ProblemMessage } from "../components/Status";
-import { date, duration, humanize, plural, roleNames } from "../format";
+import { duration, humanize, plural } from "../format";
 import { useLoad } from "../hooks";
 import { TableWrap } from "../components/TableWrap";
+import { href } from "../router";
 
 type ReplayStatus = "dead" | "failed";
 
@@ -13,8 +15,10 @@ export function Admin() {
   return (
     <>
       <PageTitle title="Admin">Admin</PageTitle>
+      <p>
+        People, their roles, tokens and sessions are on the <a href={href.people()}>People</a> page.
+      </p>
       <WebhookStatus />
-      <Users />
     </>
   );
 }
@@ -126,82 +130,5 @@ function StatusCounts({ counts }: { counts: Schemas["WebhookStatus"]["counts"] }
         </tbody>
       </table>
     </TableWrap>
-  );
-}
-
-function Users() {
-  const [pages, setPages] = useState<string[]>([""]);
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const { load } = useLoad(
-    () => call(api().GET("/users", { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
-    [cursor],
-  );
-  return (
-    <section aria-labelledby="users-heading" data-testid="users">
-      <h2 id="users-heading">Users</h2>
-      <Loaded load={load} what="the users">
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>No users.</Empty>
-          ) : (
-            <>
-              <TableWrap label="Users">
-                <table>
-                  <caption class="visually-hidden">Users, page {pages.length}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Active</th>
-                      <th scope="col">Since</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((u) => (
-                      <tr key={u.id}>
-                        <th scope="row">{u.name}</th>
-                        <td>{u.email}</td>
-                        <td>{roleNames(u.roles)}</td>
-                        <td>{u.is_active ? "Yes" : "No"}</td>
-                        <td>{date(u.created_at)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
-              <div class="actions">
-                {pages.length > 1 && (
-                  <button
-                    type="button"
-                    class="button-secondary"
-                    onClick={() => {
-                      const previous = pages.slice(0, -1);
-                      setPages(previous);
-                      setCursor(previous[previous.length - 1] || undefined);
-                    }}
-                  >
-                    Previous users
-                  </button>
-                )}
-                {page.next_cursor && (
-                  <button
-                    type="button"
-                    class="button-secondary"
-                    onClick={() => {
-                      const next = page.next_cursor ?? "";
-                      setPages([...pages, next]);
-                      setCursor(next);
-                    }}
-                  >
-                    Next users
-                  </button>
-                )}
-              </div>
-            </>
-          )
-        }
-      </Loaded>
-    </section>
   );
 }
