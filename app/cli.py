@@ -153,10 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("serve", help="serve the API (and the UI) with uvicorn, as the settings say")
     worker = commands.add_parser(
-        "worker", help="apply webhook deliveries: run workers until SIGTERM (any number of processes)"
+        "worker",
+        help="apply webhook deliveries and send outbox messages: run workers until SIGTERM (any number of processes)",
     )
-    worker.add_argument("--concurrency", type=int, default=2, help="workers in this process (default 2)")
-    worker.add_argument("--drain", action="store_true", help="apply what is due now, then exit")
+    worker.add_argument(
+        "--concurrency", type=int, default=2, help="workers of each queue in this process (default 2)"
+    )
+    worker.add_argument("--drain", action="store_true", help="apply and send what is due now, then exit")
     return parser
 
 
@@ -196,15 +199,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             serve(settings)
         elif args.command == "worker":
+            from app import workers
             from app.core import logging as app_logging
-            from app.webhooks import runner
 
             assert settings.log_format is not None
             app_logging.configure(level=settings.log_level, log_format=settings.log_format)
             if args.drain:
-                print(f"applied {asyncio.run(runner.drain(settings))} delivery attempt(s)", file=sys.stderr)
+                deliveries, messages = asyncio.run(workers.drain(settings))
+                print(
+                    f"applied {deliveries} delivery attempt(s), sent {messages} message attempt(s)",
+                    file=sys.stderr,
+                )
             else:
-                asyncio.run(runner.serve(settings, count=max(1, args.concurrency)))
+                asyncio.run(workers.serve(settings, count=max(1, args.concurrency)))
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1

@@ -31,9 +31,12 @@ from app.core.errors import PROBLEM_JSON, install_error_handlers
 from app.core.inputs import refuse_nul_characters
 from app.core.migrations import head_revision
 from app.core.outages import install_outage_handlers
+from app.core.queue import Wakeup
 from app.core.request_middleware import RequestContextMiddleware
 from app.interviews import panel
 from app.interviews.router import router as interviews_router
+from app.outbox.router import router as outbox_router
+from app.outbox.runner import run_outbox_workers
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.scim import routing as scim_routing
@@ -51,7 +54,6 @@ from app.webhooks.dependencies import NotifyClock
 from app.webhooks.router import router as webhooks_router
 from app.webhooks.router import webhooks_docs
 from app.webhooks.runner import run_workers
-from app.webhooks.worker import Wakeup
 
 DESCRIPTION = """
 The hiring pipeline of ML platform teams: requisitions, candidates and the four interview stages
@@ -102,6 +104,11 @@ TAGS = [
     {
         "name": "webhooks",
         "description": "Signed ATS deliveries (no bearer token), and the admin's inbox and mappings.",
+    },
+    {
+        "name": "outbox",
+        "description": "What we send (mail, chat), written with its cause and sent by workers: the "
+        "admin's status, messages and replays.",
     },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
@@ -157,8 +164,16 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         app.state.head_revision = head_revision()
         # Webhook workers in this process (webhook_workers, 1 by default): they stop after the
         # delivery in hand when the server shuts down; a killed one leaves its delivery to others.
-        async with run_workers(
-            factory=app.state.session_factory, settings=settings, wakeup=app.state.wakeup, name="api"
+        async with (
+            run_workers(
+                factory=app.state.session_factory, settings=settings, wakeup=app.state.wakeup, name="api"
+            ),
+            run_outbox_workers(
+                factory=app.state.session_factory,
+                settings=settings,
+                wakeup=app.state.outbox_wakeup,
+                name="api-outbox",
+            ),
         ):
             yield
         await engine.dispose()
@@ -184,6 +199,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # The identity providers, each with its discovery document and keys cached for this app.
     identity_providers.supply(app, Directory(settings))
     app.state.wakeup = Wakeup()
+    app.state.outbox_wakeup = Wakeup()
     app.state.notify_clock = NotifyClock()
     install_error_handlers(app)
     install_outage_handlers(app)
@@ -219,6 +235,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         sign_in_router,
         reports_router,
         webhooks_admin_router,
+        outbox_router,
         scim_tokens_router,
         scim_router,
     ):

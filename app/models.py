@@ -24,6 +24,7 @@ from app.catalog.models import (
 )
 from app.core.idempotency import IdempotencyRecord
 from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard
+from app.outbox.models import OutboxMessage
 from app.reports import indexes as report_indexes
 from app.requisitions.models import (
     Requisition,
@@ -57,6 +58,7 @@ __all__ = [
     "Level",
     "MappingRule",
     "MarketFigure",
+    "OutboxMessage",
     "Question",
     "QuestionBank",
     "Requisition",

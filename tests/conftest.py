@@ -138,8 +138,10 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
             webhook_secrets=[TEST_WEBHOOK_SECRET],
             greenhouse_secrets=[TEST_GREENHOUSE_SECRET],
             # No background workers in the in-process app: tests drain the inbox themselves
-            # (tests.webhooks.support.drain), so each outcome is deterministic.
+            # (tests.webhooks.support.drain) and the outbox (tests.outbox.support), so each outcome
+            # is deterministic.
             webhook_workers=0,
+            outbox_workers=0,
         )
     )
     async with application.router.lifespan_context(application):

@@ -172,6 +172,30 @@ class Settings(BaseSettings):
     # Sign-in through identity providers (OIDC): a JSON list of OidcProvider objects.
     oidc_providers: list[OidcProvider] = Field(default_factory=list)
 
+    # What we send (app/outbox): mail through this SMTP server, or, with no host set, to the log
+    # (development: `make run` needs no mail server). `starttls` upgrades a plain connection
+    # (port 587), `tls` connects over TLS (465), `none` is for a relay on loopback only.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "interview-pipeline <no-reply@localhost>"
+    # Chat messages go to Slack-compatible incoming webhooks on these hosts only (a URL a person
+    # pastes is a fetch we make: anywhere else is refused), over https (http only for a
+    # loopback receiver in development and tests).
+    chat_webhook_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["hooks.slack.com"])
+    chat_webhook_http: bool = False
+    # One send (a mail, a chat post) gives up after this long; a worker's claim on a message
+    # lasts longer than that (app/outbox/store.py: never two live workers on one message).
+    send_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # Outbox workers inside each service process (0: none, run `python -m app worker` apart);
+    # a message failing this many times, or this old, is `dead`.
+    outbox_workers: int = Field(default=1, ge=0, le=32)
+    outbox_max_attempts: int = Field(default=12, ge=1, le=1000)
+    outbox_max_age_seconds: int = Field(default=2 * 86_400, ge=60)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
@@ -183,7 +207,9 @@ class Settings(BaseSettings):
     # naming one of ours in `roles`. Never admin by default: an admin is made on purpose.
     scim_default_role: Literal["recruiter", "hiring_manager", "interviewer"] = "interviewer"
 
-    @field_validator("cors_origins", "webhook_secrets", "greenhouse_secrets", mode="before")
+    @field_validator(
+        "cors_origins", "webhook_secrets", "greenhouse_secrets", "chat_webhook_hosts", mode="before"
+    )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -229,6 +255,8 @@ class Settings(BaseSettings):
         if self.log_format is None:
             self.log_format = "console" if self.environment is Environment.development else "json"
         self._check_sign_in(production)
+        if production and self.chat_webhook_http:
+            raise ValueError("chat_webhook_http: production sends chat messages over https only")
         if production and self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
             raise ValueError(
                 "database_url: production needs PostgreSQL (postgresql://...); set "

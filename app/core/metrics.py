@@ -92,6 +92,32 @@ WEBHOOK_OLDEST_BACKLOG = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+OUTBOX_ATTEMPTS = Counter(
+    "outbox_attempts_total",
+    "Attempts to send an outbox message, by channel, kind and outcome (sent, retry, dead).",
+    ["channel", "kind", "outcome"],
+)
+OUTBOX_SEND_SECONDS = Histogram(
+    "outbox_send_duration_seconds",
+    "Time one send took (the SMTP conversation, the chat POST), by channel.",
+    ["channel"],
+    buckets=LATENCY_BUCKETS,
+)
+OUTBOX_SEND_LAG = Histogram(
+    "outbox_send_lag_seconds",
+    "From a message's writing to its sending, by channel.",
+    ["channel"],
+    buckets=(0.1, 0.5, 1.0, 5.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 21_600.0, 86_400.0),
+)
+OUTBOX_MESSAGES = Gauge(
+    "outbox_messages", "Messages in the outbox, by status.", ["status"], multiprocess_mode="mostrecent"
+)
+OUTBOX_OLDEST_BACKLOG = Gauge(
+    "outbox_backlog_oldest_age_seconds",
+    "Age of the oldest message workers have yet to send (queued or sending, due now); 0 when none.",
+    multiprocess_mode="mostrecent",
+)
+
 SCORECARDS_SUBMITTED = Counter("scorecards_submitted_total", "Scorecards submitted (first versions).")
 STAGE_MOVES = Counter(
     "stage_moves_total",

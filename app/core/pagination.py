@@ -125,12 +125,14 @@ def id_key(row: Any) -> list[Any]:
 
 
 async def page_by_id(
-    session: AsyncSession, statement: Any, id_column: Any, page: PageParams
+    session: AsyncSession, statement: Any, id_column: Any, page: PageParams, *, newest_first: bool = False
 ) -> tuple[list[Any], str | None]:
-    """Ascending id."""
-    statement = statement.order_by(id_column).limit(page.limit + 1)
+    """Ascending id, or descending (newest first)."""
+    order = id_column.desc() if newest_first else id_column
+    statement = statement.order_by(order).limit(page.limit + 1)
     if page.cursor:
-        statement = statement.where(id_column > decode_id_cursor(page.cursor))
+        after = decode_id_cursor(page.cursor)
+        statement = statement.where(id_column < after if newest_first else id_column > after)
     rows = list((await session.exec(statement)).all())
     return split_page(rows, page, id_key)
 

@@ -11,8 +11,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.db import EngineDep, SessionFactory, SessionFactoryDep
+from app.core.queue import Wakeup
 from app.core.wiring import SettingsDep
-from app.webhooks.worker import DeliveryWorker, Wakeup
+from app.webhooks.worker import DeliveryWorker
 
 
 async def app_wakeup(request: Request) -> Wakeup:

@@ -24,8 +24,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.ats_sync import redaction
+from app.core import queue
 from app.core.errors import NotFound
-from app.core.pagination import PageParams, decode_id_cursor, encode_cursor
+from app.core.pagination import PageParams, page_by_id
 from app.core.redaction import scrub_text
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
@@ -146,23 +147,8 @@ async def get(*, session: AsyncSession, delivery_pk: int) -> WebhookDelivery:
 
 async def claim_next(*, session: AsyncSession, now: datetime) -> WebhookDelivery | None:
     """The oldest due delivery, locked for this transaction and counted as an attempt; None when
-    nothing is due. The claim is one UPDATE of the row a sub-select picks, skipping rows other
-    workers hold (PostgreSQL; SQLite has one writer at a time, and the UPDATE is its claim)."""
-    due = (
-        sa.select(delivery.c.id)
-        .where(delivery.c.status.in_(DUE), delivery.c.next_attempt_at <= now)
-        .order_by(delivery.c.next_attempt_at, delivery.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    claim = (
-        sa.update(WebhookDelivery)
-        .where(col(WebhookDelivery.id) == due, col(WebhookDelivery.status).in_(DUE))
-        .values(attempts=WebhookDelivery.attempts + 1, updated_at=now)
-        .returning(col(WebhookDelivery.id))
-    )
-    pk = (await session.exec(claim)).scalar_one_or_none()
+    nothing is due (the shared claim: app/core/queue.py)."""
+    pk = await queue.claim_due(session, delivery, due=DUE, now=now)
     if pk is None:
         return None
     return await session.get(WebhookDelivery, pk, populate_existing=True)
@@ -277,10 +263,7 @@ async def count_with_status(*, session: AsyncSession, status: DeliveryStatus) ->
 
 async def next_due_at(*, session: AsyncSession) -> datetime | None:
     """When the soonest waiting delivery falls due, so an idle worker sleeps until then."""
-    statement = select(sa.func.min(WebhookDelivery.next_attempt_at)).where(
-        col(WebhookDelivery.status).in_(DUE)
-    )
-    return (await session.exec(statement)).one()
+    return await queue.next_due(session, delivery, due=DUE)
 
 
 async def list_deliveries(
@@ -291,16 +274,12 @@ async def list_deliveries(
     source: str | None = None,
 ) -> tuple[list[WebhookDelivery], str | None]:
     """Newest first, keyset-paginated on id ((status, id) is indexed)."""
-    statement = select(WebhookDelivery).order_by(col(WebhookDelivery.id).desc()).limit(page.limit + 1)
+    statement = select(WebhookDelivery)
     if status is not None:
         statement = statement.where(WebhookDelivery.status == status)
     if source is not None:
         statement = statement.where(WebhookDelivery.source == source)
-    if page.cursor:
-        statement = statement.where(col(WebhookDelivery.id) < decode_id_cursor(page.cursor))
-    rows = list((await session.exec(statement)).all())
-    next_cursor = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return rows[: page.limit], next_cursor
+    return await page_by_id(session, statement, col(WebhookDelivery.id), page, newest_first=True)
 
 
 def _about(source: str, candidate_ref: str, application_refs: list[str]) -> Any:

@@ -19,16 +19,11 @@ or by its timer (the soonest retry, at most ``webhook_poll_seconds``).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import random
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import asyncpg
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,6 +33,7 @@ from app.core.config import Settings
 from app.core.db import SessionFactory, unit_of_work
 from app.core.errors import ConcurrentWrite
 from app.core.outages import is_unavailable
+from app.core.queue import QueueWorker, Wakeup, backoff
 from app.core.request_context import request_id_var
 from app.core.timestamps import as_utc, utcnow
 from app.webhooks import inbox
@@ -45,43 +41,14 @@ from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-# Backoff: 1 s doubling to at most 5 min, each delay drawn in [½, 1] of that (jitter spreads the
-# retries of many deliveries that failed together, e.g. behind one missing job).
-BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_CAP_SECONDS = 300.0
-# After an error talking to the database itself, a worker waits this long before trying again.
-OUTAGE_PAUSE_SECONDS = 2.0
-_jitter = random.SystemRandom()
 
-
-def backoff(attempts: int) -> timedelta:
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    return timedelta(seconds=ceiling * _jitter.uniform(0.5, 1.0))
-
-
-class Wakeup:
-    """What idle workers of a process wait on: set by local receivers and by NOTIFY."""
-
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    def set(self) -> None:
-        self.event.set()
-
-    async def wait(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.event.wait(), timeout=max(0.0, seconds))
-        self.event.clear()
-
-
-class DeliveryWorker:
+class DeliveryWorker(QueueWorker):
     def __init__(
         self, *, factory: SessionFactory, settings: Settings, wakeup: Wakeup, name: str = "worker"
     ) -> None:
+        super().__init__(wakeup=wakeup, name=name, poll_seconds=settings.webhook_poll_seconds, kind="webhook")
         self.factory = factory
         self.settings = settings
-        self.wakeup = wakeup
-        self.name = name
 
     def _exhausted(self, attempts: int, received_at: datetime, now: datetime) -> bool:
         too_old = now - as_utc(received_at) > timedelta(seconds=self.settings.webhook_max_age_seconds)
@@ -200,72 +167,6 @@ class DeliveryWorker:
         )
         return settlement, status.value if status is DeliveryStatus.pending else "retry"
 
-    async def _idle(self) -> None:
-        """Sleep until the soonest retry falls due, a wakeup, or the poll interval."""
-        timeout = self.settings.webhook_poll_seconds
+    async def next_due_at(self) -> datetime | None:
         async with self.factory() as session:
-            due = await inbox.next_due_at(session=session)
-        if due is not None:
-            timeout = min(timeout, (as_utc(due) - utcnow()).total_seconds())
-        await self.wakeup.wait(timeout)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set; the delivery in hand is finished first (a clean shutdown
-        leaves nothing half-applied, and a killed one leaves nothing at all)."""
-        logger.info("webhook worker %s started", self.name)
-        while not stop.is_set():
-            try:
-                if not await self.work_once():
-                    await self._idle()
-            except Exception as exc:
-                if is_unavailable(exc):
-                    logger.warning(
-                        "webhook worker %s: database unavailable (%s); pausing", self.name, type(exc).__name__
-                    )
-                else:
-                    logger.exception("webhook worker %s: unexpected error; pausing", self.name)
-                await self.wakeup.wait(OUTAGE_PAUSE_SECONDS)
-        logger.info("webhook worker %s stopped", self.name)
-
-    async def drain(self, *, within: float = 30.0) -> int:
-        """Apply until nothing is due, waiting for retries that fall due within ``within``
-        seconds; how many attempts were made. For tests and the CLI's ``worker --drain``."""
-        deadline = asyncio.get_running_loop().time() + within
-        done = 0
-        while True:
-            while await self.work_once():
-                done += 1
-            async with self.factory() as session:
-                due = await inbox.next_due_at(session=session)
-            remaining = deadline - asyncio.get_running_loop().time()
-            if due is None or remaining <= 0:
-                return done
-            wait = (as_utc(due) - utcnow()).total_seconds()
-            if wait > remaining:
-                return done
-            await asyncio.sleep(max(0.0, wait))
-
-
-async def listen(database_url: str, wakeup: Wakeup, stop: asyncio.Event) -> None:
-    """One LISTEN connection a process (PostgreSQL only): a NOTIFY from any receiver wakes the
-    workers here. Reconnects after an outage; meanwhile the workers poll."""
-    url = make_url(database_url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql")
-    dsn = url.render_as_string(hide_password=False)
-    while not stop.is_set():
-        connection = None
-        try:
-            connection = await asyncpg.connect(dsn, timeout=5)
-            await connection.add_listener(inbox.CHANNEL, lambda *_args: wakeup.set())
-            lost = asyncio.Event()
-            connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
-            wakeup.set()  # anything stored while we were not listening
-            waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(lost.wait())]
-            _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            logger.warning("webhook listener: %s; retrying", type(exc).__name__)
-            await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
-        finally:
-            if connection is not None and not connection.is_closed():
-                await connection.close(timeout=2)
+            return await inbox.next_due_at(session=session)

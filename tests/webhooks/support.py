@@ -20,10 +20,11 @@ from app.applications.models import Application, ApplicationExternalId, StageEve
 from app.ats_sync import standard_webhooks
 from app.ats_sync.adapters import greenhouse
 from app.candidates.models import Candidate, CandidateExternalId
+from app.core.queue import Wakeup
 from app.core.timestamps import as_utc
 from app.requisitions.models import Requisition, RequisitionExternalId
 from app.webhooks.models import WebhookDelivery
-from app.webhooks.worker import DeliveryWorker, Wakeup
+from app.webhooks.worker import DeliveryWorker
 from tests.factories import TEST_GREENHOUSE_SECRET, TEST_WEBHOOK_SECRET
 
 # Byte-exact copies of the samples in Greenhouse's webhook documentation.

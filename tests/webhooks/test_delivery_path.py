@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.ats_sync.adapters import greenhouse
+from app.core.queue import Wakeup
 from app.users.models import Role
 from app.webhooks import inbox
-from app.webhooks.worker import DeliveryWorker, Wakeup
+from app.webhooks.worker import DeliveryWorker
 from tests.factories import Factory
 from tests.webhooks.support import greenhouse_sample, post_greenhouse
 

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.queue import Wakeup
 from app.core.timestamps import utcnow
 from app.users.models import Role
 from app.webhooks.models import WebhookDelivery
-from app.webhooks.worker import DeliveryWorker, Wakeup
+from app.webhooks.worker import DeliveryWorker
 from tests.factories import Factory
 from tests.webhooks.support import event, post_event, standard_headers
 

@@ -1590,6 +1590,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/outbox/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What waits to be sent, for how long, what went dead
+         * @description Counts by channel and status, the backlog and the age of its oldest message, retries,
+         *     dead messages and the send lag of the last hour. Admins only.
+         */
+        get: operations["getOutboxStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/outbox/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the messages we send
+         * @description Newest first; a dead one says why in `error`. Admins only.
+         */
+        get: operations["listOutboxMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/outbox/messages/{message_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one message again
+         * @description Queue a dead (or still queued) message again, due now, its attempts afresh. A sent
+         *     message is not sent again, nor one a worker is sending (409).
+         */
+        post: operations["replayOutboxMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/outbox/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue the dead messages again
+         * @description Queues the oldest `limit` messages in `status` again (due now, attempts afresh) and says
+         *     how many remain in `status`. Admins only.
+         */
+        post: operations["replayOutboxMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/tokens": {
         parameters: {
             query?: never;
@@ -2917,6 +3000,11 @@ export interface components {
             /** Market Figures */
             market_figures: components["schemas"]["MarketFigurePublic"][];
         };
+        /**
+         * Channel
+         * @enum {string}
+         */
+        Channel: "email" | "chat";
         /** Criterion */
         Criterion: {
             /** Key */
@@ -3655,6 +3743,11 @@ export interface components {
             value_2024: number;
         };
         /**
+         * MessageStatus
+         * @enum {string}
+         */
+        MessageStatus: "queued" | "sending" | "sent" | "dead";
+        /**
          * Move
          * @enum {string}
          */
@@ -3690,6 +3783,96 @@ export interface components {
             gross: components["schemas"]["Durations"];
             /** @description opened_at → as_of, on-hold spans excluded. */
             net: components["schemas"]["Durations"];
+        };
+        /** OutboxMessagePublic */
+        OutboxMessagePublic: {
+            /** Id */
+            id: number;
+            /** Idempotency Key */
+            idempotency_key: string;
+            channel: components["schemas"]["Channel"];
+            /** Kind */
+            kind: string;
+            /** Recipient Id */
+            recipient_id: number | null;
+            /**
+             * Destination
+             * @description The email address, or the chat webhook's host (its path is a secret).
+             */
+            destination: string;
+            /** Subject */
+            subject: string;
+            status: components["schemas"]["MessageStatus"];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * @description When a worker takes it (again), if it is due to be.
+             */
+            next_attempt_at: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Sent At */
+            sent_at: string | null;
+            /** Sent Via */
+            sent_via: string | null;
+        };
+        /** OutboxReplayResult */
+        OutboxReplayResult: {
+            /**
+             * Replayed
+             * @description Messages queued again, due now, attempts reset.
+             */
+            replayed: number;
+            /**
+             * Remaining
+             * @description Messages left in the status (a call replays at most `limit`).
+             */
+            remaining: number;
+        };
+        /**
+         * OutboxStatus
+         * @description What we send, at a glance: what waits, for how long, what went dead.
+         */
+        OutboxStatus: {
+            /**
+             * Counts
+             * @description Messages by channel, then by status.
+             */
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Backlog
+             * @description Messages not sent yet that workers will take: queued and sending.
+             */
+            backlog: number;
+            /**
+             * Oldest Backlog Age Seconds
+             * @description How long the oldest of the backlog has waited since it was written; null when empty.
+             */
+            oldest_backlog_age_seconds: number | null;
+            /**
+             * Retrying
+             * @description Queued messages attempted at least once: waiting to retry.
+             */
+            retrying: number;
+            /** Dead */
+            dead: number;
+            /** Sent Last Hour */
+            sent_last_hour: number;
+            /**
+             * Send Lag P50 Seconds
+             * @description Written to sent, median over the messages sent in the last hour.
+             */
+            send_lag_p50_seconds: number | null;
         };
         /** Page[ApiTokenPublic] */
         Page_ApiTokenPublic_: {
@@ -3755,6 +3938,16 @@ export interface components {
         Page_MappingRulePublic_: {
             /** Items */
             items: components["schemas"]["MappingRulePublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[OutboxMessagePublic] */
+        Page_OutboxMessagePublic_: {
+            /** Items */
+            items: components["schemas"]["OutboxMessagePublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -11059,6 +11252,248 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOutboxStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOutboxMessages: {
+        parameters: {
+            query?: {
+                /** @description Only messages in this status. */
+                status?: components["schemas"]["MessageStatus"] | null;
+                /** @description Only mail or only chat. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description Only this kind: invite, reminder… */
+                kind?: string | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OutboxMessagePublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessagePublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayOutboxMessages: {
+        parameters: {
+            query?: {
+                /** @description Which messages to send again: dead (default). */
+                status?: components["schemas"]["MessageStatus"];
+                /** @description At most this many, oldest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxReplayResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */

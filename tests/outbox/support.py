@@ -1,0 +1,138 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives and can be taken down
+or told to refuse for a while; a real HTTP receiver for chat webhooks; the outbox's worker as
+the tests drive it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi import FastAPI
+
+from app.core.config import Settings
+from app.core.queue import Wakeup
+from app.outbox.transports import Transports
+from app.outbox.worker import OutboxWorker
+from tests.conftest import free_port
+
+
+@dataclass
+class Mailbox:
+    """What the server received, and how it answers DATA next (``refuse_with``: e.g. "451 …")."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+    refuse_with: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        with self.lock:
+            if self.refuse_with:
+                return self.refuse_with.pop(0)
+            raw = envelope.original_content or envelope.content
+            assert isinstance(raw, bytes)
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            assert isinstance(parsed, EmailMessage)
+            self.received.append(parsed)
+        return "250 OK"
+
+    def by_message_id(self) -> dict[str, int]:
+        with self.lock:
+            counts: dict[str, int] = {}
+            for message in self.received:
+                counts[str(message["Message-ID"])] = counts.get(str(message["Message-ID"]), 0) + 1
+            return counts
+
+
+class SmtpServer:
+    """aiosmtpd on a fixed loopback port, so it can stop (the server down) and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.mailbox = Mailbox()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def settings(self, base: Settings, **more: Any) -> Settings:
+        return base.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": self.port, "smtp_security": "none", **more}
+        )
+
+
+@contextmanager
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class ChatReceiver:
+    """A loopback HTTP server standing for Slack's incoming webhooks: keeps each POST's path and
+    JSON, answers ``statuses`` in turn (then 200 "ok")."""
+
+    port: int
+    posts: list[tuple[str, Any]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    def url(self, path: str = "/services/T000/B000/XXXX") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def chat_receiver() -> Iterator[ChatReceiver]:
+    receiver = ChatReceiver(port=free_port())
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length))
+            status = receiver.statuses.pop(0) if receiver.statuses else 200
+            if status == 200:
+                receiver.posts.append((self.path, body))
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok" if status == 200 else b"no_service")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", receiver.port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def outbox_worker(app: FastAPI, settings: Settings, name: str = "test") -> OutboxWorker:
+    return OutboxWorker(
+        factory=app.state.session_factory,
+        settings=settings,
+        wakeup=Wakeup(),
+        transports=Transports(settings),
+        name=name,
+    )

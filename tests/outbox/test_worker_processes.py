@@ -1,0 +1,81 @@
+"""Two worker processes (`python -m app worker`, two outbox workers each) racing over one outbox
+on PostgreSQL send each message exactly once; NOTIFY wakes them when a message is written."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlmodel import col, func, select
+
+from app.outbox import store
+from app.outbox.models import MessageStatus, OutboxMessage
+from app.outbox.transports import message_id
+from tests.outbox.support import SmtpServer, smtp_server
+from tests.outbox.test_sending import mail
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+MESSAGES = 60
+
+
+@contextmanager
+def worker_processes(database_url: str, server: SmtpServer, count: int) -> Iterator[None]:
+    env = os.environ | {
+        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
+        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+        "INTERVIEW_PIPELINE_SMTP_HOST": "127.0.0.1",
+        "INTERVIEW_PIPELINE_SMTP_PORT": str(server.port),
+        "INTERVIEW_PIPELINE_SMTP_SECURITY": "none",
+        # A long poll: what wakes the workers of the other process is NOTIFY.
+        "INTERVIEW_PIPELINE_OUTBOX_POLL_SECONDS": "60",
+    }
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "app", "worker", "--concurrency", "2"], env=env, cwd=ROOT)
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def sent_count(app: FastAPI) -> int:
+    async with app.state.session_factory() as session:
+        statement = select(func.count()).where(col(OutboxMessage.status) == MessageStatus.sent)
+        return int((await session.exec(statement)).one())
+
+
+async def test_two_worker_processes_send_each_message_exactly_once(
+    app: FastAPI, database_url: str, clean_database: None
+) -> None:
+    with smtp_server() as server, worker_processes(database_url, server, count=2):
+        await asyncio.sleep(2)  # both processes up and listening
+        async with app.state.session_factory() as session:
+            for batch in range(0, MESSAGES, 10):
+                await store.enqueue(session, [mail(f"race-{n}") for n in range(batch, batch + 10)])
+                await session.commit()
+        # Bounded wait for the outcome, not a timing assertion: the workers may take their time.
+        for _ in range(600):
+            if await sent_count(app) == MESSAGES and len(server.mailbox.received) >= MESSAGES:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)  # anything sent twice would arrive now
+    expected = {message_id(f"race-{n}", app.state.settings.mail_from): 1 for n in range(MESSAGES)}
+    assert server.mailbox.by_message_id() == expected
+    assert await sent_count(app) == MESSAGES
