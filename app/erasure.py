@@ -1,5 +1,5 @@
 """Erasure of a person, in one place above the domains: their record, then every free text about
-them in each domain (move reasons, ATS stage reports, scorecard notes); and which stored copies
+them in each domain (move reasons, ATS stage reports, scorecard notes, the messages we send); and which stored copies
 of what the ATS sent about them the inbox must rewrite.
 
 Runs for erasure events only; for any other delivery :func:`about_erased` asks one question
@@ -20,6 +20,7 @@ from app.applications import ats as application_ats
 from app.applications.models import Application, ApplicationExternalId
 from app.candidates import ats as candidate_ats
 from app.candidates.models import Candidate, CandidateExternalId
+from app.outbox import store as outbox_store
 from app.scorecards import erasure as scorecard_erasure
 
 
@@ -64,6 +65,7 @@ async def erase(
         session=session, candidate_id=candidate.id, tokens=tokens
     )
     await scorecard_erasure.scrub_person(session=session, application_ids=applications, tokens=tokens)
+    await outbox_store.scrub_candidate(session, candidate_id=candidate.id, tokens=tokens)
     return Redaction(candidate_ref=external_id, application_refs=refs, tokens=frozenset(tokens))
 
 

@@ -30,6 +30,7 @@ from app.core import queue
 from app.core.errors import Conflict, ErrorCode, NotFound
 from app.core.pagination import PageParams, page_by_id
 from app.core.queue import Wakeup
+from app.core.redaction import scrub_json, scrub_text
 from app.core.request_context import request_id_var
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
@@ -272,3 +273,24 @@ async def replay_all(session: AsyncSession, *, status: MessageStatus, limit: int
         select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == status)
     )
     return len(ids), int(remaining.one())
+
+
+async def scrub_candidate(session: AsyncSession, *, candidate_id: int, tokens: set[str]) -> int:
+    """Rewrite every message naming an erased person without them (``tokens``: their name,
+    email, phone), whatever its status: one still queued goes out without them. How many."""
+    statement = select(OutboxMessage).where(OutboxMessage.candidate_id == candidate_id)
+    changed = 0
+    for row in (await session.exec(statement)).all():
+        scrubbed = {
+            "subject": scrub_text(row.subject, tokens) or "",
+            "body_text": scrub_text(row.body_text, tokens) or "",
+            "body_html": scrub_text(row.body_html, tokens),
+            "calendar": scrub_text(row.calendar, tokens),
+            "payload": scrub_json(row.payload, tokens),
+        }
+        if any(getattr(row, name) != value for name, value in scrubbed.items()):
+            row.sqlmodel_update(scrubbed)
+            session.add(row)
+            changed += 1
+    await session.flush()
+    return changed

@@ -1,7 +1,7 @@
 """Erasure reaches every stored copy of the person: after an ATS erasure, no byte of their name,
 email or phone is left in any text, JSON or binary column of any table, though their details had
 spread to a pending and an unmapped delivery, a move's reason, a source text, scorecard notes, a
-draft and an answer kept for Idempotency-Key retries."""
+draft, an answer kept for Idempotency-Key retries and a message waiting in the outbox."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import metadata
+from app.outbox import store as outbox_store
+from app.outbox.models import Channel
+from app.outbox.store import Message
 from app.users.models import Role
 from tests.factories import Factory
 from tests.interviews.helpers import full_scorecard
@@ -104,6 +107,26 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
     assert (
         await factory.client.put(f"/interviews/{interview_id}/scorecard", json=draft, headers=b.headers)
     ).status_code == 200
+    # A message naming them, still waiting to go out (later: the invites and reminders do this).
+    async with app.state.session_factory() as outbox_session:
+        await outbox_store.enqueue(
+            outbox_session,
+            [
+                Message(
+                    key="erasure-test",
+                    channel=Channel.email,
+                    kind="reminder",
+                    destination="interviewer@example.com",
+                    subject=f"Your scorecard for {NAME}",
+                    body_text=f"{NAME} ({EMAIL}) waits for your scorecard",
+                    body_html=f"<p>{NAME}</p>",
+                    calendar=f"SUMMARY:Interview with {NAME}",
+                    payload={"text": f"{NAME} waits"},
+                    candidate_id=application["candidate_id"],
+                )
+            ],
+        )
+        await outbox_session.commit()
     before = {(table, column) for table, column, _ in await _scan(session)}
     assert before >= {
         ("candidate", "name"),
@@ -114,6 +137,8 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
         ("scorecard", "draft"),
         ("idempotency_record", "response"),
         ("webhook_delivery", "body"),
+        ("outbox_message", "body_text"),
+        ("outbox_message", "payload"),
     }, before  # the person is everywhere before
 
     assert await send("candidate.erased", "20", {"id": "c1"}, "d5") == "applied"
