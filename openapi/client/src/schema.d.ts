@@ -863,6 +863,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How you are reminded: mail, chat or both, and a mute */
+        get: operations["getMyNotificationSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Choose mail, chat or both; set your chat webhook; mute reminders for a day
+         * @description A chat webhook must be https on a host the deployment allows (`chat_webhook_hosts`:
+         *     Slack's by default); it is shown back by its host alone. A mute stops reminders to you for
+         *     24 hours; the recruiter and hiring manager are still told of a late scorecard.
+         */
+        patch: operations["updateMyNotificationSettings"];
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -1667,6 +1690,29 @@ export interface paths {
          *     how many remain in `status`. Admins only.
          */
         post: operations["replayOutboxMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/panel/{interviewer_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind a panelist whose scorecard is late (recruiters, admins)
+         * @description Sends the panelist a reminder now, by mail or chat as they chose, naming who asked. At
+         *     most once every `nudge_every_minutes` (60) a scorecard: sooner is a 429 with Retry-After.
+         *     Refused (409) when the interview has not ended, did not take place, the scorecard is in, or
+         *     the panelist muted reminders. Says nothing of the other panelists' scorecards.
+         */
+        post: operations["remindPanelist"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3179,7 +3225,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
@@ -3771,6 +3817,69 @@ export interface components {
             occurred_at?: string | null;
             /** Reason */
             reason?: string | null;
+        };
+        /** NotificationSettings */
+        NotificationSettings: {
+            /** @description Where reminders go; `chat` without a webhook goes by mail. */
+            notify_by: components["schemas"]["NotifyBy"];
+            /**
+             * Chat Webhook Host
+             * @description The host of your chat webhook, if you set one.
+             */
+            chat_webhook_host: string | null;
+            /**
+             * Muted Until
+             * @description No reminders to you until then (escalations still go).
+             */
+            muted_until: string | null;
+        };
+        /**
+         * NotificationUpdate
+         * @example {
+         *       "chat_webhook_url": "https://hooks.slack.com/services/T0/B0/X",
+         *       "notify_by": "both"
+         *     }
+         */
+        NotificationUpdate: {
+            notify_by?: components["schemas"]["NotifyBy"];
+            /**
+             * Chat Webhook Url
+             * @description A Slack or Mattermost incoming webhook; null removes it.
+             */
+            chat_webhook_url?: string | null;
+            /**
+             * Mute For A Day
+             * @description true: no reminders for 24 hours from now; false: unmute.
+             */
+            mute_for_a_day?: boolean;
+        };
+        /**
+         * NotifyBy
+         * @enum {string}
+         */
+        NotifyBy: "email" | "chat" | "both";
+        /** NudgePublic */
+        NudgePublic: {
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Interviewer Id */
+            interviewer_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Channels
+             * @description Where the reminder went: email, chat.
+             */
+            channels: string[];
+            /**
+             * Next Nudge At
+             * Format: date-time
+             * @description The soonest this scorecard may be nudged again.
+             */
+            next_nudge_at: string;
         };
         /** OpenAges */
         OpenAges: {
@@ -9354,6 +9463,113 @@ export interface operations {
             };
         };
     };
+    getMyNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMyNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -11516,6 +11732,83 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remindPanelist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interviewer_id: number;
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NudgePublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
