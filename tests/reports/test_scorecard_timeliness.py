@@ -70,27 +70,22 @@ async def pending(panel: Panel, session: AsyncSession) -> Panel:
     X9 was a no-show (I2): not owed, counts nowhere."""
     one, two, _ = panel.interviewers
     a2 = panel.history.applications["a2"]["id"]
-    assert one.id is not None
-    assert two.id is not None
-    await add_pending(
-        session, application_id=a2, interviewer_id=two.id, starts=utcnow() - timedelta(hours=23), minutes=60
-    )
-    await add_pending(
-        session,
-        application_id=a2,
-        interviewer_id=one.id,
-        starts=moment("01-31T23:00"),
-        minutes=60,
-        seat=ScorecardStatus.draft,
-    )
-    await add_pending(
-        session,
-        application_id=a2,
-        interviewer_id=two.id,
-        starts=moment("01-20T10:00"),
-        minutes=30,
-        status=InterviewStatus.no_show,
-    )
+    seats = [  # (interviewer, the interview's start, its status, the seat's), each 60 minutes
+        (two, utcnow() - timedelta(hours=23), InterviewStatus.scheduled, ScorecardStatus.not_started),
+        (one, moment("01-31T23:00"), InterviewStatus.scheduled, ScorecardStatus.draft),
+        (two, moment("01-20T10:00"), InterviewStatus.no_show, ScorecardStatus.not_started),
+    ]
+    for who, starts, status, seat in seats:
+        assert who.id is not None
+        await add_pending(
+            session,
+            application_id=a2,
+            interviewer_id=who.id,
+            starts=starts,
+            minutes=60,
+            status=status,
+            seat=seat,
+        )
     return panel
 
 
@@ -256,15 +251,15 @@ async def test_time_to_submit_and_on_time_equal_an_independent_computation_whate
         )
     await scene.session.commit()
     report = await get(scene.factory, scene.recruiter, PATH)
-    row = by_key(report["groups"])[str(interviewer.id)]
+    mine = by_key(report["groups"])[str(interviewer.id)]
 
     times = [float(offset) for offset, _, submitted in drawn if submitted]
     overdue = sum(1 for *_, submitted in drawn if not submitted)
     on_time = sum(1 for t in times if t <= DAY)
-    assert row["overdue"] == overdue
-    assert (row["on_time"]["numerator"], row["on_time"]["n"]) == (on_time, len(times) + overdue)
-    assert (row["late"]["numerator"], row["late"]["n"]) == (len(times) - on_time, len(times))
-    spent = row["time_to_submit"]
+    assert mine["overdue"] == overdue
+    assert (mine["on_time"]["numerator"], mine["on_time"]["n"]) == (on_time, len(times) + overdue)
+    assert (mine["late"]["numerator"], mine["late"]["n"]) == (len(times) - on_time, len(times))
+    spent = mine["time_to_submit"]
     assert spent["n"] == len(times)
     if times:
         assert _close(spent["mean"]["value"], sum(times) / len(times)), (times, spent)

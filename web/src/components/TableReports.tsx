@@ -5,7 +5,7 @@ import { api, call, jsonReport, type Result, type Schemas } from "../api";
 import { duration, figure, type Figure, number, plural } from "../format";
 import { type Load, useLoad } from "../hooks";
 import type { Definitions, Window } from "../reports";
-import { ReportSection } from "./ReportSection";
+import { type Glossary, ReportSection } from "./ReportSection";
 import { Empty, Loaded, SmallSample } from "./Status";
 import { TableWrap } from "./TableWrap";
 
@@ -158,6 +158,20 @@ export async function loadCalibration(range: Window): Promise<Result<Calibration
   );
 }
 
+/** The timing figures' meaning, for the calibration table and the timeliness tile alike. */
+export const TIMING_GLOSSARY: Glossary[] = [
+  {
+    term: "Time to submit",
+    meaning:
+      "From the interview's scheduled end (start + duration) to the scorecard's first submission; amendments do not count.",
+  },
+  {
+    term: "On time",
+    meaning:
+      "Submitted within 24 hours ÷ scorecards due: the submitted ones and the overdue ones (not submitted 24 hours after the end).",
+  },
+];
+
 /** Days as hours or minutes (time to submit is hours more often than days). */
 export function spent(f: Figure): string {
   return f.value === null ? "—" : duration(f.value * 86_400);
@@ -180,16 +194,9 @@ export function CalibrationReport({ load, range, definitions }: Props & { load: 
           term: "Decision agreement",
           meaning: "Scorecards on the side of the application's last move out of the stage (forward or rejected).",
         },
-        {
-          term: "Time to submit",
-          meaning: "From the interview's scheduled end to the scorecard's first submission (amendments do not count).",
-        },
+        ...TIMING_GLOSSARY,
         { term: "Late", meaning: "First submitted more than 24 hours after the interview's scheduled end." },
-        {
-          term: "On time",
-          meaning:
-            "Submitted within 24 hours ÷ scorecards due (submitted, or overdue: not submitted 24 hours after the end).",
-        },
+        { term: "Overdue", meaning: "Not submitted, and more than 24 hours past the interview's scheduled end." },
       ]}
       csv={() =>
         api().GET("/reports/interviewer-calibration", {

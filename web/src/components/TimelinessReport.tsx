@@ -11,7 +11,7 @@ import type { Definitions, Window } from "../reports";
 import { Chart } from "./Chart";
 import { ReportSection } from "./ReportSection";
 import { Loaded, SmallSample } from "./Status";
-import { spent } from "./TableReports";
+import { spent, TIMING_GLOSSARY } from "./TableReports";
 
 type Calibration = Schemas["InterviewerCalibrationReport"];
 
@@ -31,15 +31,11 @@ export function TimelinessReport({
       title="Scorecard timeliness"
       definition={definitions.get("/reports/interviewer-calibration")}
       glossary={[
+        ...TIMING_GLOSSARY,
         {
-          term: "Time to submit",
+          term: "A month",
           meaning:
-            "From the interview's scheduled end (start + duration) to the scorecard's first submission; amendments do not count.",
-        },
-        {
-          term: "On time",
-          meaning:
-            "Submitted within 24 hours ÷ scorecards due: the submitted ones and those overdue (not submitted 24 hours after the end). A month holds the submissions made in it and the scorecards that fell due in it unsubmitted.",
+            "Holds the scorecards first submitted in it, and those that fell due in it (end + 24 hours) and are still not submitted.",
         },
       ]}
       csv={() =>
