@@ -82,9 +82,9 @@ function Timeliness({ report }: { report: Calibration }) {
     <>
       <p class="headline" data-testid="timeliness-headline">
         {percent(overall.on_time.value)} on time ({overall.on_time.numerator ?? 0}/{overall.on_time.n}); median time
-        to submit {spent(overall.time_to_submit.median)}, p90 {spent(overall.time_to_submit.p90)}{" "}
-        <SmallSample small={overall.on_time.small_sample && overall.on_time.n > 0} />.{" "}
-        {plural(overall.overdue, "scorecard")} overdue now.
+        to submit {spent(overall.time_to_submit.median)}, p90 {spent(overall.time_to_submit.p90)}.{" "}
+        {plural(overall.overdue, "scorecard")} overdue now.{" "}
+        <SmallSample small={overall.on_time.small_sample && overall.on_time.n > 0} />
       </p>
       <Chart id="scorecard-timeliness" spec={spec} summary={summary} smallSampleThreshold={report.small_sample_threshold} />
     </>
