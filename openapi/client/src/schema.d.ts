@@ -1363,14 +1363,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Interviewer calibration: rating distribution, agreement with panel and decision, lateness
-         * @description **Clock**: Lateness: starts when the interview ends (`scheduled_at` + `duration_minutes`), stops at the scorecard's first submission; late past 24 hours.
+         * Interviewer calibration: rating distribution, agreement with panel and decision, and when scorecards come in
+         * @description **Clock**: Submission: starts at the interview's **scheduled** end (`scheduled_at` + `duration_minutes`), stops at the scorecard's **first** submission (`submitted_at`; an amendment does not move it). On time within 24 hours, late past them; not submitted 24 hours after the end: overdue at `as_of` (the report's computing time).
          *
-         *     **Periods**: the scorecard's first submission.
+         *     **Periods**: the scorecard's first submission; an overdue one's is its interview's end + 24 h.
          *
          *     **Window**: `date_from`/`date_to` select interviews by `scheduled_at`.
          *
-         *     A group per interviewer with a submitted scorecard in scope (interview held; latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: on the side of how the application last left the interview's stage (forward: positive; rejected: negative; withdrew, went back or still there: no decision). Blind review applies; `withheld` counts what it kept out.
+         *     A group per interviewer with a submitted or an overdue scorecard in scope (interview held; latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: on the side of how the application last left the interview's stage (forward: positive; rejected: negative; withdrew, went back or still there: no decision). **time_to_submit**: the clock over submitted scorecards (n, mean, median, p90 in days). **late**: past 24 h ÷ submitted. **overdue**: not submitted, more than 24 h past the end. **on_time**: within 24 h ÷ the scorecards due (submitted or overdue): an overdue one counts as not on time, one less than 24 h past the end is not due yet and counts nowhere. Blind review applies to every figure, timing included; `withheld` counts the peers' submitted scorecards it kept out.
          *
          *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
          *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
@@ -2658,8 +2658,17 @@ export interface components {
             panel_agreement: components["schemas"]["Figure"];
             /** @description On the side of the stage's decision ÷ decided applications. */
             decision_agreement: components["schemas"]["Figure"];
-            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            /** @description The interview's scheduled end (`scheduled_at` + `duration_minutes`) → the scorecard's first submission (`submitted_at`; an amendment does not move it), in days, over the submitted scorecards (n = submitted). Negative for a scorecard submitted before the scheduled end. */
+            time_to_submit: components["schemas"]["Durations"];
+            /** @description Submitted more than 24 h after the interview's scheduled end (by the first submission) ÷ submitted. */
             late: components["schemas"]["Figure"];
+            /**
+             * Overdue
+             * @description Scorecards not submitted (not started or a draft) of interviews held, more than 24 h after the scheduled end at `as_of`.
+             */
+            overdue: number;
+            /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
+            on_time: components["schemas"]["Figure"];
             /**
              * Key
              * @description The group's key (`all` for the overall row).
@@ -2700,8 +2709,17 @@ export interface components {
             panel_agreement: components["schemas"]["Figure"];
             /** @description On the side of the stage's decision ÷ decided applications. */
             decision_agreement: components["schemas"]["Figure"];
-            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            /** @description The interview's scheduled end (`scheduled_at` + `duration_minutes`) → the scorecard's first submission (`submitted_at`; an amendment does not move it), in days, over the submitted scorecards (n = submitted). Negative for a scorecard submitted before the scheduled end. */
+            time_to_submit: components["schemas"]["Durations"];
+            /** @description Submitted more than 24 h after the interview's scheduled end (by the first submission) ÷ submitted. */
             late: components["schemas"]["Figure"];
+            /**
+             * Overdue
+             * @description Scorecards not submitted (not started or a draft) of interviews held, more than 24 h after the scheduled end at `as_of`.
+             */
+            overdue: number;
+            /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
+            on_time: components["schemas"]["Figure"];
             /**
              * Key
              * @description The period's first day, YYYY-MM-DD (UTC).
@@ -3591,17 +3609,26 @@ export interface components {
             period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
-            /** Late After Hours */
+            /**
+             * Late After Hours
+             * @description The grace after the interview's scheduled end: 24.
+             */
             late_after_hours: number;
             /**
+             * As Of
+             * Format: date-time
+             * @description When the report was computed: pending scorecards are overdue by it.
+             */
+            as_of: string;
+            /**
              * Withheld
-             * @description Peers' scorecards left out by blind review.
+             * @description Peers' submitted scorecards left out by blind review (their seats are left out of `on_time`, `late`, `overdue` and `time_to_submit` too, submitted or not).
              */
             withheld: number;
             overall: components["schemas"]["CalibrationGroup"];
             /**
              * Groups
-             * @description One a interviewer with a scorecard in scope; key: their id.
+             * @description One an interviewer with a submitted or an overdue scorecard in scope; key: their id.
              */
             groups: components["schemas"]["CalibrationGroup"][];
             /** Periods */
