@@ -276,6 +276,13 @@ class CalibrationFigures(BaseModel):
         "scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not "
         "due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n."
     )
+    reminders_sent: int = Field(
+        description="Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' "
+        "nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`)."
+    )
+    escalations: int = Field(
+        description="Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h)."
+    )
 
 
 class CalibrationGroup(Keyed, CalibrationFigures):

@@ -196,6 +196,7 @@ class _Calibrated:
     criteria: dict[str, dict[str, int]]
     submissions: dict[str, Any]
     times: dict[str, Any]
+    reminded: dict[str, Any]
 
     def keys_found(self) -> set[str]:
         return {*self.cards, *self.submissions}  # an interviewer with only overdue scorecards too
@@ -225,6 +226,8 @@ class _Calibrated:
             "late": rate(late, timed_n, threshold),
             "overdue": overdue,
             "on_time": rate(on_time, timed_n + overdue, threshold),
+            "reminders_sent": int(self.reminded[key].reminded) if key in self.reminded else 0,
+            "escalations": int(self.reminded[key].escalated) if key in self.reminded else 0,
         }
 
 
@@ -250,6 +253,7 @@ async def interviewer_calibration(ask: Ask, view: ReaderView) -> InterviewerCali
             criteria=criteria,
             submissions=await run(timeliness.submissions(d, f, view, key_name=key_name, as_of=at)),
             times=await run(timeliness.time_to_submit(d, f, view, key_name=key_name, as_of=at)),
+            reminded=await run(timeliness.reminders(d, f, view, key_name=key_name)),
         )
 
     found = await per_key("none")

@@ -19,12 +19,15 @@ from sqlalchemy.sql import Select
 
 from app.core.sql import Dialect, percentile_stats
 from app.interviews.models import ScorecardStatus
+from app.reminders.models import ReminderKind, ScorecardReminder
 from app.reports.scope import Col, Filters, count_when, group_key
 from app.reports.scorecard_queries import interviews_in_scope
 from app.scorecards import blind_review
 from app.scorecards.blind_review import ReaderView, interview, scorecard
 
 LATE_AFTER_SECONDS = 24 * 3600
+
+reminder = ScorecardReminder.__table__  # type: ignore[attr-defined]
 
 
 def _seats_due(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str, as_of: float) -> Any:
@@ -84,3 +87,27 @@ def time_to_submit(
         .subquery("base")
     )
     return percentile_stats(dialect, base, by=("grp",) if keyed else ())
+
+
+def reminders(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
+    """Per key: the reminders a seat in scope drew (the schedule's, digest entries and nudges)
+    and its escalations, from app/reminders' record of each. A period is the reminder's own
+    (its ``created_at``)."""
+    joined, clauses = interviews_in_scope(*blind_review.held_seats(view), filters)
+    joined = joined.join(reminder, reminder.c.scorecard_id == scorecard.c.id)
+    if key_name == "interviewer":
+        key: Col | None = scorecard.c.interviewer_id
+    else:
+        key = group_key(dialect, key_name, when=reminder.c.created_at)
+    keys = [key.label("grp")] if key is not None else []
+    escalated = reminder.c.kind == ReminderKind.escalation.value
+    statement = (
+        sa.select(
+            *keys,
+            count_when(sa.not_(escalated)).label("reminded"),
+            count_when(escalated).label("escalated"),
+        )
+        .select_from(joined)
+        .where(*clauses)
+    )
+    return statement.group_by(key) if key is not None else statement

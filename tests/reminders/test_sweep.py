@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from app.outbox.models import OutboxMessage
 from app.reminders import sweep
 from app.reminders.models import ScorecardReminder
+from app.users.models import Role
 from tests.factories import Factory
 from tests.interviews.helpers import Panel, full_scorecard, make_panel
 from tests.outbox.support import chat_receiver, outbox_worker, smtp_server
@@ -73,6 +74,17 @@ async def test_the_schedule_reminds_after_an_hour_then_each_working_day_and_esca
     escalated = sorted(str(m["To"]) for m in received if str(m["Subject"]).startswith("Late scorecard"))
     assert escalated == sorted([panel.recruiter.email, panel.manager.email])
     assert not [m for m in received if m["To"] == panel.a.email]  # A submitted: never reminded
+    # The calibration report counts them per interviewer (by hand: B drew 3 reminders, 1 escalation).
+    admin = await factory.user(Role.admin)
+    report = await factory.client.get(
+        "/reports/interviewer-calibration", params={"period": "month"}, headers=admin.headers
+    )
+    assert report.status_code == 200, report.text
+    by_key = {g["key"]: (g["reminders_sent"], g["escalations"]) for g in report.json()["groups"]}
+    assert by_key == {str(panel.a.id): (0, 0), str(panel.b.id): (3, 1)}
+    assert (report.json()["overall"]["reminders_sent"], report.json()["overall"]["escalations"]) == (3, 1)
+    months = {p["key"]: (p["reminders_sent"], p["escalations"]) for p in report.json()["periods"]}
+    assert months["2026-01-01"] == (3, 1)
     for message in received:  # blind review: nothing of A's scorecard, nor that A submitted
         content = message.get_body(preferencelist=("plain",))
         assert content is not None

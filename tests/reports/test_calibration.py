@@ -54,6 +54,8 @@ async def test_calibration_per_interviewer_matches_hand_computed_figures(
         "late": rate(0, 4, 0.0),
         "overdue": 0,
         "on_time": rate(4, 4, 1.0),
+        "reminders_sent": 0,  # no reminder issued (tests/reminders counts them)
+        "escalations": 0,
     }
     assert rows[two]["recommendations"] == ratings(strong_no=1, yes=2, strong_yes=1)
     assert rows[two]["criterion_ratings"] == ratings()

@@ -2670,6 +2670,16 @@ export interface components {
             /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
             on_time: components["schemas"]["Figure"];
             /**
+             * Reminders Sent
+             * @description Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`).
+             */
+            reminders_sent: number;
+            /**
+             * Escalations
+             * @description Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h).
+             */
+            escalations: number;
+            /**
              * Key
              * @description The group's key (`all` for the overall row).
              */
@@ -2720,6 +2730,16 @@ export interface components {
             overdue: number;
             /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
             on_time: components["schemas"]["Figure"];
+            /**
+             * Reminders Sent
+             * @description Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`).
+             */
+            reminders_sent: number;
+            /**
+             * Escalations
+             * @description Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h).
+             */
+            escalations: number;
             /**
              * Key
              * @description The period's first day, YYYY-MM-DD (UTC).
