@@ -23,7 +23,7 @@ from app.catalog.models import (
     Skill,
 )
 from app.core.idempotency import IdempotencyRecord
-from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard
+from app.interviews.models import Interview, InterviewKit, InterviewLoadOverride, KitQuestion, Scorecard
 from app.reports import indexes as report_indexes
 from app.requisitions.models import (
     Requisition,
@@ -52,6 +52,7 @@ __all__ = [
     "IdempotencyRecord",
     "Interview",
     "InterviewKit",
+    "InterviewLoadOverride",
     "InterviewStage",
     "KitQuestion",
     "Level",

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     scorecard_not_submitted = "scorecard_not_submitted"
     blind_review = "blind_review"
     scorecards_pending = "scorecards_pending"
+    interviewer_over_cap = "interviewer_over_cap"
     idempotency_key_reused = "idempotency_key_reused"
     unknown_reference = "unknown_reference"
     payload_too_large = "payload_too_large"
