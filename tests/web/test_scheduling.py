@@ -1,4 +1,4 @@
-"""Scheduling in the browser: the form shows each interviewer's interviews in the chosen week
+"""Scheduling in the browser: an admin sets a person's weekly cap on their page; the form shows each interviewer's interviews in the chosen week
 against their weekly cap, warns when a picked one is at it, and schedules past it only with a
 reason, which the application page then shows. The people and the application are made here."""
 
@@ -59,8 +59,16 @@ async def test_the_form_warns_at_an_interviewers_weekly_cap_and_schedules_past_i
     spare, _ = new_person(demo, "Omar Spare", ["interviewer"])
     recruiter = demo.first("recruiter")
     application = _application_in_phone_screen(demo)
-    with demo.api(demo.first("admin")) as api:
-        assert api.patch(f"/users/{capped}", json={"interviewer_weekly_cap": 1}).status_code == 200
+    # An admin gives Ines a cap of her own on her page.
+    await sign_in(page, demo, demo.first("admin"))
+    await page.goto(f"{demo.base_url}/#/people/{capped}")
+    cap_form = page.get_by_role("form", name="Weekly interview cap")
+    await cap_form.get_by_label("Most interviews a week").fill("1")
+    await cap_form.get_by_role("button", name="Save weekly cap").click()
+    await expect(page.get_by_test_id("cap-status")).to_have_text("Saved: 1 a week.")
+    await expect(page.get_by_test_id("person-cap")).to_have_text("1 a week")
+    await check_page(page, "person-weekly-cap")
+    await page.context.clear_cookies()
     with demo.api(recruiter) as api:
         first = api.post(
             f"/applications/{application['id']}/interviews",
