@@ -56,8 +56,13 @@ async def _load(panel: Panel, week_of: str = WEDNESDAY, **params: Any) -> dict[s
     return data
 
 
+def _entry(load: dict[str, Any], user: Actor) -> dict[str, Any]:
+    entry: dict[str, Any] = next(item for item in load["items"] if item["interviewer_id"] == user.id)
+    return entry
+
+
 def _count_of(load: dict[str, Any], user: Actor) -> int:
-    count: int = next(item["interviews"] for item in load["items"] if item["interviewer_id"] == user.id)
+    count: int = _entry(load, user)["interviews"]
     return count
 
 
@@ -157,12 +162,12 @@ async def test_a_users_own_cap_overrides_the_deployments_and_null_gives_it_back(
     refused = await _post(panel, panel.a)
     assert refused.json()["over_cap"] == [{"interviewer_id": panel.a.id, "interviews": 2, "cap": 1}]
     load = await _load(panel)
-    mine = next(item for item in load["items"] if item["interviewer_id"] == panel.a.id)
+    mine = _entry(load, panel.a)
     assert (mine["cap"], mine["own_cap"], mine["full"]) == (1, True, True)
 
     assert (await _set_cap(factory, panel.a, None))["interviewer_weekly_cap"] is None
     assert (await _post(panel, panel.a)).status_code == 201
-    mine = next(item for item in (await _load(panel))["items"] if item["interviewer_id"] == panel.a.id)
+    mine = _entry(await _load(panel), panel.a)
     assert (mine["cap"], mine["own_cap"], mine["full"]) == (DEFAULT_CAP, False, False)
 
     # 0: on leave, no interview at all without a reason.
