@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import and_, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -164,11 +165,11 @@ async def week_load(
     one query a page, counted in SQL."""
     counts = _week_counts(week)
     statement = (
-        select(
+        sa.select(
             col(User.id).label("id"),
-            User.name,
-            User.email,
-            User.interviewer_weekly_cap,
+            col(User.name),
+            col(User.email),
+            col(User.interviewer_weekly_cap),
             func.coalesce(counts.c.n, 0).label("n"),
         )
         .outerjoin(counts, counts.c.interviewer_id == col(User.id))
