@@ -109,7 +109,7 @@ async def test_the_form_warns_at_an_interviewers_weekly_cap_and_schedules_past_i
     await expect(form.get_by_role("status").filter(has_text="Scheduled")).to_contain_text(
         "past the weekly cap, with your reason recorded"
     )
-    await expect(form.get_by_test_id(f"load-{capped}")).to_have_text("2 of 1: at the cap")
+    await expect(form.get_by_test_id(f"load-{capped}")).to_have_text("2 of 1: past the cap")
     with demo.api(recruiter) as api:
         listed = api.get(f"/applications/{application['id']}/interviews").json()["items"]
     second = next(i for i in listed if i["id"] != first.json()["id"])

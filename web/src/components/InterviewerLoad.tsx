@@ -43,7 +43,7 @@ export function LoadBadge({ load, id }: { load: InterviewerLoad | undefined; id:
   return (
     <span id={id} class={load.full ? "badge badge-warn" : "muted"} data-testid={`load-${load.interviewer_id}`}>
       {load.interviews} of {load.cap}
-      {load.full ? ": at the cap" : ""}
+      {load.interviews > load.cap ? ": past the cap" : load.full ? ": at the cap" : ""}
     </span>
   );
 }

@@ -138,7 +138,8 @@ export function ScheduleInterview({
         <legend>Interviewers</legend>
         {load.ready && (
           <p class="hint" data-testid="load-week">
-            Interviews each has {week} (Monday {utcDate(monday)} to Sunday, UTC) against their weekly cap.
+            Interviews each already has in the week from Monday {utcDate(monday)} to Sunday (UTC), against their
+            weekly cap.
           </p>
         )}
         {users.load.state === "loading" && <Loading what="the interviewers" />}
