@@ -144,8 +144,10 @@ async def get_interviewer_load(
     )
 
 
+# `:int`, as /users/{user_id:int}: /interviews/load is another route, and a PATCH or DELETE there
+# is a 405, not a 422 for an id that is not a number.
 @router.get(
-    "/interviews/{interview_id}",
+    "/interviews/{interview_id:int}",
     operation_id="getInterview",
     summary="Read an interview",
     responses=problem_responses(404, 422),
@@ -157,7 +159,7 @@ async def get_interview(session: SessionDep, interview: VisibleInterview) -> Int
 
 
 @router.patch(
-    "/interviews/{interview_id}",
+    "/interviews/{interview_id:int}",
     operation_id="updateInterview",
     summary="Reschedule, cancel or mark a no-show",
     responses=problem_responses(404, 409, 422),
