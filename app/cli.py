@@ -79,7 +79,9 @@ async def _seed_demo(settings: Settings, *, as_of: datetime, seed: int) -> DemoR
     try:
         # One transaction: a run that fails or is refused leaves the database as it was.
         async with unit_of_work(make_session_factory(engine)) as session:
-            return await demo.seed_demo(session=session, as_of=as_of, seed=seed)
+            return await demo.seed_demo(
+                session=session, as_of=as_of, seed=seed, weekly_cap=settings.interviewer_weekly_cap
+            )
     finally:
         await engine.dispose()
 

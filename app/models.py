@@ -23,7 +23,7 @@ from app.catalog.models import (
     Skill,
 )
 from app.core.idempotency import IdempotencyRecord
-from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard
+from app.interviews.models import Interview, InterviewKit, InterviewLoadOverride, KitQuestion, Scorecard
 from app.outbox.models import OutboxMessage
 from app.reminders.models import ScorecardReminder
 from app.reports import indexes as report_indexes
@@ -55,6 +55,7 @@ __all__ = [
     "IdempotencyRecord",
     "Interview",
     "InterviewKit",
+    "InterviewLoadOverride",
     "InterviewStage",
     "KitQuestion",
     "Level",

@@ -243,9 +243,11 @@ def service_env(database_url: str, **settings: str) -> dict[str, str]:
             "INTERVIEW_PIPELINE_LOG_FORMAT": "json",
             "INTERVIEW_PIPELINE_WEBHOOK_SECRETS": TEST_WEBHOOK_SECRET,
             "INTERVIEW_PIPELINE_GREENHOUSE_SECRETS": TEST_GREENHOUSE_SECRET,
-            # Tests that need webhook workers start them apart (the `worker_process` fixture): a
-            # worker living on in the shared server would race the in-process tests' own drains.
+            # Tests that need webhook or outbox workers start them apart (`worker_process`,
+            # tests/outbox/support.worker_processes): a worker living on in the shared server
+            # would race the in-process tests' own drains (it sent their mail to its log).
             "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
+            "INTERVIEW_PIPELINE_OUTBOX_WORKERS": "0",
         }
         | {f"INTERVIEW_PIPELINE_{name.upper()}": value for name, value in settings.items()}
     )

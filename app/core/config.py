@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The default of Settings.interviewer_weekly_cap (its comment says why 5).
+INTERVIEWER_WEEKLY_CAP = 5
+
 
 class Environment(StrEnum):
     development = "development"
@@ -153,6 +156,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # A rate or percentile built on fewer cases than this is flagged as a small sample.
     small_sample_threshold: int = Field(default=5, ge=1)
+    # The most interviews a panelist sits on in a week (Monday to Sunday, UTC, of the interview's
+    # start; cancelled ones do not count); past it, scheduling needs a reason (app/interviews/
+    # load.py). A user's own cap (user_account.interviewer_weekly_cap, set by admins) overrides it.
+    # 5: about one a working day, the figure recruiting teams commonly give before interviewers
+    # tire and scorecards go late; an interview-heavy team raises it.
+    interviewer_weekly_cap: int = Field(default=INTERVIEWER_WEEKLY_CAP, ge=1, le=100)
 
     # Browser sessions (app/users/sessions.py): ended after this long without a request, and
     # after this long in any case (a new sign-in then).

@@ -53,6 +53,7 @@ class ErrorCode(StrEnum):
     interview_not_ended = "interview_not_ended"
     reminders_muted = "reminders_muted"
     rate_limited = "rate_limited"
+    interviewer_over_cap = "interviewer_over_cap"
     idempotency_key_reused = "idempotency_key_reused"
     unknown_reference = "unknown_reference"
     payload_too_large = "payload_too_large"

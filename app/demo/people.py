@@ -134,4 +134,6 @@ DECLINE_REASON = "Declined the offer: compensation"
 FILLED_REASON = "Position filled by another candidate"
 SKIP_REASON = "Referred by the team lead; phone screen waived"
 OVERRIDE_REASON = "Second interviewer is on leave; the panel lead's scorecard suffices"
+# Sent with every demo scheduling; recorded only where a week goes past an interviewer's cap.
+LOAD_OVERRIDE_REASON = "Hiring push this week: the panel agreed to take the extra interview"
 HOLD_REASON = "Budget review for the next quarter"

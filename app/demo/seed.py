@@ -24,6 +24,7 @@ from app.candidates import service as candidate_service
 from app.candidates.models import Candidate, CandidateCreate
 from app.catalog import service as catalog_service
 from app.catalog.models import CatalogPublic
+from app.core.config import INTERVIEWER_WEEKLY_CAP
 from app.demo import people
 from app.demo.timeline import (
     Outcome,
@@ -302,13 +303,20 @@ async def _apply(
     return applied
 
 
-async def seed_demo(*, session: AsyncSession, as_of: datetime, seed: int = DEFAULT_SEED) -> DemoResult:
-    """Fill an empty, migrated database holding the catalog, in the caller's transaction."""
+async def seed_demo(
+    *,
+    session: AsyncSession,
+    as_of: datetime,
+    seed: int = DEFAULT_SEED,
+    weekly_cap: int = INTERVIEWER_WEEKLY_CAP,
+) -> DemoResult:
+    """Fill an empty, migrated database holding the catalog, in the caller's transaction;
+    interviews are scheduled against ``weekly_cap`` (the deployment's interviewer_weekly_cap)."""
     as_of = floor_to_day(as_of)
     catalog = await _ensure_empty(session)
     plans = plan_for(catalog)
     staff, printed = await _create_staff(session)
-    walker = Walker(session=session, rng=random.Random(seed), as_of=as_of, staff=staff)
+    walker = Walker(session=session, rng=random.Random(seed), as_of=as_of, staff=staff, weekly_cap=weekly_cap)
     # The catalog rows every service call looks up by key stay in the session's identity map
     # (it holds rows weakly) while these references last: ~1,000 queries fewer (of ~10,000).
     walker.pinned = [

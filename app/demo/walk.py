@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications import moves
 from app.applications.models import ActorKind, Application
+from app.core.config import INTERVIEWER_WEEKLY_CAP
 from app.demo import people, ratings
 from app.demo.timeline import InterviewAt, Panel, Timeline, Visit
 from app.interviews import kits, panel
@@ -49,6 +50,7 @@ class Walker:
     as_of: datetime
     staff: dict[str, User]
     tally: Tally = field(default_factory=Tally)
+    weekly_cap: int = INTERVIEWER_WEEKLY_CAP
     # Rows kept referenced so the session's identity map answers lookups by key without a query.
     pinned: list[object] = field(default_factory=list)
 
@@ -101,8 +103,10 @@ class Walker:
             interview_in=InterviewCreate(
                 scheduled_at=self.at(plan.day, plan.hour),
                 interviewer_ids=[self.staff[key].id or 0 for key, _state in seats],
+                load_override_reason=people.LOAD_OVERRIDE_REASON,
             ),
             actor=recruiter,
+            weekly_cap=self.weekly_cap,
         )
         self.tally.interviews += 1
         if plan.panel in _NOT_HELD:
@@ -110,6 +114,8 @@ class Walker:
                 session=self.session,
                 interview=interview,
                 interview_in=InterviewUpdate(status=_NOT_HELD[plan.panel]),
+                actor=recruiter,
+                weekly_cap=self.weekly_cap,
             )
             return interview
         if plan.panel is Panel.upcoming:

@@ -3,15 +3,17 @@ their question kits."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from app.catalog.models import Criterion
 from app.core.identifiers import MAX_ID, WholeNumber
+from app.core.pagination import Page
 from app.core.timestamps import IsoDatetime, utcnow
 from app.pipeline import Stage
 
@@ -41,7 +43,8 @@ class Interview(SQLModel, table=True):
     __tablename__ = "interview"
     __table_args__ = (
         sa.Index("ix_interview_application_stage", "application_id", "stage"),
-        # The reminder sweep's scan: interviews held within its horizon (app/reminders/sweep.py).
+        # A week's interviews: the interviewers' load (app/interviews/load.py) and the reminder
+        # sweep's scan (app/reminders/sweep.py).
         sa.Index("ix_interview_scheduled_at", "scheduled_at"),
     )
 
@@ -108,8 +111,33 @@ class KitQuestion(SQLModel, table=True):
     question_id: int = Field(foreign_key="question.id", index=True)
 
 
+class InterviewLoadOverride(SQLModel, table=True):
+    """A scheduling let past an interviewer's weekly cap with a reason: who overrode, why, when,
+    and whom it took past their cap. A row each time: the first scheduling, and each reschedule
+    into another week that needed one."""
+
+    __tablename__ = "interview_load_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    # The Monday (UTC) of the week the interview was scheduled into.
+    week_start: date
+    reason: str = Field(max_length=500)
+    # [{"interviewer_id", "interviews" (that week, this one included), "cap"}], as checked.
+    over_cap: list[dict[str, int]] = Field(sa_type=sa.JSON)
+    overridden_by: int = Field(foreign_key="user_account.id")
+    overridden_at: datetime = Field(default_factory=utcnow)
+
+
 # ---------------------------------------------------------------------------------------------
 # Interviews over the API
+
+OverrideReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+OVERRIDE_REASON_DESCRIPTION = (
+    "Schedule even though this takes an interviewer past their weekly cap (409 "
+    "`interviewer_over_cap` without it): why. Recorded on the interview (`load_overrides`) only "
+    "when someone is past their cap."
+)
 
 
 class InterviewCreate(SQLModel):
@@ -131,6 +159,7 @@ class InterviewCreate(SQLModel):
     interviewer_ids: list[Annotated[WholeNumber, Field(ge=1, le=MAX_ID)]] = Field(
         min_length=1, max_length=10, description="The users who interview; each gets a scorecard."
     )
+    load_override_reason: OverrideReason | None = Field(default=None, description=OVERRIDE_REASON_DESCRIPTION)
 
 
 class InterviewUpdate(SQLModel):
@@ -143,6 +172,11 @@ class InterviewUpdate(SQLModel):
         description="cancelled or no_show: the interview did not take place (its scorecards are "
         "no longer owed); completed follows from the last scorecard and is not set by hand.",
     )
+    load_override_reason: OverrideReason | None = Field(
+        default=None,
+        description="A move of `scheduled_at` into another week is checked against the "
+        "interviewers' weekly caps as a new scheduling is. " + OVERRIDE_REASON_DESCRIPTION,
+    )
 
 
 class InterviewerPublic(SQLModel):
@@ -150,6 +184,20 @@ class InterviewerPublic(SQLModel):
     name: str
     scorecard_id: int
     scorecard_status: ScorecardStatus
+
+
+class OverCap(SQLModel):
+    interviewer_id: int
+    interviews: int = Field(description="Their interviews that week, this one included.")
+    cap: int = Field(description="Their weekly cap: their own, or the deployment's.")
+
+
+class LoadOverridePublic(SQLModel):
+    reason: str
+    week_start: date = Field(description="The Monday (UTC) of the week scheduled into.")
+    over_cap: list[OverCap] = Field(description="Whom the scheduling took past their cap.")
+    overridden_by: int = Field(description="The user who scheduled it with the reason.")
+    overridden_at: datetime
 
 
 class InterviewPublic(SQLModel):
@@ -165,8 +213,31 @@ class InterviewPublic(SQLModel):
     duration_minutes: int
     status: InterviewStatus
     interviewers: list[InterviewerPublic]
+    load_overrides: list[LoadOverridePublic] = Field(
+        description="Each time this interview was scheduled past an interviewer's weekly cap, "
+        "with a reason; oldest first, empty when never."
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class InterviewerLoad(SQLModel):
+    interviewer_id: int
+    name: str
+    email: str
+    interviews: int = Field(description="Their interviews in the week, cancelled ones left out.")
+    cap: int = Field(description="Their weekly cap: their own, or the deployment's.")
+    own_cap: bool = Field(description="The cap is this person's own (set by an admin).")
+    full: bool = Field(
+        description="`interviews` has reached `cap`: one more interview in this week needs "
+        "`load_override_reason`."
+    )
+
+
+class WeekLoad(Page[InterviewerLoad]):
+    week_start: date = Field(description="Monday (UTC): the week runs from its 00:00 to the next Monday's.")
+    week_end: date = Field(description="Sunday, the week's last day.")
+    default_cap: int = Field(description="The deployment's `interviewer_weekly_cap`.")
 
 
 class KitQuestionPublic(SQLModel):

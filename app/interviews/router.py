@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import Field
 
 from app.applications.dependencies import VisibleApplication
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.identifiers import MAX_ID
 from app.core.pagination import Page, PageDep
-from app.interviews import kits, service
+from app.core.timestamps import IsoDateOrDatetime, utcnow
+from app.core.wiring import SettingsDep
+from app.interviews import kits, load, service
 from app.interviews.dependencies import VisibleInterview
-from app.interviews.models import InterviewCreate, InterviewKitPublic, InterviewPublic, InterviewUpdate
+from app.interviews.models import (
+    InterviewCreate,
+    InterviewKitPublic,
+    InterviewPublic,
+    InterviewUpdate,
+    WeekLoad,
+)
 from app.users.dependencies import CurrentUser, RecruiterUser
 
 router = APIRouter(tags=["interviews"], responses=problem_responses(401, 403))
@@ -27,6 +37,7 @@ router = APIRouter(tags=["interviews"], responses=problem_responses(401, 403))
 )
 async def schedule_interview(
     session: SessionDep,
+    settings: SettingsDep,
     user: RecruiterUser,
     application: VisibleApplication,
     interview_in: InterviewCreate,
@@ -34,9 +45,18 @@ async def schedule_interview(
 ) -> InterviewPublic:
     """The application must be in one of the four interview stages; the interview is of that
     stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
-    defaults to the stage's: 5, 30, 90 or 240."""
+    defaults to the stage's: 5, 30, 90 or 240.
+
+    An interviewer's week (Monday to Sunday, UTC, of `scheduled_at`) holds at most their
+    weekly cap of interviews, cancelled ones left out: past it the answer is 409
+    `interviewer_over_cap` (naming who, `over_cap`), unless `load_override_reason` says why;
+    the override is then recorded in the interview's `load_overrides`."""
     interview = await service.schedule_interview(
-        session=session, application=application, interview_in=interview_in, actor=user
+        session=session,
+        application=application,
+        interview_in=interview_in,
+        actor=user,
+        weekly_cap=settings.interviewer_weekly_cap,
     )
     response.headers["Location"] = f"/interviews/{interview.id}"
     return await service.to_public(session=session, interview=interview)
@@ -83,7 +103,51 @@ async def list_my_interviews(
 
 
 @router.get(
-    "/interviews/{interview_id}",
+    "/interviews/load",
+    operation_id="getInterviewerLoad",
+    summary="Interviewers' load in a week: their interviews against their weekly cap",
+    responses=problem_responses(400, 422),
+)
+async def get_interviewer_load(
+    session: SessionDep,
+    settings: SettingsDep,
+    _staffing: RecruiterUser,
+    page: PageDep,
+    week_of: Annotated[
+        IsoDateOrDatetime | None,
+        Query(
+            description="Any moment (or date, UTC) of the week: Monday to Sunday, UTC. Default: this week."
+        ),
+    ] = None,
+    interviewer_id: Annotated[
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
+        Query(max_length=50, description="Only these users (any role); default: every interviewer."),
+    ] = None,
+) -> WeekLoad:
+    """For those who schedule (admins, recruiters): active users holding the interviewer role,
+    or the active users named, by id; each one's interviews in the week (cancelled ones left
+    out) and their cap. `full`: one more interview that week needs `load_override_reason`."""
+    week = load.week_of(week_of or utcnow())
+    items, next_cursor = await load.week_load(
+        session=session,
+        week=week,
+        default_cap=settings.interviewer_weekly_cap,
+        page=page,
+        interviewer_ids=interviewer_id,
+    )
+    return WeekLoad(
+        items=items,
+        next_cursor=next_cursor,
+        week_start=week.first_day,
+        week_end=week.last_day,
+        default_cap=settings.interviewer_weekly_cap,
+    )
+
+
+# `:int`, as /users/{user_id:int}: /interviews/load is another route, and a PATCH or DELETE there
+# is a 405, not a 422 for an id that is not a number.
+@router.get(
+    "/interviews/{interview_id:int}",
     operation_id="getInterview",
     summary="Read an interview",
     responses=problem_responses(404, 422),
@@ -95,16 +159,28 @@ async def get_interview(session: SessionDep, interview: VisibleInterview) -> Int
 
 
 @router.patch(
-    "/interviews/{interview_id}",
+    "/interviews/{interview_id:int}",
     operation_id="updateInterview",
     summary="Reschedule, cancel or mark a no-show",
     responses=problem_responses(404, 409, 422),
 )
 async def update_interview(
-    session: SessionDep, _user: RecruiterUser, interview: VisibleInterview, interview_in: InterviewUpdate
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RecruiterUser,
+    interview: VisibleInterview,
+    interview_in: InterviewUpdate,
 ) -> InterviewPublic:
-    """A cancelled or no-show interview owes no scorecards, and its kit does not count as asked."""
-    updated = await service.update_interview(session=session, interview=interview, interview_in=interview_in)
+    """A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
+    A reschedule into another week meets the interviewers' weekly caps as a new scheduling
+    does (409 `interviewer_over_cap` without `load_override_reason`)."""
+    updated = await service.update_interview(
+        session=session,
+        interview=interview,
+        interview_in=interview_in,
+        actor=user,
+        weekly_cap=settings.interviewer_weekly_cap,
+    )
     return await service.to_public(session=session, interview=updated)
 
 

@@ -16,7 +16,7 @@ from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
 from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, utcnow
-from app.interviews import panel
+from app.interviews import load, panel
 from app.interviews.models import (
     Interview,
     InterviewCreate,
@@ -24,6 +24,7 @@ from app.interviews.models import (
     InterviewPublic,
     InterviewStatus,
     InterviewUpdate,
+    LoadOverridePublic,
     Scorecard,
     ScorecardStatus,
 )
@@ -75,9 +76,16 @@ async def get_visible(*, session: AsyncSession, user: User, interview_id: int) -
 
 
 async def schedule_interview(
-    *, session: AsyncSession, application: Application, interview_in: InterviewCreate, actor: User
+    *,
+    session: AsyncSession,
+    application: Application,
+    interview_in: InterviewCreate,
+    actor: User,
+    weekly_cap: int,
 ) -> Interview:
-    """An interview of the application's current stage, with one scorecard per interviewer."""
+    """An interview of the application's current stage, with one scorecard per interviewer;
+    refused past an interviewer's weekly cap (``weekly_cap`` unless their own) without an
+    override reason (:mod:`app.interviews.load`)."""
     stage = Stage(application.stage)
     if stage not in INTERVIEW_STAGES:
         raise Conflict(
@@ -110,13 +118,27 @@ async def schedule_interview(
     await session.flush()
     assert interview.id is not None
     await panel.seat(session=session, interview_id=interview.id, interviewer_ids=ids)
+    await load.enforce_cap(
+        session=session,
+        interview=interview,
+        interviewer_ids=ids,
+        default_cap=weekly_cap,
+        reason=interview_in.load_override_reason,
+        actor=actor,
+    )
     return interview
 
 
 async def update_interview(
-    *, session: AsyncSession, interview: Interview, interview_in: InterviewUpdate
+    *,
+    session: AsyncSession,
+    interview: Interview,
+    interview_in: InterviewUpdate,
+    actor: User,
+    weekly_cap: int,
 ) -> Interview:
-    changes = interview_in.model_dump(exclude_unset=True, exclude_none=True)
+    """A move into another week is checked against the panel's weekly caps as a scheduling is."""
+    changes = interview_in.model_dump(exclude_unset=True, exclude_none=True, exclude={"load_override_reason"})
     if "status" in changes:
         wanted = InterviewStatus(changes["status"])
         current = InterviewStatus(interview.status)
@@ -130,17 +152,31 @@ async def update_interview(
                 f"Interview {interview.id} is {current.value}; only a scheduled interview changes status.",
                 code=ErrorCode.conflict,
             )
+    week_before = load.week_of(interview.scheduled_at)
     if "scheduled_at" in changes:
         changes["scheduled_at"] = as_utc(changes["scheduled_at"])
     interview.sqlmodel_update(changes)
     interview.updated_at = utcnow()
     session.add(interview)
     await session.flush()
+    if load.week_of(interview.scheduled_at) != week_before and interview.status != InterviewStatus.cancelled:
+        seated = await session.exec(
+            select(Scorecard.interviewer_id).where(Scorecard.interview_id == interview.id)
+        )
+        await load.enforce_cap(
+            session=session,
+            interview=interview,
+            interviewer_ids=list(seated.all()),
+            default_cap=weekly_cap,
+            reason=interview_in.load_override_reason,
+            actor=actor,
+        )
     return interview
 
 
 async def to_public_many(*, session: AsyncSession, interviews: list[Interview]) -> list[InterviewPublic]:
-    """Two queries for any number of interviews: their context, and their interviewers."""
+    """Three queries for any number of interviews: their context, their interviewers, and the
+    load overrides they were scheduled with."""
     ids = [i.id for i in interviews if i.id is not None]
     if not ids:
         return []
@@ -172,6 +208,9 @@ async def to_public_many(*, session: AsyncSession, interviews: list[Interview]) 
                 scorecard_status=scorecard.status,
             )
         )
+    overrides: dict[int, list[LoadOverridePublic]] = {}
+    for row in await load.overrides_of(session=session, interview_ids=ids):
+        overrides.setdefault(row.interview_id, []).append(LoadOverridePublic.model_validate(row))
     result = []
     for interview in interviews:
         assert interview.id is not None
@@ -186,6 +225,7 @@ async def to_public_many(*, session: AsyncSession, interviews: list[Interview]) 
                     "requisition_title": requisition.title,
                     "role_family": requisition.role_family,
                     "interviewers": panels.get(interview.id, []),
+                    "load_overrides": overrides.get(interview.id, []),
                 },
             )
         )

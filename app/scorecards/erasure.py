@@ -1,5 +1,6 @@
 """Erasing a person from what interviewers wrote about them: scorecard summaries and question
-notes (every version), drafts, and the answers kept for Idempotency-Key retries."""
+notes (every version), drafts, the answers kept for Idempotency-Key retries, and the reasons
+their interviews were scheduled past an interviewer's weekly cap."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core import idempotency
 from app.core.redaction import scrub_json, scrub_text
-from app.interviews import panel
+from app.interviews import load, panel
 from app.scorecards.models import ScorecardVersion
 
 
@@ -17,6 +18,7 @@ async def scrub_person(*, session: AsyncSession, application_ids: list[int], tok
         return
     seats = await panel.seats_about(session=session, application_ids=application_ids)
     await panel.scrub_drafts(session=session, seats=seats, tokens=tokens)
+    await load.scrub_reasons(session=session, application_ids=application_ids, tokens=tokens)
     card_ids = {seat.id for seat in seats if seat.id is not None}
     versions = (
         await session.exec(select(ScorecardVersion).where(col(ScorecardVersion.scorecard_id).in_(card_ids)))

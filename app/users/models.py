@@ -12,6 +12,7 @@ from pydantic import AfterValidator, EmailStr, StrictBool
 from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
+from app.core.identifiers import WholeNumber
 from app.core.patching import NotNull
 from app.core.timestamps import IsoDatetime, as_utc, utcnow
 
@@ -63,6 +64,9 @@ class User(UserBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # The IdP's own id for the person, when SCIM provisioned them (SCIM's `externalId`).
     scim_external_id: str | None = Field(default=None, max_length=200)
+    # The most interviews a week this person sits on; None: the deployment's
+    # `interviewer_weekly_cap` (app/interviews/load.py).
+    interviewer_weekly_cap: int | None = None
     # Loaded with the user (one more query, never one a row): every check asks for them.
     role_rows: list[UserRole] = Relationship(
         sa_relationship=relationship(UserRole, lazy="selectin", cascade="all, delete-orphan")
@@ -90,6 +94,13 @@ class User(UserBase, table=True):
         ]
 
 
+CAP_DESCRIPTION = (
+    "The most interviews a week (Monday to Sunday, UTC) this person sits on before scheduling "
+    "needs an override reason; null: the deployment's `interviewer_weekly_cap`. 0: none at all "
+    "(on leave)."
+)
+
+
 class UserCreate(UserBase):
     roles: list[Role] = RolesField
 
@@ -98,12 +109,16 @@ class UserUpdate(SQLModel):
     name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
     roles: NotNull[list[Role]] = Field(default=None, min_length=1, max_length=len(Role))
     is_active: NotNull[StrictBool] = None
+    interviewer_weekly_cap: WholeNumber | None = Field(
+        default=None, ge=0, le=100, description=CAP_DESCRIPTION
+    )
 
 
 class UserPublic(UserBase):
     id: int
     roles: list[Role]
     is_active: bool
+    interviewer_weekly_cap: int | None = Field(description=CAP_DESCRIPTION)
     created_at: datetime
 
 

@@ -83,13 +83,15 @@ async def get_user(session: SessionDep, _admin: AdminUser, user_id: IdPath) -> U
 @router.patch(
     "/{user_id:int}",
     operation_id="updateUser",
-    summary="Change a user's name, roles or active flag",
+    summary="Change a user's name, roles, active flag or weekly interview cap",
     responses=problem_responses(404, 422),
 )
 async def update_user(
     session: SessionDep, _admin: AdminUser, user_id: IdPath, user_in: UserUpdate
 ) -> UserPublic:
-    """Deactivating a user stops all their tokens and ends all their sessions at once."""
+    """Deactivating a user stops all their tokens and ends all their sessions at once.
+    `interviewer_weekly_cap` sets this person's own cap; null gives them the deployment's
+    again. Interviews already scheduled stay; the cap applies to the next schedulings."""
     user = await service.get_user(session=session, user_id=user_id)
     return UserPublic.model_validate(await service.update_user(session=session, user=user, user_in=user_in))
 

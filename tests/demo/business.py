@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.models import metadata
 
 # When the service received something: the run's own clock, not the plan's.
-RECEIPT_COLUMNS = {"created_at", "updated_at", "recorded_at", "submitted_at", "drawn_at"}
+RECEIPT_COLUMNS = {"created_at", "updated_at", "recorded_at", "submitted_at", "drawn_at", "overridden_at"}
 # Random secrets by nature (their hashes and prefixes).
 SKIPPED_TABLES = {"api_token", "alembic_version"}
 # stage_stay rows are deleted and inserted again on every move (app.applications.projections):

@@ -300,7 +300,9 @@ async def test_the_command_seeds_the_database_its_setting_names_once_and_prints_
         assert set(printed["scenarios"]) == set(demo.SCENARIOS)
         assert all(set(user) == {"role", "name", "email", "id", "token"} for user in printed["users"])
 
-        application = create_app(Settings(database_url=url, environment="test", webhook_workers=0))
+        application = create_app(
+            Settings(database_url=url, environment="test", webhook_workers=0, outbox_workers=0)
+        )
         async with application.router.lifespan_context(application):
             async with application.state.engine.connect() as connection:
                 before = await business_rows(connection)

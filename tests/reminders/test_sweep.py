@@ -62,7 +62,8 @@ async def test_the_schedule_reminds_after_an_hour_then_each_working_day_and_esca
     assert await run_sweep(app, "2026-01-27T09:00:00") == 0
     assert await run_sweep(app, "2026-01-27T17:00:00") == 1  # Tuesday's
     with smtp_server() as server:
-        await outbox_worker(app, server.settings(app.state.settings)).drain(within=5)
+        await outbox_worker(app, server.settings(app.state.settings)).drain(within=30)
+    assert [(m.status, m.error) for m in await messages(app)] == [("sent", None)] * 5
     received = server.mailbox.received
     to_b = [m for m in received if m["To"] == panel.b.email]
     assert len(to_b) == 3

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,18 @@ class Demo:
 
     def api(self, user: DemoUser) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {user.token}"})
+
+
+def new_person(demo: Demo, name: str, roles: list[str]) -> tuple[int, str]:
+    """A person made through the API by the seeded admin: their id and first token (tests that
+    change people make their own, never changing the seeded ones)."""
+    with demo.api(demo.first("admin")) as api:
+        made = api.post(
+            "/users", json={"email": f"{uuid.uuid4().hex[:10]}@example.com", "name": name, "roles": roles}
+        )
+    assert made.status_code == 201, made.text
+    body = made.json()
+    return body["user"]["id"], body["token"]["token"]
 
 
 def run_cli(env: dict[str, str], *args: str) -> str:

@@ -16,7 +16,14 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, Route, expect
 
-from tests.web.conftest import Demo, check_page, sign_in, sign_in_with_token, unreachable_by_keyboard
+from tests.web.conftest import (
+    Demo,
+    check_page,
+    new_person,
+    sign_in,
+    sign_in_with_token,
+    unreachable_by_keyboard,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
@@ -29,17 +36,6 @@ async def another_browser(browser: Browser) -> AsyncIterator[Page]:
         yield await context.new_page()
     finally:
         await context.close()
-
-
-def _new_person(demo: Demo, name: str, roles: list[str]) -> tuple[int, str]:
-    """A person made through the API by the seeded admin: their id and first token."""
-    with demo.api(demo.first("admin")) as api:
-        made = api.post(
-            "/users", json={"email": f"{uuid.uuid4().hex[:10]}@example.com", "name": name, "roles": roles}
-        )
-    assert made.status_code == 201, made.text
-    body = made.json()
-    return body["user"]["id"], body["token"]["token"]
 
 
 async def _session_id(page: Page) -> int:
@@ -160,7 +156,7 @@ async def test_an_admin_adds_a_person_changes_their_roles_manages_a_token_and_de
 async def test_my_account_marks_this_session_and_ends_another_whose_browser_goes_back_to_sign_in(
     page: Page, browser: Browser, demo: Demo
 ) -> None:
-    _, token = _new_person(demo, "Iris Vega", ["interviewer"])
+    _, token = new_person(demo, "Iris Vega", ["interviewer"])
     async with another_browser(browser) as elsewhere:
         await sign_in_with_token(elsewhere, demo.base_url, token)
         other_session = await _session_id(elsewhere)

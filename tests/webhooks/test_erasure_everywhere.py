@@ -1,7 +1,8 @@
 """Erasure reaches every stored copy of the person: after an ATS erasure, no byte of their name,
 email or phone is left in any text, JSON or binary column of any table, though their details had
 spread to a pending and an unmapped delivery, a move's reason, a source text, scorecard notes, a
-draft, an answer kept for Idempotency-Key retries and a message waiting in the outbox."""
+draft, an answer kept for Idempotency-Key retries, the reason an interview went past a panelist's
+weekly cap and a message waiting in the outbox."""
 
 from __future__ import annotations
 
@@ -89,9 +90,18 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
     ).json()["items"][0]
     moved = await factory.move(admin, application, "advance", reason=f"Call {NAME} at {PHONE}")
     assert moved.status_code == 200, moved.text
+    # b takes no interviews (cap 0): the scheduling's override reason names the person too.
+    capped = await factory.client.patch(
+        f"/users/{b.id}", json={"interviewer_weekly_cap": 0}, headers=admin.headers
+    )
+    assert capped.status_code == 200, capped.text
     interview = await factory.client.post(
         f"/applications/{application['id']}/interviews",
-        json={"scheduled_at": "2026-03-06T10:00:00Z", "interviewer_ids": [a.id, b.id]},
+        json={
+            "scheduled_at": "2026-03-06T10:00:00Z",
+            "interviewer_ids": [a.id, b.id],
+            "load_override_reason": f"{NAME} can only come this week",
+        },
         headers=admin.headers,
     )
     assert interview.status_code == 201, interview.text
@@ -135,6 +145,7 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
         ("stage_event", "reason"),
         ("scorecard_version", "summary"),
         ("scorecard", "draft"),
+        ("interview_load_override", "reason"),
         ("idempotency_record", "response"),
         ("webhook_delivery", "body"),
         ("outbox_message", "body_text"),

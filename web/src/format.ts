@@ -78,6 +78,13 @@ export function date(iso: string): string {
   return DATE.format(new Date(iso));
 }
 
+const UTC_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+
+/** A calendar day the API names in UTC (a week's Monday), the same day in every time zone. */
+export function utcDate(day: string): string {
+  return UTC_DATE.format(new Date(`${day}T00:00:00Z`));
+}
+
 const DAY_MS = 86_400_000;
 
 export function daysSince(iso: string, now: number): number {

@@ -382,6 +382,11 @@ export interface paths {
          * @description The application must be in one of the four interview stages; the interview is of that
          *     stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
          *     defaults to the stage's: 5, 30, 90 or 240.
+         *
+         *     An interviewer's week (Monday to Sunday, UTC, of `scheduled_at`) holds at most their
+         *     weekly cap of interviews, cancelled ones left out: past it the answer is 409
+         *     `interviewer_over_cap` (naming who, `over_cap`), unless `load_override_reason` says why;
+         *     the override is then recorded in the interview's `load_overrides`.
          */
         post: operations["scheduleInterview"];
         delete?: never;
@@ -402,6 +407,28 @@ export interface paths {
          * @description Only interviews the caller is an interviewer of, whatever their role; soonest first.
          */
         get: operations["listMyInterviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Interviewers' load in a week: their interviews against their weekly cap
+         * @description For those who schedule (admins, recruiters): active users holding the interviewer role,
+         *     or the active users named, by id; each one's interviews in the week (cancelled ones left
+         *     out) and their cap. `full`: one more interview that week needs `load_override_reason`.
+         */
+        get: operations["getInterviewerLoad"];
         put?: never;
         post?: never;
         delete?: never;
@@ -431,6 +458,8 @@ export interface paths {
         /**
          * Reschedule, cancel or mark a no-show
          * @description A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
+         *     A reschedule into another week meets the interviewers' weekly caps as a new scheduling
+         *     does (409 `interviewer_over_cap` without `load_override_reason`).
          */
         patch: operations["updateInterview"];
         trace?: never;
@@ -929,8 +958,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a user's name, roles or active flag
+         * Change a user's name, roles, active flag or weekly interview cap
          * @description Deactivating a user stops all their tokens and ends all their sessions at once.
+         *     `interviewer_weekly_cap` sets this person's own cap; null gives them the deployment's
+         *     again. Interviews already scheduled stay; the cap applies to the next schedulings.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -3263,7 +3294,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "interviewer_over_cap" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
@@ -3467,6 +3498,11 @@ export interface components {
              * @description The users who interview; each gets a scorecard.
              */
             interviewer_ids: number[];
+            /**
+             * Load Override Reason
+             * @description Schedule even though this takes an interviewer past their weekly cap (409 `interviewer_over_cap` without it): why. Recorded on the interview (`load_overrides`) only when someone is past their cap.
+             */
+            load_override_reason?: string | null;
         };
         /** InterviewKitPublic */
         InterviewKitPublic: {
@@ -3542,6 +3578,11 @@ export interface components {
             /** Interviewers */
             interviewers: components["schemas"]["InterviewerPublic"][];
             /**
+             * Load Overrides
+             * @description Each time this interview was scheduled past an interviewer's weekly cap, with a reason; oldest first, empty when never.
+             */
+            load_overrides: components["schemas"]["LoadOverridePublic"][];
+            /**
              * Created At
              * Format: date-time
              */
@@ -3600,6 +3641,11 @@ export interface components {
             duration_minutes?: number | null;
             /** @description cancelled or no_show: the interview did not take place (its scorecards are no longer owed); completed follows from the last scorecard and is not set by hand. */
             status?: components["schemas"]["InterviewStatus"] | null;
+            /**
+             * Load Override Reason
+             * @description A move of `scheduled_at` into another week is checked against the interviewers' weekly caps as a new scheduling is. Schedule even though this takes an interviewer past their weekly cap (409 `interviewer_over_cap` without it): why. Recorded on the interview (`load_overrides`) only when someone is past their cap.
+             */
+            load_override_reason?: string | null;
         };
         /**
          * InterviewView
@@ -3653,6 +3699,35 @@ export interface components {
             groups: components["schemas"]["CalibrationGroup"][];
             /** Periods */
             periods: components["schemas"]["CalibrationPeriod"][];
+        };
+        /** InterviewerLoad */
+        InterviewerLoad: {
+            /** Interviewer Id */
+            interviewer_id: number;
+            /** Name */
+            name: string;
+            /** Email */
+            email: string;
+            /**
+             * Interviews
+             * @description Their interviews in the week, cancelled ones left out.
+             */
+            interviews: number;
+            /**
+             * Cap
+             * @description Their weekly cap: their own, or the deployment's.
+             */
+            cap: number;
+            /**
+             * Own Cap
+             * @description The cap is this person's own (set by an admin).
+             */
+            own_cap: boolean;
+            /**
+             * Full
+             * @description `interviews` has reached `cap`: one more interview in this week needs `load_override_reason`.
+             */
+            full: boolean;
         };
         /** InterviewerPublic */
         InterviewerPublic: {
@@ -3736,6 +3811,32 @@ export interface components {
              * @default
              */
             experience?: string;
+        };
+        /** LoadOverridePublic */
+        LoadOverridePublic: {
+            /** Reason */
+            reason: string;
+            /**
+             * Week Start
+             * Format: date
+             * @description The Monday (UTC) of the week scheduled into.
+             */
+            week_start: string;
+            /**
+             * Over Cap
+             * @description Whom the scheduling took past their cap.
+             */
+            over_cap: components["schemas"]["OverCap"][];
+            /**
+             * Overridden By
+             * @description The user who scheduled it with the reason.
+             */
+            overridden_by: number;
+            /**
+             * Overridden At
+             * Format: date-time
+             */
+            overridden_at: string;
         };
         /**
          * MappingKind
@@ -4029,6 +4130,21 @@ export interface components {
              * @description Written to sent, median over the messages sent in the last hour.
              */
             send_lag_p50_seconds: number | null;
+        };
+        /** OverCap */
+        OverCap: {
+            /** Interviewer Id */
+            interviewer_id: number;
+            /**
+             * Interviews
+             * @description Their interviews that week, this one included.
+             */
+            interviews: number;
+            /**
+             * Cap
+             * @description Their weekly cap: their own, or the deployment's.
+             */
+            cap: number;
         };
         /** Page[ApiTokenPublic] */
         Page_ApiTokenPublic_: {
@@ -5990,6 +6106,11 @@ export interface components {
             /** Is Active */
             is_active: boolean;
             /**
+             * Interviewer Weekly Cap
+             * @description The most interviews a week (Monday to Sunday, UTC) this person sits on before scheduling needs an override reason; null: the deployment's `interviewer_weekly_cap`. 0: none at all (on leave).
+             */
+            interviewer_weekly_cap: number | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -6003,6 +6124,11 @@ export interface components {
             roles?: components["schemas"]["Role"][];
             /** Is Active */
             is_active?: boolean;
+            /**
+             * Interviewer Weekly Cap
+             * @description The most interviews a week (Monday to Sunday, UTC) this person sits on before scheduling needs an override reason; null: the deployment's `interviewer_weekly_cap`. 0: none at all (on leave).
+             */
+            interviewer_weekly_cap?: number | null;
         };
         /** UserWithToken */
         UserWithToken: {
@@ -6068,6 +6194,33 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        /** WeekLoad */
+        WeekLoad: {
+            /** Items */
+            items: components["schemas"]["InterviewerLoad"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+            /**
+             * Week Start
+             * Format: date
+             * @description Monday (UTC): the week runs from its 00:00 to the next Monday's.
+             */
+            week_start: string;
+            /**
+             * Week End
+             * Format: date
+             * @description Sunday, the week's last day.
+             */
+            week_end: string;
+            /**
+             * Default Cap
+             * @description The deployment's `interviewer_weekly_cap`.
+             */
+            default_cap: number;
         };
         /** Window */
         Window: {
@@ -7858,6 +8011,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_InterviewPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInterviewerLoad: {
+        parameters: {
+            query?: {
+                /** @description Any moment (or date, UTC) of the week: Monday to Sunday, UTC. Default: this week. */
+                week_of?: string | null;
+                /** @description Only these users (any role); default: every interviewer. */
+                interviewer_id?: number[] | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeekLoad"];
                 };
             };
             /** @description Bad Request */

@@ -2,8 +2,9 @@
 import { useState } from "preact/hooks";
 
 import { allPages, api, call, type ProblemInfo, type Schemas } from "../api";
-import { dateTime, stageName } from "../format";
+import { dateTime, stageName, utcDate } from "../format";
 import { useLoad } from "../hooks";
+import { CapWarning, type InterviewerLoad, LoadBadge, mondayOf, useWeekLoad, weekWords } from "./InterviewerLoad";
 import { Loading, ProblemMessage } from "./Status";
 
 type Interview = Schemas["InterviewPublic"];
@@ -11,7 +12,9 @@ type Interview = Schemas["InterviewPublic"];
 /**
  * Interviewers come from `GET /users?role=interviewer` (admins and recruiters). Another role
  * gets 403, and then picks from the people already on this application's panels and may add
- * others by user id.
+ * others by user id. Beside each name, their interviews in the chosen week (Monday to Sunday,
+ * UTC) against their weekly cap; picking one at the cap asks for the reason to go past it, as
+ * does a 409 `interviewer_over_cap` (someone scheduled them meanwhile).
  */
 export function ScheduleInterview({
   applicationId,
@@ -38,6 +41,16 @@ export function ScheduleInterview({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ProblemInfo | null>(null);
   const [done, setDone] = useState<Interview | null>(null);
+  const [reason, setReason] = useState("");
+  const [refusedOver, setRefusedOver] = useState(false);
+  const chosen = when ? new Date(when) : null;
+  const monday = mondayOf(chosen && !Number.isNaN(chosen.getTime()) ? chosen : new Date());
+  const week = weekWords(monday);
+  const load = useWeekLoad(monday);
+  const full = [...picked]
+    .map((id) => load.byId.get(id))
+    .filter((l): l is InterviewerLoad => l !== undefined && l.full);
+  const needsReason = full.length > 0 || refusedOver;
 
   const choices: [number, string][] =
     users.load.state === "ready"
@@ -66,7 +79,9 @@ export function ScheduleInterview({
         ? "User ids are whole numbers, separated by commas."
         : ids.length === 0
           ? "Pick at least one interviewer."
-          : null;
+          : needsReason && reason.trim() === ""
+            ? "Give the reason for going past the weekly cap, or pick someone else."
+            : null;
     if (local) {
       setProblem({ status: null, code: null, detail: local, fields: [], body: {} });
       return;
@@ -81,16 +96,23 @@ export function ScheduleInterview({
           scheduled_at: new Date(when).toISOString(), // the local time entered, as UTC
           interviewer_ids: ids,
           ...(minutes ? { duration_minutes: Number(minutes) } : {}),
+          ...(needsReason ? { load_override_reason: reason.trim() } : {}),
         },
       }),
     );
     setBusy(false);
+    load.reload();
     if (result.ok) {
       setDone(result.data);
       setPicked(new Set());
       setExtraIds("");
+      setReason("");
+      setRefusedOver(false);
       onScheduled(result.data);
-    } else setProblem(result.problem);
+    } else {
+      setProblem(result.problem);
+      if (result.problem.code === "interviewer_over_cap") setRefusedOver(true);
+    }
   }
 
   return (
@@ -114,6 +136,12 @@ export function ScheduleInterview({
       </div>
       <fieldset>
         <legend>Interviewers</legend>
+        {load.ready && (
+          <p class="hint" data-testid="load-week">
+            Interviews each already has in the week from Monday {utcDate(monday)} to Sunday (UTC), against their
+            weekly cap.
+          </p>
+        )}
         {users.load.state === "loading" && <Loading what="the interviewers" />}
         {listForbidden && (
           <p class="hint">
@@ -128,9 +156,11 @@ export function ScheduleInterview({
               type="checkbox"
               id={`interviewer-${id}`}
               checked={picked.has(id)}
+              aria-describedby={load.byId.has(id) ? `interviewer-load-${id}` : undefined}
               onChange={(e) => toggle(id, e.currentTarget.checked)}
             />
-            <label for={`interviewer-${id}`}>{label}</label>
+            <label for={`interviewer-${id}`}>{label}</label>{" "}
+            <LoadBadge load={load.byId.get(id)} id={`interviewer-load-${id}`} />
           </div>
         ))}
         {listForbidden && (
@@ -140,13 +170,28 @@ export function ScheduleInterview({
           </div>
         )}
       </fieldset>
+      <CapWarning full={full} week={week} />
+      {needsReason && (
+        <div class="field">
+          <label for="schedule-load-reason">Reason for going past the weekly cap</label>
+          <input
+            id="schedule-load-reason"
+            type="text"
+            maxLength={500}
+            required
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+        </div>
+      )}
       {problem && (
         <ProblemMessage problem={problem} title="The interview was not scheduled." testId="schedule-problem" />
       )}
       {done && (
         <p class="notice" role="status">
           Scheduled: {stageName(done.stage)} on {dateTime(done.scheduled_at)} with{" "}
-          {done.interviewers.map((i) => i.name).join(", ")}.
+          {done.interviewers.map((i) => i.name).join(", ")}
+          {done.load_overrides.length > 0 ? "; past the weekly cap, with your reason recorded" : ""}.
         </p>
       )}
       <div class="actions">

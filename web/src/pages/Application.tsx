@@ -151,6 +151,13 @@ function InterviewList({ interviews }: { interviews: Interview[] }) {
             · {humanize(i.status)} ·{" "}
             {i.interviewers.map((p) => `${p.name} (${statusWords(p.scorecard_status, 1)})`).join(", ")}
           </span>
+          {i.load_overrides.map((o) => (
+            <p class="hint" key={o.overridden_at} data-testid={`load-override-${i.id}`}>
+              Scheduled past the weekly cap of{" "}
+              {o.over_cap.map((c) => i.interviewers.find((p) => p.interviewer_id === c.interviewer_id)?.name ?? `user ${c.interviewer_id}`).join(", ")}
+              : “{o.reason}”
+            </p>
+          ))}
         </li>
       ))}
     </ul>

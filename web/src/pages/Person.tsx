@@ -1,5 +1,5 @@
-// One person (admins): name and roles, deactivate or reactivate, their API tokens (revoke, issue
-// one shown once) and their live browser sessions (end one).
+// One person (admins): name and roles, their weekly interview cap, deactivate or reactivate,
+// their API tokens (revoke, issue one shown once) and their live browser sessions (end one).
 import { useState } from "preact/hooks";
 
 import { allPages, api, call, fieldErrorsOf, localProblem, type ProblemInfo, type Role, type User } from "../api";
@@ -8,6 +8,7 @@ import { RolesField, TextField } from "../components/FormFields";
 import { SessionsTable } from "../components/Sessions";
 import { Loaded, PageTitle, ProblemMessage } from "../components/Status";
 import { IssueTokenForm, TokensTable } from "../components/Tokens";
+import { capWords, WeeklyCapForm } from "../components/WeeklyCapForm";
 import { date, roleNames } from "../format";
 import { useLoad } from "../hooks";
 import { href } from "../router";
@@ -53,11 +54,16 @@ export function Person({ id, me }: { id: number; me: User }) {
           <dd data-testid="person-active">{user.is_active ? "Yes" : "No: deactivated"}</dd>
         </div>
         <div>
+          <dt>Weekly interview cap</dt>
+          <dd data-testid="person-cap">{capWords(user.interviewer_weekly_cap)}</dd>
+        </div>
+        <div>
           <dt>Added</dt>
           <dd>{date(user.created_at)}</dd>
         </div>
       </dl>
       <NameAndRoles key={user.id} user={user} self={self} onSaved={person.set} />
+      <WeeklyCapForm key={`cap-${user.id}`} user={user} onSaved={person.set} />
       <Access
         user={user}
         self={self}
