@@ -103,6 +103,7 @@ class Walker:
                 interviewer_ids=[self.staff[key].id or 0 for key, _state in seats],
             ),
             actor=recruiter,
+            invitations=None,  # made-up people: the demo mails nobody
         )
         self.tally.interviews += 1
         if plan.panel in _NOT_HELD:
@@ -110,6 +111,7 @@ class Walker:
                 session=self.session,
                 interview=interview,
                 interview_in=InterviewUpdate(status=_NOT_HELD[plan.panel]),
+                invitations=None,
             )
             return interview
         if plan.panel is Panel.upcoming:

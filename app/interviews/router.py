@@ -11,7 +11,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.pagination import Page, PageDep
 from app.interviews import kits, service
-from app.interviews.dependencies import VisibleInterview
+from app.interviews.dependencies import InvitationsDep, VisibleInterview
 from app.interviews.models import InterviewCreate, InterviewKitPublic, InterviewPublic, InterviewUpdate
 from app.users.dependencies import CurrentUser, RecruiterUser
 
@@ -30,13 +30,18 @@ async def schedule_interview(
     user: RecruiterUser,
     application: VisibleApplication,
     interview_in: InterviewCreate,
+    invitations: InvitationsDep,
     response: Response,
 ) -> InterviewPublic:
     """The application must be in one of the four interview stages; the interview is of that
-    stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
-    defaults to the stage's: 5, 30, 90 or 240."""
+    stage. Each interviewer (any active user) gets a scorecard to fill and a calendar invite by
+    mail; the candidate is not mailed. `duration_minutes` defaults to the stage's: 5, 30, 90 or 240."""
     interview = await service.schedule_interview(
-        session=session, application=application, interview_in=interview_in, actor=user
+        session=session,
+        application=application,
+        interview_in=interview_in,
+        actor=user,
+        invitations=invitations,
     )
     response.headers["Location"] = f"/interviews/{interview.id}"
     return await service.to_public(session=session, interview=interview)
@@ -97,14 +102,22 @@ async def get_interview(session: SessionDep, interview: VisibleInterview) -> Int
 @router.patch(
     "/interviews/{interview_id}",
     operation_id="updateInterview",
-    summary="Reschedule, cancel or mark a no-show",
+    summary="Reschedule, cancel, mark a no-show or change the panel",
     responses=problem_responses(404, 409, 422),
 )
 async def update_interview(
-    session: SessionDep, _user: RecruiterUser, interview: VisibleInterview, interview_in: InterviewUpdate
+    session: SessionDep,
+    _user: RecruiterUser,
+    interview: VisibleInterview,
+    interview_in: InterviewUpdate,
+    invitations: InvitationsDep,
 ) -> InterviewPublic:
-    """A cancelled or no-show interview owes no scorecards, and its kit does not count as asked."""
-    updated = await service.update_interview(session=session, interview=interview, interview_in=interview_in)
+    """A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
+    The panel's calendars follow: a move sends each panelist the invite again (same UID, higher
+    SEQUENCE), a cancellation a CANCEL, a panelist added an invite, one removed a CANCEL."""
+    updated = await service.update_interview(
+        session=session, interview=interview, interview_in=interview_in, invitations=invitations
+    )
     return await service.to_public(session=session, interview=updated)
 
 

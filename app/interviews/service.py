@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.catalog import service as catalog_service
-from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
+from app.core.errors import Conflict, ErrorCode, NotFound
 from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, utcnow
-from app.interviews import panel
+from app.interviews import invites, panel
+from app.interviews.invites import Invitations
 from app.interviews.models import (
     Interview,
     InterviewCreate,
@@ -75,9 +76,15 @@ async def get_visible(*, session: AsyncSession, user: User, interview_id: int) -
 
 
 async def schedule_interview(
-    *, session: AsyncSession, application: Application, interview_in: InterviewCreate, actor: User
+    *,
+    session: AsyncSession,
+    application: Application,
+    interview_in: InterviewCreate,
+    actor: User,
+    invitations: Invitations | None,
 ) -> Interview:
-    """An interview of the application's current stage, with one scorecard per interviewer."""
+    """An interview of the application's current stage, with one scorecard per interviewer, who
+    each get a calendar invite (``invitations``; None: nobody is told)."""
     stage = Stage(application.stage)
     if stage not in INTERVIEW_STAGES:
         raise Conflict(
@@ -87,16 +94,7 @@ async def schedule_interview(
             current_stage=stage.value,
         )
     ids = interview_in.interviewer_ids
-    if len(set(ids)) != len(ids):
-        raise Unprocessable("interviewer_ids names a user twice.")
-    found = (
-        await session.exec(select(User.id).where(col(User.id).in_(ids), col(User.is_active).is_(True)))
-    ).all()
-    missing = sorted(set(ids) - set(found))
-    if missing:
-        raise Unprocessable(
-            f"interviewer_ids {missing} are not active users.", code=ErrorCode.unknown_reference
-        )
+    await panel.check_interviewers(session=session, interviewer_ids=ids)
     stage_row = await catalog_service.get_interview_stage(session=session, key=stage.value)
     assert application.id is not None
     interview = Interview(
@@ -110,13 +108,24 @@ async def schedule_interview(
     await session.flush()
     assert interview.id is not None
     await panel.seat(session=session, interview_id=interview.id, interviewer_ids=ids)
+    if invitations is not None:
+        await invites.send(session=session, invitations=invitations, interview=interview, before=None)
     return interview
 
 
 async def update_interview(
-    *, session: AsyncSession, interview: Interview, interview_in: InterviewUpdate
+    *,
+    session: AsyncSession,
+    interview: Interview,
+    interview_in: InterviewUpdate,
+    invitations: Invitations | None,
 ) -> Interview:
+    """Reschedule, call off or change the panel; the panel's calendars follow (``invitations``;
+    None: nobody is told). Under the interview's row lock: one change at a time."""
+    interview = await panel.lock_interview(session=session, interview=interview)
+    before = await invites.plan_of(session=session, interview=interview)
     changes = interview_in.model_dump(exclude_unset=True, exclude_none=True)
+    interviewer_ids = changes.pop("interviewer_ids", None)
     if "status" in changes:
         wanted = InterviewStatus(changes["status"])
         current = InterviewStatus(interview.status)
@@ -136,6 +145,10 @@ async def update_interview(
     interview.updated_at = utcnow()
     session.add(interview)
     await session.flush()
+    if interviewer_ids is not None:
+        await panel.reseat(session=session, interview=interview, interviewer_ids=interviewer_ids)
+    if invitations is not None:
+        await invites.send(session=session, invitations=invitations, interview=interview, before=before)
     return interview
 
 
