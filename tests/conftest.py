@@ -246,6 +246,10 @@ def service_env(database_url: str, **settings: str) -> dict[str, str]:
             # Tests that need webhook workers start them apart (the `worker_process` fixture): a
             # worker living on in the shared server would race the in-process tests' own drains.
             "INTERVIEW_PIPELINE_WEBHOOK_WORKERS": "0",
+            # Outbox workers likewise: the session's live server sent the in-process tests' mail
+            # to its log before their own SMTP server saw it (an outbox test failed beside a test
+            # of tests/interviews that used the live server).
+            "INTERVIEW_PIPELINE_OUTBOX_WORKERS": "0",
         }
         | {f"INTERVIEW_PIPELINE_{name.upper()}": value for name, value in settings.items()}
     )

@@ -31,6 +31,8 @@ class Mailbox:
     """What the server received, and how it answers DATA next (``refuse_with``: e.g. "451 …")."""
 
     received: list[EmailMessage] = field(default_factory=list)
+    # Every envelope recipient (RCPT TO) of what was received, in order.
+    recipients: list[str] = field(default_factory=list)
     refuse_with: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,6 +45,7 @@ class Mailbox:
             parsed = email.message_from_bytes(raw, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             self.received.append(parsed)
+            self.recipients.extend(envelope.rcpt_tos)
         return "250 OK"
 
     def by_message_id(self) -> dict[str, int]:

@@ -380,8 +380,8 @@ export interface paths {
         /**
          * Schedule an interview of the application's current stage
          * @description The application must be in one of the four interview stages; the interview is of that
-         *     stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
-         *     defaults to the stage's: 5, 30, 90 or 240.
+         *     stage. Each interviewer (any active user) gets a scorecard to fill and a calendar invite by
+         *     mail; the candidate is not mailed. `duration_minutes` defaults to the stage's: 5, 30, 90 or 240.
          */
         post: operations["scheduleInterview"];
         delete?: never;
@@ -429,8 +429,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Reschedule, cancel or mark a no-show
+         * Reschedule, cancel, mark a no-show or change the panel
          * @description A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
+         *     The panel's calendars follow: a move sends each panelist the invite again (same UID, higher
+         *     SEQUENCE), a cancellation a CANCEL, a panelist added an invite, one removed a CANCEL.
          */
         patch: operations["updateInterview"];
         trace?: never;
@@ -3516,6 +3518,11 @@ export interface components {
             duration_minutes?: number | null;
             /** @description cancelled or no_show: the interview did not take place (its scorecards are no longer owed); completed follows from the last scorecard and is not set by hand. */
             status?: components["schemas"]["InterviewStatus"] | null;
+            /**
+             * Interviewer Ids
+             * @description The whole panel, as it is to be: those new get a scorecard and an invite, those left out a cancellation (one who has started their scorecard stays: 409). A scheduled interview's only.
+             */
+            interviewer_ids?: number[] | null;
         };
         /**
          * InterviewView
