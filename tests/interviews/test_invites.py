@@ -295,3 +295,20 @@ async def test_two_simultaneous_moves_send_two_sequences_and_the_last_time_wins(
     assert invites[-1].event["DTSTART"].value == datetime.fromisoformat(final["scheduled_at"]).strftime(
         "%Y%m%dT%H%M%SZ"
     )
+
+
+async def test_removing_the_last_panelist_still_owing_completes_the_interview_and_cancels_only_theirs(
+    app: FastAPI, factory: Factory, panel: Panel, settings: Settings
+) -> None:
+    interview = await panel.schedule(panel.a, panel.b, scheduled_at="2030-03-04T10:00:00Z")
+    await panel.submit(panel.b, interview, full_scorecard("phone_screen"))
+    changed = await panel.update(interview, interviewer_ids=[panel.b.id])
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["status"] == "completed"
+    told = [read_by_hand(m.calendar or "") for m in await outbox(app)][2:]
+    assert [(i.method, i.attendee, i.sequence) for i in told] == [("CANCEL", panel.a.email, 1)]
+    # A completed interview's panel is what it was: no more changes, and nothing sent.
+    again = await panel.update(interview, interviewer_ids=[panel.b.id, panel.a.id])
+    assert again.status_code == 409, again.text
+    assert len(await outbox(app)) == 3
+    assert (await factory.client.get("/interviews", headers=panel.a.headers)).json()["items"] == []
