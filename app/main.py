@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -37,6 +38,8 @@ from app.interviews import panel
 from app.interviews.router import router as interviews_router
 from app.outbox.router import router as outbox_router
 from app.outbox.runner import run_outbox_workers
+from app.reminders import sweep as reminder_sweep
+from app.reminders.router import router as reminders_router
 from app.reports.router import router as reports_router
 from app.requisitions.router import router as requisitions_router
 from app.scim import routing as scim_routing
@@ -173,6 +176,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 settings=settings,
                 wakeup=app.state.outbox_wakeup,
                 name="api-outbox",
+                # Reminders fall due by the clock: each process with outbox workers sweeps for them.
+                chores=[functools.partial(reminder_sweep.run, app.state.session_factory, settings)],
             ),
         ):
             yield
@@ -236,6 +241,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         reports_router,
         webhooks_admin_router,
         outbox_router,
+        reminders_router,
         scim_tokens_router,
         scim_router,
     ):

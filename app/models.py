@@ -25,6 +25,7 @@ from app.catalog.models import (
 from app.core.idempotency import IdempotencyRecord
 from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard
 from app.outbox.models import OutboxMessage
+from app.reminders.models import ScorecardReminder
 from app.reports import indexes as report_indexes
 from app.requisitions.models import (
     Requisition,
@@ -36,6 +37,7 @@ from app.scim.models import ScimToken
 from app.scorecards.models import ScorecardRating, ScorecardVersion
 from app.sign_in.models import SignInAttempt
 from app.users.models import ApiToken, BrowserSession, User, UserRole
+from app.users.notifications import UserNotification
 from app.webhooks.models import WebhookDelivery
 
 metadata = SQLModel.metadata
@@ -69,12 +71,14 @@ __all__ = [
     "ScimToken",
     "Scorecard",
     "ScorecardRating",
+    "ScorecardReminder",
     "ScorecardVersion",
     "SignInAttempt",
     "Skill",
     "StageEvent",
     "StageStay",
     "User",
+    "UserNotification",
     "UserRole",
     "WebhookDelivery",
     "metadata",

@@ -1,10 +1,12 @@
 """``python -m app worker``: the queues' workers in a process of their own, as many processes as
-wanted on one PostgreSQL: the ATS inbox's (apply deliveries) and the outbox's (send messages).
+wanted on one PostgreSQL: the ATS inbox's (apply deliveries) and the outbox's (send messages),
+with the reminder sweep beside the latter.
 SIGTERM stops each after the job in hand."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 
@@ -14,6 +16,7 @@ from app.core.queue import Wakeup
 from app.outbox.runner import run_outbox_workers
 from app.outbox.transports import Transports
 from app.outbox.worker import OutboxWorker
+from app.reminders import sweep as reminder_sweep
 from app.webhooks.runner import run_workers
 from app.webhooks.worker import DeliveryWorker
 
@@ -39,7 +42,12 @@ async def serve(settings: Settings, *, count: int) -> None:
         async with (
             run_workers(factory=factory, settings=settings, wakeup=Wakeup(), name="worker", count=count),
             run_outbox_workers(
-                factory=factory, settings=settings, wakeup=Wakeup(), name="outbox", count=count
+                factory=factory,
+                settings=settings,
+                wakeup=Wakeup(),
+                name="outbox",
+                count=count,
+                chores=[functools.partial(reminder_sweep.run, factory, settings)],
             ),
         ):
             logger.info(

@@ -196,6 +196,17 @@ class Settings(BaseSettings):
     outbox_max_age_seconds: int = Field(default=2 * 86_400, ge=60)
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=300)
 
+    # Scorecard reminders (app/reminders, docs/reminders.md): the interviewer this long after the
+    # interview ends, then once each working day (Monday to Friday, UTC) at that time of day, up
+    # to `reminder_daily_max` times; the recruiter and hiring manager are told once, this many
+    # hours after the end. A recruiter's nudge: once an hour a scorecard.
+    reminder_first_after_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    reminder_daily_max: int = Field(default=10, ge=0, le=60)
+    escalation_after_hours: int = Field(default=48, ge=1, le=60 * 24)
+    nudge_every_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    # How often each worker process looks for reminders that fell due.
+    reminder_sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:

@@ -50,6 +50,9 @@ class ErrorCode(StrEnum):
     scorecard_not_submitted = "scorecard_not_submitted"
     blind_review = "blind_review"
     scorecards_pending = "scorecards_pending"
+    interview_not_ended = "interview_not_ended"
+    reminders_muted = "reminders_muted"
+    rate_limited = "rate_limited"
     idempotency_key_reused = "idempotency_key_reused"
     unknown_reference = "unknown_reference"
     payload_too_large = "payload_too_large"
@@ -149,6 +152,11 @@ class PreconditionFailed(DomainError):
 class PreconditionRequired(DomainError):
     status_code = 428
     code = ErrorCode.precondition_required
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = ErrorCode.rate_limited
 
 
 class Unprocessable(DomainError):

@@ -53,6 +53,15 @@ class Dialect:
         """Whole seconds from ``start`` to ``stop`` (epoch floats)."""
         return sa.cast(sa.func.round(stop - start), sa.Float)
 
+    def plus_minutes(self, value: Col, minutes: Col) -> Col:
+        """A stored timestamp ``minutes`` (whole minutes, a column or expression) later, as a
+        timestamp again: for period keys of a moment no column stores (an interview's end plus
+        a grace period). SQLite's datetime() drops fractions of a second."""
+        if self.sqlite:
+            return sa.func.datetime(value, sa.func.printf("%+d minutes", minutes))
+        interval = sa.func.make_interval(0, 0, 0, 0, 0, minutes)
+        return value.op("+", return_type=sa.DateTime(timezone=True))(interval)
+
     def greatest(self, *values: Col) -> Col:
         return sa.func.max(*values) if self.sqlite else sa.func.greatest(*values)
 

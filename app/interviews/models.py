@@ -39,7 +39,11 @@ class ScorecardStatus(StrEnum):
 
 class Interview(SQLModel, table=True):
     __tablename__ = "interview"
-    __table_args__ = (sa.Index("ix_interview_application_stage", "application_id", "stage"),)
+    __table_args__ = (
+        sa.Index("ix_interview_application_stage", "application_id", "stage"),
+        # The reminder sweep's scan: interviews held within its horizon (app/reminders/sweep.py).
+        sa.Index("ix_interview_scheduled_at", "scheduled_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id")

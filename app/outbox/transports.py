@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from urllib.parse import urlsplit
 
 import aiosmtplib
 import httpx
 
 from app.core.config import Settings
+from app.core.outbound import chat_url_problem
 from app.core.timestamps import as_utc
 from app.outbox.models import Channel
 from app.outbox.store import Claimed
@@ -59,26 +59,6 @@ def build_email(message: Claimed, settings: Settings) -> EmailMessage:
         method = "CANCEL" if "METHOD:CANCEL" in message.calendar else "REQUEST"
         email.add_alternative(message.calendar, subtype="calendar", params={"method": method})
     return email
-
-
-def chat_url_problem(url: str, settings: Settings) -> str | None:
-    """Why ``url`` may not be a chat webhook here, or None: https (http only when allowed), a
-    host of ``chat_webhook_hosts``, no credentials in it."""
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        _ = parts.port
-    except ValueError:
-        return "is not a URL"
-    schemes = ("https", "http") if settings.chat_webhook_http else ("https",)
-    if parts.scheme not in schemes:
-        return f"must be an {' or '.join(schemes)} URL"
-    if parts.username or parts.password:
-        return "must not carry credentials"
-    if host not in {h.lower() for h in settings.chat_webhook_hosts}:
-        allowed = ", ".join(settings.chat_webhook_hosts) or "none"
-        return f"must be on a chat host this deployment allows ({allowed}; chat_webhook_hosts)"
-    return None
 
 
 @dataclass(frozen=True)

@@ -117,17 +117,24 @@ DEFINITIONS: dict[str, Definition] = {
         parameters=[*WINDOW, SOURCE, PERIOD],
     ),
     "interviewer-calibration": Definition(
-        summary="Interviewer calibration: rating distribution, agreement with panel and decision, lateness",
-        clock="Lateness: starts when the interview ends (`scheduled_at` + `duration_minutes`), stops at the "
-        "scorecard's first submission; late past 24 hours.",
-        period_clock="the scorecard's first submission.",
+        summary="Interviewer calibration: rating distribution, agreement with panel and decision, and "
+        "when scorecards come in",
+        clock="Submission: starts at the interview's **scheduled** end (`scheduled_at` + `duration_minutes`), "
+        "stops at the scorecard's **first** submission (`submitted_at`; an amendment does not move it). On "
+        "time within 24 hours, late past them; not submitted 24 hours after the end: overdue at `as_of` "
+        "(the report's computing time).",
+        period_clock="the scorecard's first submission; an overdue one's is its interview's end + 24 h.",
         window="interviews by `scheduled_at`",
-        details="A group per interviewer with a submitted scorecard in scope (interview held; latest "
-        "version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the "
-        "rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: "
-        "on the side of how the application last left the interview's stage (forward: positive; rejected: "
-        "negative; withdrew, went back or still there: no decision). Blind review applies; `withheld` "
-        "counts what it kept out.",
+        details="A group per interviewer with a submitted or an overdue scorecard in scope (interview held; "
+        "latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority "
+        "of the rest of the same interview's panel, over scorecards with such a majority. "
+        "**decision_agreement**: on the side of how the application last left the interview's stage "
+        "(forward: positive; rejected: negative; withdrew, went back or still there: no decision). "
+        "**time_to_submit**: the clock over submitted scorecards (n, mean, median, p90 in days). **late**: "
+        "past 24 h ÷ submitted. **overdue**: not submitted, more than 24 h past the end. **on_time**: "
+        "within 24 h ÷ the scorecards due (submitted or overdue): an overdue one counts as not on time, "
+        "one less than 24 h past the end is not due yet and counts nowhere. Blind review applies to every "
+        "figure, timing included; `withheld` counts the peers' submitted scorecards it kept out.",
         parameters=[*WINDOW, PERIOD],
     ),
     "questions": Definition(

@@ -24,6 +24,7 @@ from app.reports.scope import (
     Filters,
     application_summary,
     candidate,
+    count_when,
     group_key,
     requisition,
     requisition_scope,
@@ -186,10 +187,6 @@ def candidates_per_role(dialect: Dialect, filters: Filters, *, key_name: str) ->
 EXIT_COUNTS = ("advanced", "moved_back", "rejected", "withdrawn")
 
 
-def _count_when(condition: Col) -> Col:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
 def stay_counts(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
     """Per active stage (and key): its stays (entered) and how they ended. A period key is the
     period each stay began."""
@@ -202,7 +199,7 @@ def stay_counts(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[
         sa.select(
             *keys,
             sa.func.count().label("entered"),
-            *(_count_when(stay.c.exit_kind == kind).label(kind) for kind in EXIT_COUNTS),
+            *(count_when(stay.c.exit_kind == kind).label(kind) for kind in EXIT_COUNTS),
         )
         .select_from(joined)
         .where(*clauses, stay.c.stage.in_([s.value for s in ACTIVE_STAGES]))
@@ -261,11 +258,11 @@ def source_figures(dialect: Dialect, filters: Filters, *, key_name: str) -> Sele
             sa.func.count(sa.distinct(application_summary.c.candidate_id)).label("candidates"),
             sa.func.count().label("applications"),
             *(
-                _count_when(mask.op("&")(1 << STAGE_BITS[stage.value]) != 0).label(f"reached_{stage.value}")
+                count_when(mask.op("&")(1 << STAGE_BITS[stage.value]) != 0).label(f"reached_{stage.value}")
                 for stage in REACHED_STAGES
             ),
-            _count_when(application_summary.c.hired_at.is_not(None)).label("hires"),
-            _count_when(application_summary.c.left_offer.is_(True)).label("left_offer"),
+            count_when(application_summary.c.hired_at.is_not(None)).label("hires"),
+            count_when(application_summary.c.left_offer.is_(True)).label("left_offer"),
         )
         .select_from(joined)
         .where(*clauses)

@@ -258,7 +258,31 @@ class CalibrationFigures(BaseModel):
     decision_agreement: Figure = Field(
         description="On the side of the stage's decision ÷ decided applications."
     )
-    late: Figure = Field(description="First submitted more than 24 h after the interview ended ÷ submitted.")
+    time_to_submit: Durations = Field(
+        description="The interview's scheduled end (`scheduled_at` + `duration_minutes`) → the scorecard's "
+        "first submission (`submitted_at`; an amendment does not move it), in days, over the submitted "
+        "scorecards (n = submitted). Negative for a scorecard submitted before the scheduled end."
+    )
+    late: Figure = Field(
+        description="Submitted more than 24 h after the interview's scheduled end (by the first submission) "
+        "÷ submitted."
+    )
+    overdue: int = Field(
+        description="Scorecards not submitted (not started or a draft) of interviews held, more than 24 h "
+        "after the scheduled end at `as_of`."
+    )
+    on_time: Figure = Field(
+        description="Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the "
+        "scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not "
+        "due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n."
+    )
+    reminders_sent: int = Field(
+        description="Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' "
+        "nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`)."
+    )
+    escalations: int = Field(
+        description="Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h)."
+    )
 
 
 class CalibrationGroup(Keyed, CalibrationFigures):
@@ -270,11 +294,15 @@ class CalibrationPeriod(InPeriod, CalibrationFigures):
 
 
 class InterviewerCalibrationReport(ReportHeader):
-    late_after_hours: int
-    withheld: int = Field(description="Peers' scorecards left out by blind review.")
+    late_after_hours: int = Field(description="The grace after the interview's scheduled end: 24.")
+    as_of: datetime = Field(description="When the report was computed: pending scorecards are overdue by it.")
+    withheld: int = Field(
+        description="Peers' submitted scorecards left out by blind review (their seats are left out of "
+        "`on_time`, `late`, `overdue` and `time_to_submit` too, submitted or not)."
+    )
     overall: CalibrationGroup
     groups: list[CalibrationGroup] = Field(
-        description="One a interviewer with a scorecard in scope; key: their id."
+        description="One an interviewer with a submitted or an overdue scorecard in scope; key: their id."
     )
     periods: list[CalibrationPeriod]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement
 
 from app.applications.models import ApplicationSummary, StageStay
@@ -126,3 +127,8 @@ def group_key(dialect: Dialect, key: str, *, when: Col) -> Col | None:
 
 def with_key(columns: list[Col], key: Col | None) -> list[Col]:
     return [*columns, key.label("grp")] if key is not None else columns
+
+
+def count_when(condition: Col) -> Col:
+    """How many rows of the group meet ``condition`` (0, not null, for an empty group)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)

@@ -21,6 +21,7 @@ from app.reports.scope import (
     Filters,
     application_summary,
     candidate,
+    count_when,
     date_range,
     group_key,
     requisition,
@@ -32,7 +33,6 @@ from app.scorecards.blind_review import ReaderView, interview, scorecard, scorec
 from app.scorecards.models import Rating, RatingKind
 from app.users.models import User
 
-LATE_AFTER_SECONDS = 24 * 3600
 RATING_POINTS: dict[str, int] = {rating.value: points for points, rating in enumerate(Rating, start=1)}
 POSITIVE: tuple[str, ...] = (Rating.yes.value, Rating.strong_yes.value)
 kit_question = KitQuestion.__table__  # type: ignore[attr-defined]
@@ -41,11 +41,7 @@ bank = QuestionBank.__table__  # type: ignore[attr-defined]
 user = User.__table__  # type: ignore[attr-defined]
 
 
-def _count_when(condition: Col) -> Col:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def _in_scope(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, list[Col]]:
+def interviews_in_scope(joined: Any, clauses: list[Col], filters: Filters) -> tuple[Any, list[Col]]:
     """Interviews (in ``joined``) narrowed by the filters: the date range on scheduled_at, the
     requisition's columns through the application's summary, only when a filter needs them."""
     clauses = [*clauses, *date_range(interview.c.scheduled_at, filters)]
@@ -83,12 +79,11 @@ def _decision(exit_of: Any) -> Col:
 def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Any:
     """One row a submitted scorecard in scope (interview held; the date range on scheduled_at):
     the key, the recommendation of the latest version, its side (1 yes/strong_yes), the panel's
-    majority side without this scorecard (null on a tie or alone), the decision and lateness.
-    Keys: ``interviewer``, a period of the first submission, or none."""
+    majority side without this scorecard (null on a tie or alone) and the decision. Keys:
+    ``interviewer``, a period of the first submission, or none. When scorecards were submitted
+    is app/reports/timeliness.py's."""
     exit_of = application_summary.alias("decided")
-    ends = dialect.epoch(interview.c.scheduled_at) + interview.c.duration_minutes * 60.0
-    late = sa.case((dialect.epoch(scorecard.c.submitted_at) - ends > LATE_AFTER_SECONDS, 1), else_=0)
-    joined, clauses = _in_scope(*blind_review.latest_submitted(view), filters)
+    joined, clauses = interviews_in_scope(*blind_review.latest_submitted(view), filters)
     joined = joined.join(exit_of, exit_of.c.application_id == interview.c.application_id)
     key = (
         scorecard.c.interviewer_id
@@ -100,7 +95,6 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView, *, k
             scorecard.c.interview_id,
             scorecard_version.c.recommendation,
             _side().label("side"),
-            late.label("late"),
             _decision(exit_of).label("decision"),
             *([key.label("grp")] if key is not None else []),
         )
@@ -117,25 +111,23 @@ def calibration_cards(dialect: Dialect, filters: Filters, view: ReaderView, *, k
         *([cards.c.grp] if key is not None else []),
         cards.c.recommendation,
         cards.c.side,
-        cards.c.late,
         cards.c.decision,
         majority.label("panel"),
     ).subquery("judged")
 
 
 def calibration(dialect: Dialect, filters: Filters, view: ReaderView, *, key_name: str) -> Select[Any]:
-    """Per key: submitted, counts per recommendation, late, and the agreement counts."""
+    """Per key: submitted, counts per recommendation, and the agreement counts."""
     judged = calibration_cards(dialect, filters, view, key_name=key_name)
     keys = [judged.c.grp] if key_name != "none" else []
     return sa.select(
         *keys,
         sa.func.count().label("submitted"),
-        *(_count_when(judged.c.recommendation == rating.value).label(rating.value) for rating in Rating),
-        _count_when(judged.c.late == 1).label("late"),
+        *(count_when(judged.c.recommendation == rating.value).label(rating.value) for rating in Rating),
         sa.func.count(judged.c.panel).label("panel_cases"),
-        _count_when(judged.c.panel == judged.c.side).label("panel_agreed"),
+        count_when(judged.c.panel == judged.c.side).label("panel_agreed"),
         sa.func.count(judged.c.decision).label("decision_cases"),
-        _count_when(judged.c.decision == judged.c.side).label("decision_agreed"),
+        count_when(judged.c.decision == judged.c.side).label("decision_agreed"),
     ).group_by(*keys)
 
 
@@ -144,7 +136,7 @@ def criterion_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, k
     versions of the submitted scorecards in scope."""
     rating = blind_review.scorecard_rating
     latest, readable = blind_review.latest_submitted(view)
-    joined, clauses = _in_scope(blind_review.with_ratings(latest), readable, filters)
+    joined, clauses = interviews_in_scope(blind_review.with_ratings(latest), readable, filters)
     key = (
         scorecard.c.interviewer_id
         if key_name == "interviewer"
@@ -165,7 +157,7 @@ def interviewer_names(ids: list[int]) -> Select[Any]:
 
 def withheld_in_calibration(filters: Filters, view: ReaderView) -> Select[Any]:
     """Peers' scorecards left out of the calibration scope by blind review."""
-    joined, clauses = _in_scope(*blind_review.withheld_scorecards(view), filters)
+    joined, clauses = interviews_in_scope(*blind_review.withheld_scorecards(view), filters)
     return sa.select(sa.func.count()).select_from(joined).where(*clauses)
 
 
@@ -221,7 +213,7 @@ def _asked(filters: Filters) -> tuple[Any, list[Col]]:
         question, question.c.id == kit_question.c.question_id
     )
     clauses = [interview.c.status.not_in(["cancelled", "no_show"])]
-    return _in_scope(joined, clauses, filters)
+    return interviews_in_scope(joined, clauses, filters)
 
 
 def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
@@ -286,7 +278,7 @@ def question_ratings(dialect: Dialect, filters: Filters, view: ReaderView, *, ke
     first (one worker) in 3.1-3.4 s."""
     rating = blind_review.scorecard_rating
     latest, readable = blind_review.latest_submitted(view)
-    joined, clauses = _in_scope(blind_review.with_ratings(latest), readable, filters)
+    joined, clauses = interviews_in_scope(blind_review.with_ratings(latest), readable, filters)
     joined, asked, key = _by_asked(
         dialect, joined, key_name, interview_id=interview.c.id, scheduled_at=interview.c.scheduled_at
     )
@@ -308,7 +300,7 @@ def question_panels(dialect: Dialect, filters: Filters, view: ReaderView, *, key
     """Per key: panels (interviews that asked it) with two or more readable submitted scorecards,
     and those whose recommendations fell on both sides of yes."""
     latest, readable = blind_review.latest_submitted(view)
-    joined, clauses = _in_scope(latest, readable, filters)
+    joined, clauses = interviews_in_scope(latest, readable, filters)
     per_interview = (
         sa.select(
             interview.c.id.label("interview_id"),
@@ -335,8 +327,8 @@ def question_panels(dialect: Dialect, filters: Filters, view: ReaderView, *, key
     return (
         sa.select(
             *([key.label("grp")] if key is not None else []),
-            _count_when(judged).label("panels"),
-            _count_when(split).label("split"),
+            count_when(judged).label("panels"),
+            count_when(split).label("split"),
         )
         .select_from(keyed)
         .where(*asked)
@@ -346,7 +338,7 @@ def question_panels(dialect: Dialect, filters: Filters, view: ReaderView, *, key
 
 def withheld_in_questions(filters: Filters, view: ReaderView) -> Select[Any]:
     """Peers' scorecards of interviews in scope left out by blind review."""
-    joined, clauses = _in_scope(*blind_review.withheld_scorecards(view), filters)
+    joined, clauses = interviews_in_scope(*blind_review.withheld_scorecards(view), filters)
     return sa.select(sa.func.count()).select_from(joined).where(*clauses)
 
 

@@ -4,12 +4,14 @@ interviewer calibration, and the question signal."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
 
 from app.catalog.models import CandidateSource
-from app.reports import queries, scorecard_queries
+from app.core.timestamps import utcnow
+from app.reports import queries, scorecard_queries, timeliness
 from app.reports.assembly import OVERALL, Ask, timed
 from app.reports.figures import Durations, durations, figure, rate
 from app.reports.queries import REACHED_STAGES
@@ -180,72 +182,97 @@ def _pool_ratings(rows: list[Any]) -> Any:
 # --- interviewer calibration --------------------------------------------------------------------
 
 CALIBRATION_CLOCK = (
-    "lateness: starts when the interview ends (scheduled_at + duration) and stops at the "
-    "scorecard's first submission; late past 24 hours"
+    "submission: starts at the interview's scheduled end (scheduled_at + duration_minutes) and stops "
+    "at the scorecard's first submission (submitted_at; amendments do not count); on time within 24 "
+    "hours, late past them; not submitted past them: overdue (as of as_of)"
 )
 
 
-def _calibration(row: Any, criteria: dict[str, int], threshold: int) -> dict[str, Any]:
-    submitted = int(row.submitted) if row is not None else 0
-    counts = {r.value: int(getattr(row, r.value)) if row is not None else 0 for r in RATING_SCALE}
-    return {
-        "submitted": submitted,
-        "recommendations": counts,
-        "criterion_ratings": {r.value: criteria.get(r.value, 0) for r in RATING_SCALE},
-        "strong_no_share": rate(counts["strong_no"], submitted, threshold),
-        "strong_yes_share": rate(counts["strong_yes"], submitted, threshold),
-        "panel_agreement": rate(
-            int(row.panel_agreed) if row else 0, int(row.panel_cases) if row else 0, threshold
-        ),
-        "decision_agreement": rate(
-            int(row.decision_agreed) if row else 0, int(row.decision_cases) if row else 0, threshold
-        ),
-        "late": rate(int(row.late) if row else 0, submitted, threshold),
-    }
+@dataclass(frozen=True)
+class _Calibrated:
+    """The calibration queries' rows for one key (overall, interviewer or a period), by key."""
+
+    cards: dict[str, Any]
+    criteria: dict[str, dict[str, int]]
+    submissions: dict[str, Any]
+    times: dict[str, Any]
+    reminded: dict[str, Any]
+
+    def keys_found(self) -> set[str]:
+        return {*self.cards, *self.submissions}  # an interviewer with only overdue scorecards too
+
+    def figures(self, key: str, threshold: int) -> dict[str, Any]:
+        row, timing, criteria = self.cards.get(key), self.submissions.get(key), self.criteria.get(key, {})
+        submitted = int(row.submitted) if row is not None else 0
+        counts = {r.value: int(getattr(row, r.value)) if row is not None else 0 for r in RATING_SCALE}
+        timed_n, on_time, late, overdue = (
+            (int(timing.submitted), int(timing.on_time), int(timing.late), int(timing.overdue))
+            if timing is not None
+            else (0, 0, 0, 0)
+        )
+        return {
+            "submitted": submitted,
+            "recommendations": counts,
+            "criterion_ratings": {r.value: criteria.get(r.value, 0) for r in RATING_SCALE},
+            "strong_no_share": rate(counts["strong_no"], submitted, threshold),
+            "strong_yes_share": rate(counts["strong_yes"], submitted, threshold),
+            "panel_agreement": rate(
+                int(row.panel_agreed) if row else 0, int(row.panel_cases) if row else 0, threshold
+            ),
+            "decision_agreement": rate(
+                int(row.decision_agreed) if row else 0, int(row.decision_cases) if row else 0, threshold
+            ),
+            "time_to_submit": durations(self.times.get(key), threshold),
+            "late": rate(late, timed_n, threshold),
+            "overdue": overdue,
+            "on_time": rate(on_time, timed_n + overdue, threshold),
+            "reminders_sent": int(self.reminded[key].reminded) if key in self.reminded else 0,
+            "escalations": int(self.reminded[key].escalated) if key in self.reminded else 0,
+        }
 
 
 @timed("interviewer-calibration")
 async def interviewer_calibration(ask: Ask, view: ReaderView) -> InterviewerCalibrationReport:
-    async def per_key(key_name: str) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    as_of = utcnow()
+
+    async def per_key(key_name: str) -> _Calibrated:
         keyed = key_name != "none"
-        rows = {
-            str(r.grp) if keyed else OVERALL: r
-            for r in await ask.rows(
-                scorecard_queries.calibration(ask.dialect, ask.filters, view, key_name=key_name)
-            )
-        }
+
+        async def run(statement: Any) -> dict[str, Any]:
+            return {str(r.grp) if keyed else OVERALL: r for r in await ask.rows(statement)}
+
+        d, f, at = ask.dialect, ask.filters, as_of.timestamp()
         criteria: dict[str, dict[str, int]] = {}
-        for r in await ask.rows(
-            scorecard_queries.criterion_ratings(ask.dialect, ask.filters, view, key_name=key_name)
-        ):
+        for r in await ask.rows(scorecard_queries.criterion_ratings(d, f, view, key_name=key_name)):
             if 0 <= int(r.value) < len(RATING_SCALE):
                 criteria.setdefault(str(r.grp) if keyed else OVERALL, {})[
                     RATING_SCALE[int(r.value)].value
                 ] = int(r.n)
-        return rows, criteria
+        return _Calibrated(
+            cards=await run(scorecard_queries.calibration(d, f, view, key_name=key_name)),
+            criteria=criteria,
+            submissions=await run(timeliness.submissions(d, f, view, key_name=key_name, as_of=at)),
+            times=await run(timeliness.time_to_submit(d, f, view, key_name=key_name, as_of=at)),
+            reminded=await run(timeliness.reminders(d, f, view, key_name=key_name)),
+        )
 
-    rows, criteria = await per_key("none")
-    overall = CalibrationGroup(
-        key=OVERALL, label="All", **_calibration(rows.get(OVERALL), criteria.get(OVERALL, {}), ask.threshold)
-    )
-    rows, criteria = await per_key("interviewer")
+    found = await per_key("none")
+    overall = CalibrationGroup(key=OVERALL, label="All", **found.figures(OVERALL, ask.threshold))
+    found = await per_key("interviewer")
     names = {
-        str(i): str(n) for i, n in await ask.rows(scorecard_queries.interviewer_names([int(k) for k in rows]))
+        str(i): str(n)
+        for i, n in await ask.rows(scorecard_queries.interviewer_names([int(k) for k in found.keys_found()]))
     }
     groups = [
-        CalibrationGroup(
-            key=k, label=names.get(k, k), **_calibration(rows[k], criteria.get(k, {}), ask.threshold)
-        )
-        for k in sorted(rows, key=int)
+        CalibrationGroup(key=k, label=names.get(k, k), **found.figures(k, ask.threshold))
+        for k in sorted(found.keys_found(), key=int)
     ]
     periods: list[CalibrationPeriod] = []
     if ask.period is not None:
-        rows, criteria = await per_key(ask.period.value)
+        found = await per_key(ask.period.value)
         periods = [
-            CalibrationPeriod(
-                **w.model_dump(), **_calibration(rows.get(w.key), criteria.get(w.key, {}), ask.threshold)
-            )
-            for w in ask.periods(rows)
+            CalibrationPeriod(**w.model_dump(), **found.figures(w.key, ask.threshold))
+            for w in ask.periods(found.keys_found())
         ]
     withheld = (
         await ask.count(scorecard_queries.withheld_in_calibration(ask.filters, view)) if view.blind_to else 0
@@ -254,10 +281,11 @@ async def interviewer_calibration(ask: Ask, view: ReaderView) -> InterviewerCali
         **ask.header(
             "interviewer-calibration",
             clock=CALIBRATION_CLOCK,
-            period_clock="the scorecard's first submission",
+            period_clock="the scorecard's first submission (an overdue one: its interview's end + 24 h)",
             selects="interviews by scheduled_at",
         ),
-        late_after_hours=scorecard_queries.LATE_AFTER_SECONDS // 3600,
+        late_after_hours=timeliness.LATE_AFTER_SECONDS // 3600,
+        as_of=as_of,
         withheld=withheld,
         overall=overall,
         groups=groups,

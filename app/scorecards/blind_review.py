@@ -100,6 +100,17 @@ def latest_submitted(view: ReaderView) -> tuple[Any, list[ColumnElement[bool]]]:
     return joined, [*submitted_and_held(), view.readable()]
 
 
+def held_seats(view: ReaderView) -> tuple[Any, list[ColumnElement[bool]]]:
+    """Every seat (submitted or not) of interviews that took or will take place, joined to its
+    interview, and the WHERE clauses that keep the seats ``view`` may count: no content, only
+    when each was submitted, for figures about the panel's timing. Peers' seats on a panel the
+    reader is blind to are left out whatever their state, so such a figure covers the same
+    scorecards as the content figures beside it."""
+    joined = scorecard.join(interview, interview.c.id == scorecard.c.interview_id)
+    held = interview.c.status.not_in([status.value for status in NOT_HELD])
+    return joined, [held, view.readable()]
+
+
 def with_ratings(joined: Any) -> Any:
     """``latest_submitted``'s join, with the ratings of each version."""
     return joined.join(scorecard_rating, scorecard_rating.c.version_id == scorecard_version.c.id)

@@ -1,4 +1,5 @@
-"""Each person's own account: who they are, their tokens and their browser sessions."""
+"""Each person's own account: who they are, their tokens, their browser sessions and how they
+are told they are needed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from app.core.errors import Forbidden, NotFound, problem_responses
 from app.core.identifiers import IdPath
 from app.core.pagination import Page, PageDep
 from app.core.wiring import SettingsDep
-from app.users import service, sessions
+from app.users import notifications, service, sessions
 from app.users.dependencies import CallerDep, CurrentUser
 from app.users.models import (
     ApiTokenCreate,
@@ -19,6 +20,7 @@ from app.users.models import (
     Role,
     UserPublic,
 )
+from app.users.notifications import NotificationSettings, NotificationUpdate
 
 router = APIRouter(prefix="/users/me", tags=["users"], responses=problem_responses(401, 403))
 
@@ -111,3 +113,31 @@ async def revoke_my_session(
     if row is None:
         raise NotFound(f"You have no session {session_id}.")
     return sessions.public(await sessions.end(session, row, reason="revoked"), current_id=caller.session_id)
+
+
+@router.get(
+    "/notifications",
+    operation_id="getMyNotificationSettings",
+    summary="How you are reminded: mail, chat or both, and a mute",
+)
+async def get_my_notification_settings(session: SessionDep, user: CurrentUser) -> NotificationSettings:
+    assert user.id is not None
+    return notifications.public(await notifications.get(session, user.id))
+
+
+@router.patch(
+    "/notifications",
+    operation_id="updateMyNotificationSettings",
+    summary="Choose mail, chat or both; set your chat webhook; mute reminders for a day",
+    responses=problem_responses(422),
+)
+async def update_my_notification_settings(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, change: NotificationUpdate
+) -> NotificationSettings:
+    """A chat webhook must be https on a host the deployment allows (`chat_webhook_hosts`:
+    Slack's by default); it is shown back by its host alone. A mute stops reminders to you for
+    24 hours; the recruiter and hiring manager are still told of a late scorecard."""
+    assert user.id is not None
+    return notifications.public(
+        await notifications.update(session, user_id=user.id, change=change, settings=settings)
+    )

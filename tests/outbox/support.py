@@ -7,12 +7,16 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -24,6 +28,8 @@ from app.core.queue import Wakeup
 from app.outbox.transports import Transports
 from app.outbox.worker import OutboxWorker
 from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -129,6 +135,38 @@ def chat_receiver() -> Iterator[ChatReceiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def worker_processes(database_url: str, server: SmtpServer, count: int, **settings: str) -> Iterator[None]:
+    """``count`` processes of ``python -m app worker`` (two workers of each queue apiece) on the
+    test run's database, sending to ``server``; ``settings`` as INTERVIEW_PIPELINE_<NAME>."""
+    env = (
+        os.environ
+        | {
+            "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
+            "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
+            "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
+            "INTERVIEW_PIPELINE_SMTP_HOST": "127.0.0.1",
+            "INTERVIEW_PIPELINE_SMTP_PORT": str(server.port),
+            "INTERVIEW_PIPELINE_SMTP_SECURITY": "none",
+        }
+        | {f"INTERVIEW_PIPELINE_{name}": value for name, value in settings.items()}
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "app", "worker", "--concurrency", "2"], env=env, cwd=ROOT)
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def outbox_worker(app: FastAPI, settings: Settings, name: str = "test") -> OutboxWorker:

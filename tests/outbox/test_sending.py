@@ -5,6 +5,7 @@ will not and says why; never fetches a chat URL off the allowed hosts."""
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import timedelta
 
 import pytest
@@ -81,18 +82,21 @@ async def test_a_message_whose_cause_rolled_back_is_never_sent(app: FastAPI, cle
 async def test_an_smtp_outage_down_then_refusing_then_back_ends_with_each_message_delivered_once(
     app: FastAPI, clean_database: None
 ) -> None:
-    with smtp_server() as server:
-        worker = outbox_worker(app, server.settings(app.state.settings, send_timeout_seconds=5.0))
+    with smtp_server() as server, socket.socket() as dead:
+        # The server down: an address bound by nobody listening, so connections are refused (and
+        # no other test's server can take the port meanwhile, as it could a stopped server's).
+        dead.bind(("127.0.0.1", 0))
+        down = server.settings(app.state.settings, smtp_port=dead.getsockname()[1], send_timeout_seconds=5.0)
         await write(app, mail("o-1"), mail("o-2"), mail("o-3"))
-        server.stop()  # the server down: connections refused
         for _ in range(3):
-            assert await worker.work_once()
+            assert await outbox_worker(app, down).work_once()
         assert {r.status for r in await rows(app)} == {MessageStatus.queued}
         assert all("SMTP unreachable" in (r.error or "") for r in await rows(app))
         # Back, but refusing for a while (a 4xx: try later), then accepting.
         server.mailbox.refuse_with = ["451 4.3.0 Mail server temporarily rejected message"] * 2
-        server.start()
-        await worker.drain(within=30)
+        await outbox_worker(app, server.settings(app.state.settings, send_timeout_seconds=5.0)).drain(
+            within=30
+        )
     assert sorted(server.mailbox.by_message_id().values()) == [1, 1, 1]
     sent = await rows(app)
     assert {r.status for r in sent} == {MessageStatus.sent}
@@ -128,11 +132,18 @@ async def test_retries_that_run_out_leave_the_message_dead_saying_how_many(
     app: FastAPI, clean_database: None
 ) -> None:
     with smtp_server() as server:
-        settings = server.settings(app.state.settings, outbox_max_attempts=2, send_timeout_seconds=5.0)
-        server.stop()
+        dead = socket.socket()
+        dead.bind(("127.0.0.1", 0))  # bound, not listening: connections refused
+        settings = server.settings(
+            app.state.settings,
+            smtp_port=dead.getsockname()[1],
+            outbox_max_attempts=2,
+            send_timeout_seconds=5.0,
+        )
         worker = outbox_worker(app, settings)
         await write(app, mail("r-1"))
         assert await worker.drain(within=10) == 2
+        dead.close()
     (row,) = await rows(app)
     assert row.status == MessageStatus.dead
     assert (row.error or "").startswith("Gave up after 2 attempt(s): SMTP unreachable")

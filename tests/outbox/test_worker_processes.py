@@ -4,12 +4,6 @@ on PostgreSQL send each message exactly once; NOTIFY wakes them when a message i
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -18,41 +12,12 @@ from sqlmodel import col, func, select
 from app.outbox import store
 from app.outbox.models import MessageStatus, OutboxMessage
 from app.outbox.transports import message_id
-from tests.outbox.support import SmtpServer, smtp_server
+from tests.outbox.support import smtp_server, worker_processes
 from tests.outbox.test_sending import mail
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 60
-
-
-@contextmanager
-def worker_processes(database_url: str, server: SmtpServer, count: int) -> Iterator[None]:
-    env = os.environ | {
-        "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
-        "INTERVIEW_PIPELINE_ENVIRONMENT": "test",
-        "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
-        "INTERVIEW_PIPELINE_SMTP_HOST": "127.0.0.1",
-        "INTERVIEW_PIPELINE_SMTP_PORT": str(server.port),
-        "INTERVIEW_PIPELINE_SMTP_SECURITY": "none",
-        # A long poll: what wakes the workers of the other process is NOTIFY.
-        "INTERVIEW_PIPELINE_OUTBOX_POLL_SECONDS": "60",
-    }
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "app", "worker", "--concurrency", "2"], env=env, cwd=ROOT)
-        for _ in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 async def sent_count(app: FastAPI) -> int:
@@ -64,7 +29,7 @@ async def sent_count(app: FastAPI) -> int:
 async def test_two_worker_processes_send_each_message_exactly_once(
     app: FastAPI, database_url: str, clean_database: None
 ) -> None:
-    with smtp_server() as server, worker_processes(database_url, server, count=2):
+    with smtp_server() as server, worker_processes(database_url, server, count=2, OUTBOX_POLL_SECONDS="60"):
         await asyncio.sleep(2)  # both processes up and listening
         async with app.state.session_factory() as session:
             for batch in range(0, MESSAGES, 10):

@@ -8,6 +8,7 @@ X3 (c2, advanced): I1 no, I2 yes (late), I3 draft
 X4 (a3, withdrew): I1 strong_no
 X5 (b1, advanced): I3 strong_yes, I2 strong_yes (late)
 X6 (c1, cancelled): I1 strong_no — never counts
+When scorecards came in is tests/reports/test_scorecard_timeliness.py's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from tests.factories import Factory
 from tests.reports.conftest import Panel
-from tests.reports.shape import by_key, figure, get, rate
+from tests.reports.shape import by_key, duration, figure, get, rate
 
 PATH = "/reports/interviewer-calibration"
 
@@ -48,7 +49,13 @@ async def test_calibration_per_interviewer_matches_hand_computed_figures(
         "panel_agreement": rate(0, 2, 0.0),
         # X1 advanced (agree), X2 rejected (I1 yes), X3 advanced (I1 no); X4 withdrew: no decision.
         "decision_agreement": rate(1, 3, 0.3333),
+        # 1 h, 0.5 h, 1 h and 0.5 h after the ends (test_scorecard_timeliness.py).
+        "time_to_submit": duration(4, 0.0312, 0.0312, 0.0417),
         "late": rate(0, 4, 0.0),
+        "overdue": 0,
+        "on_time": rate(4, 4, 1.0),
+        "reminders_sent": 0,  # no reminder issued (tests/reminders counts them)
+        "escalations": 0,
     }
     assert rows[two]["recommendations"] == ratings(strong_no=1, yes=2, strong_yes=1)
     assert rows[two]["criterion_ratings"] == ratings()
@@ -106,7 +113,9 @@ async def test_calibration_filters_by_interview_date_and_the_managers_requisitio
     }
     mine = await get(factory, panel.history.manager_two, PATH)  # requisition C: X3 only
     rows = by_key(mine["groups"])
-    assert list(rows) == [one, two]
+    # I3's X3 is a draft long overdue: a row of its own, with nothing submitted.
+    assert list(rows) == [one, two, three]
+    assert (rows[three]["submitted"], rows[three]["overdue"]) == (0, 1)
     assert rows[one]["panel_agreement"] == rate(0, 1, 0.0)
     assert rows[two]["decision_agreement"] == rate(1, 1, 1.0)
     narrowed = await get(

@@ -86,17 +86,20 @@ async def test_a_panelist_who_has_not_submitted_reads_nothing_of_peers_anywhere(
     assert assessment["withheld"] == 1
 
     calibration = await _get(factory, reader, "/reports/interviewer-calibration")
-    assert calibration["groups"] == []
+    # Only the reader's own seat, long overdue: nothing of B's, not even when B submitted.
+    assert [(row["key"], row["submitted"], row["overdue"]) for row in calibration["groups"]] == [
+        (str(reader.id), 0, 1)
+    ]
     assert calibration["overall"]["submitted"] == 0
+    assert calibration["overall"]["time_to_submit"]["n"] == 0
+    assert (calibration["overall"]["on_time"]["numerator"], calibration["overall"]["on_time"]["n"]) == (0, 1)
     assert calibration["withheld"] == 1
     as_csv = await factory.client.get(
         "/reports/interviewer-calibration", headers=reader.headers | {"Accept": "text/csv"}
     )
     assert as_csv.headers["Blind-Review-Withheld"] == "1"
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
-    assert [(row["key"], row["submitted"]) for row in rows] == [
-        ("all", "0")
-    ]  # the header and an empty overall
+    assert [(row["key"], row["submitted"]) for row in rows] == [("all", "0"), (str(reader.id), "0")]
 
     sources = await _get(factory, reader, "/reports/sources")
     assert sources["withheld"] == 1
@@ -124,6 +127,7 @@ async def test_after_submitting_the_panelist_reads_every_figure(factory: Factory
     calibration = await _get(factory, reader, "/reports/interviewer-calibration")
     by_id = {int(row["key"]): row for row in calibration["groups"]}
     assert by_id[panel.b.id]["recommendations"]["strong_no"] == 1
+    assert by_id[panel.b.id]["time_to_submit"]["n"] == 1
     assert by_id[reader.id]["recommendations"]["yes"] == 1
     assert calibration["withheld"] == 0
     as_csv = await factory.client.get(

@@ -187,15 +187,19 @@ async def test_the_dashboard_draws_its_charts_from_the_reports(page: Page, demo:
     page.on("request", remember)
     await sign_in(page, demo, lead)
     await page.goto(f"{demo.base_url}/#/dashboard")
-    for chart in ("time-to-fill", "time-to-hire", "candidates-per-role", "funnel"):
+    for chart in ("time-to-fill", "time-to-hire", "candidates-per-role", "funnel", "scorecard-timeliness"):
         canvas = page.get_by_test_id(f"chart-{chart}").locator("canvas")
         await expect(canvas).to_be_visible(timeout=15_000)
         assert (await canvas.bounding_box() or {"height": 0})["height"] > 100, chart
         # The chart's accessible name says what it shows; Chart.js drew something on the canvas.
         assert await canvas.get_attribute("aria-label"), chart
         assert await _painted(canvas) > 500, chart
-    for section in ("sources", "interviewer-calibration", "questions"):
+    for section in ("sources", "scorecard-timeliness", "interviewer-calibration", "questions"):
         await expect(page.get_by_test_id(f"report-{section}")).to_be_visible()
+    # The seeded demo has overdue scorecards: the tile says how many, and the share on time.
+    await expect(page.get_by_test_id("timeliness-headline")).to_contain_text(re.compile(r"\d+% on time"))
+    await expect(page.get_by_test_id("timeliness-headline")).to_contain_text("overdue now")
+    await expect(page.get_by_test_id("calibration-table")).to_contain_text("On time")
     await page.wait_for_load_state("networkidle")
     await check_page(page, "dashboard", readme=True)
     reports = [url for url in requested if "/reports/" in url]

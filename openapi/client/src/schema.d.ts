@@ -865,6 +865,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How you are reminded: mail, chat or both, and a mute */
+        get: operations["getMyNotificationSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Choose mail, chat or both; set your chat webhook; mute reminders for a day
+         * @description A chat webhook must be https on a host the deployment allows (`chat_webhook_hosts`:
+         *     Slack's by default); it is shown back by its host alone. A mute stops reminders to you for
+         *     24 hours; the recruiter and hiring manager are still told of a late scorecard.
+         */
+        patch: operations["updateMyNotificationSettings"];
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -1342,14 +1365,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Interviewer calibration: rating distribution, agreement with panel and decision, lateness
-         * @description **Clock**: Lateness: starts when the interview ends (`scheduled_at` + `duration_minutes`), stops at the scorecard's first submission; late past 24 hours.
+         * Interviewer calibration: rating distribution, agreement with panel and decision, and when scorecards come in
+         * @description **Clock**: Submission: starts at the interview's **scheduled** end (`scheduled_at` + `duration_minutes`), stops at the scorecard's **first** submission (`submitted_at`; an amendment does not move it). On time within 24 hours, late past them; not submitted 24 hours after the end: overdue at `as_of` (the report's computing time).
          *
-         *     **Periods**: the scorecard's first submission.
+         *     **Periods**: the scorecard's first submission; an overdue one's is its interview's end + 24 h.
          *
          *     **Window**: `date_from`/`date_to` select interviews by `scheduled_at`.
          *
-         *     A group per interviewer with a submitted scorecard in scope (interview held; latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: on the side of how the application last left the interview's stage (forward: positive; rejected: negative; withdrew, went back or still there: no decision). Blind review applies; `withheld` counts what it kept out.
+         *     A group per interviewer with a submitted or an overdue scorecard in scope (interview held; latest version). **panel_agreement**: on the side (yes/strong_yes vs no/strong_no) of the majority of the rest of the same interview's panel, over scorecards with such a majority. **decision_agreement**: on the side of how the application last left the interview's stage (forward: positive; rejected: negative; withdrew, went back or still there: no decision). **time_to_submit**: the clock over submitted scorecards (n, mean, median, p90 in days). **late**: past 24 h ÷ submitted. **overdue**: not submitted, more than 24 h past the end. **on_time**: within 24 h ÷ the scorecards due (submitted or overdue): an overdue one counts as not on time, one less than 24 h past the end is not due yet and counts nowhere. Blind review applies to every figure, timing included; `withheld` counts the peers' submitted scorecards it kept out.
          *
          *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
          *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
@@ -1669,6 +1692,29 @@ export interface paths {
          *     how many remain in `status`. Admins only.
          */
         post: operations["replayOutboxMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/interviews/{interview_id}/panel/{interviewer_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind a panelist whose scorecard is late (recruiters, admins)
+         * @description Sends the panelist a reminder now, by mail or chat as they chose, naming who asked. At
+         *     most once every `nudge_every_minutes` (60) a scorecard: sooner is a 429 with Retry-After.
+         *     Refused (409) when the interview has not ended, did not take place, the scorecard is in, or
+         *     the panelist muted reminders. Says nothing of the other panelists' scorecards.
+         */
+        post: operations["remindPanelist"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2614,8 +2660,27 @@ export interface components {
             panel_agreement: components["schemas"]["Figure"];
             /** @description On the side of the stage's decision ÷ decided applications. */
             decision_agreement: components["schemas"]["Figure"];
-            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            /** @description The interview's scheduled end (`scheduled_at` + `duration_minutes`) → the scorecard's first submission (`submitted_at`; an amendment does not move it), in days, over the submitted scorecards (n = submitted). Negative for a scorecard submitted before the scheduled end. */
+            time_to_submit: components["schemas"]["Durations"];
+            /** @description Submitted more than 24 h after the interview's scheduled end (by the first submission) ÷ submitted. */
             late: components["schemas"]["Figure"];
+            /**
+             * Overdue
+             * @description Scorecards not submitted (not started or a draft) of interviews held, more than 24 h after the scheduled end at `as_of`.
+             */
+            overdue: number;
+            /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
+            on_time: components["schemas"]["Figure"];
+            /**
+             * Reminders Sent
+             * @description Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`).
+             */
+            reminders_sent: number;
+            /**
+             * Escalations
+             * @description Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h).
+             */
+            escalations: number;
             /**
              * Key
              * @description The group's key (`all` for the overall row).
@@ -2656,8 +2721,27 @@ export interface components {
             panel_agreement: components["schemas"]["Figure"];
             /** @description On the side of the stage's decision ÷ decided applications. */
             decision_agreement: components["schemas"]["Figure"];
-            /** @description First submitted more than 24 h after the interview ended ÷ submitted. */
+            /** @description The interview's scheduled end (`scheduled_at` + `duration_minutes`) → the scorecard's first submission (`submitted_at`; an amendment does not move it), in days, over the submitted scorecards (n = submitted). Negative for a scorecard submitted before the scheduled end. */
+            time_to_submit: components["schemas"]["Durations"];
+            /** @description Submitted more than 24 h after the interview's scheduled end (by the first submission) ÷ submitted. */
             late: components["schemas"]["Figure"];
+            /**
+             * Overdue
+             * @description Scorecards not submitted (not started or a draft) of interviews held, more than 24 h after the scheduled end at `as_of`.
+             */
+            overdue: number;
+            /** @description Submitted within 24 h of the interview's scheduled end (by the first submission) ÷ the scorecards due: submitted, or overdue. A pending scorecard less than 24 h past the end is not due yet and counts nowhere. on_time.numerator + late.numerator + overdue = on_time.n. */
+            on_time: components["schemas"]["Figure"];
+            /**
+             * Reminders Sent
+             * @description Reminders the scorecards in scope drew (the schedule's, digest entries, recruiters' nudges; docs/reminders.md), counted when issued (a period: the reminder's `created_at`).
+             */
+            reminders_sent: number;
+            /**
+             * Escalations
+             * @description Of those scorecards, how many were escalated to the recruiter and hiring manager (48 h).
+             */
+            escalations: number;
             /**
              * Key
              * @description The period's first day, YYYY-MM-DD (UTC).
@@ -3181,7 +3265,7 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
         /** ExternalId */
         ExternalId: {
             /**
@@ -3552,17 +3636,26 @@ export interface components {
             period: components["schemas"]["Period"] | null;
             /** Small Sample Threshold */
             small_sample_threshold: number;
-            /** Late After Hours */
+            /**
+             * Late After Hours
+             * @description The grace after the interview's scheduled end: 24.
+             */
             late_after_hours: number;
             /**
+             * As Of
+             * Format: date-time
+             * @description When the report was computed: pending scorecards are overdue by it.
+             */
+            as_of: string;
+            /**
              * Withheld
-             * @description Peers' scorecards left out by blind review.
+             * @description Peers' submitted scorecards left out by blind review (their seats are left out of `on_time`, `late`, `overdue` and `time_to_submit` too, submitted or not).
              */
             withheld: number;
             overall: components["schemas"]["CalibrationGroup"];
             /**
              * Groups
-             * @description One a interviewer with a scorecard in scope; key: their id.
+             * @description One an interviewer with a submitted or an overdue scorecard in scope; key: their id.
              */
             groups: components["schemas"]["CalibrationGroup"][];
             /** Periods */
@@ -3778,6 +3871,69 @@ export interface components {
             occurred_at?: string | null;
             /** Reason */
             reason?: string | null;
+        };
+        /** NotificationSettings */
+        NotificationSettings: {
+            /** @description Where reminders go; `chat` without a webhook goes by mail. */
+            notify_by: components["schemas"]["NotifyBy"];
+            /**
+             * Chat Webhook Host
+             * @description The host of your chat webhook, if you set one.
+             */
+            chat_webhook_host: string | null;
+            /**
+             * Muted Until
+             * @description No reminders to you until then (escalations still go).
+             */
+            muted_until: string | null;
+        };
+        /**
+         * NotificationUpdate
+         * @example {
+         *       "chat_webhook_url": "https://hooks.slack.com/services/T0/B0/X",
+         *       "notify_by": "both"
+         *     }
+         */
+        NotificationUpdate: {
+            notify_by?: components["schemas"]["NotifyBy"];
+            /**
+             * Chat Webhook Url
+             * @description A Slack or Mattermost incoming webhook; null removes it.
+             */
+            chat_webhook_url?: string | null;
+            /**
+             * Mute For A Day
+             * @description true: no reminders for 24 hours from now; false: unmute.
+             */
+            mute_for_a_day?: boolean;
+        };
+        /**
+         * NotifyBy
+         * @enum {string}
+         */
+        NotifyBy: "email" | "chat" | "both";
+        /** NudgePublic */
+        NudgePublic: {
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Interviewer Id */
+            interviewer_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Channels
+             * @description Where the reminder went: email, chat.
+             */
+            channels: string[];
+            /**
+             * Next Nudge At
+             * Format: date-time
+             * @description The soonest this scorecard may be nudged again.
+             */
+            next_nudge_at: string;
         };
         /** OpenAges */
         OpenAges: {
@@ -9361,6 +9517,113 @@ export interface operations {
             };
         };
     };
+    getMyNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMyNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -11523,6 +11786,83 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remindPanelist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interviewer_id: number;
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NudgePublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,11 +1,11 @@
 // The dashboard's tabled reports: sources, interviewer calibration, question signal.
 import type { ComponentChildren } from "preact";
 
-import { api, call, jsonReport, type Schemas } from "../api";
-import { figure, type Figure, number, plural } from "../format";
-import { useLoad } from "../hooks";
+import { api, call, jsonReport, type Result, type Schemas } from "../api";
+import { duration, figure, type Figure, number, plural } from "../format";
+import { type Load, useLoad } from "../hooks";
 import type { Definitions, Window } from "../reports";
-import { ReportSection } from "./ReportSection";
+import { type Glossary, ReportSection } from "./ReportSection";
 import { Empty, Loaded, SmallSample } from "./Status";
 import { TableWrap } from "./TableWrap";
 
@@ -19,7 +19,7 @@ interface Column<T> {
   cell: (row: T) => ComponentChildren;
 }
 
-function FigureCell({ f }: { f: Figure }) {
+export function FigureCell({ f }: { f: Figure }) {
   return (
     <>
       {figure(f)}
@@ -149,11 +149,35 @@ export function SourcesReport({ range, definitions }: Props) {
   );
 }
 
-export function CalibrationReport({ range, definitions }: Props) {
-  const { load } = useLoad(
-    async () => jsonReport(await call(api().GET("/reports/interviewer-calibration", { params: { query: range } }))),
-    [],
+type Calibration = Schemas["InterviewerCalibrationReport"];
+
+/** The calibration report with its monthly trend: the table and the timeliness tile share it. */
+export async function loadCalibration(range: Window): Promise<Result<Calibration>> {
+  return jsonReport(
+    await call(api().GET("/reports/interviewer-calibration", { params: { query: { period: "month", ...range } } })),
   );
+}
+
+/** The timing figures' meaning, for the calibration table and the timeliness tile alike. */
+export const TIMING_GLOSSARY: Glossary[] = [
+  {
+    term: "Time to submit",
+    meaning:
+      "From the interview's scheduled end (start + duration) to the scorecard's first submission; amendments do not count.",
+  },
+  {
+    term: "On time",
+    meaning:
+      "Submitted within 24 hours ÷ scorecards due: the submitted ones and the overdue ones (not submitted 24 hours after the end).",
+  },
+];
+
+/** Days as hours or minutes (time to submit is hours more often than days). */
+export function spent(f: Figure): string {
+  return f.value === null ? "—" : duration(f.value * 86_400);
+}
+
+export function CalibrationReport({ load, range, definitions }: Props & { load: Load<Calibration> }) {
   return (
     <ReportSection
       id="interviewer-calibration"
@@ -170,7 +194,9 @@ export function CalibrationReport({ range, definitions }: Props) {
           term: "Decision agreement",
           meaning: "Scorecards on the side of the application's last move out of the stage (forward or rejected).",
         },
-        { term: "Late", meaning: "First submitted more than 24 hours after the interview ended." },
+        ...TIMING_GLOSSARY,
+        { term: "Late", meaning: "First submitted more than 24 hours after the interview's scheduled end." },
+        { term: "Overdue", meaning: "Not submitted, and more than 24 hours past the interview's scheduled end." },
       ]}
       csv={() =>
         api().GET("/reports/interviewer-calibration", {
@@ -195,7 +221,18 @@ export function CalibrationReport({ range, definitions }: Props) {
                 { header: "Strong yes", cell: (g) => <FigureCell f={g.strong_yes_share} /> },
                 { header: "Panel agreement", cell: (g) => <FigureCell f={g.panel_agreement} /> },
                 { header: "Decision agreement", cell: (g) => <FigureCell f={g.decision_agreement} /> },
+                {
+                  header: "Time to submit, median (p90)",
+                  cell: (g) => (
+                    <>
+                      {spent(g.time_to_submit.median)} <span class="muted">({spent(g.time_to_submit.p90)})</span>{" "}
+                      <SmallSample small={g.time_to_submit.median.small_sample && g.time_to_submit.n > 0} />
+                    </>
+                  ),
+                },
                 { header: "Late", cell: (g) => <FigureCell f={g.late} /> },
+                { header: "On time", cell: (g) => <FigureCell f={g.on_time} /> },
+                { header: "Overdue", cell: (g) => g.overdue },
               ]}
             />
           </>

@@ -1,11 +1,13 @@
 // The hiring lead's dashboard: trends as line charts (period=month), the funnel as bars, and
-// sources, interviewer calibration and question signal as tables.
+// sources, interviewer calibration and question signal as tables; scorecard timeliness charts
+// the calibration report's on-time share from the same response as its table.
 import { useState } from "preact/hooks";
 
 import { api, call } from "../api";
 import { CandidatesPerRoleReport, FunnelReport, TimeToFillReport, TimeToHireReport } from "../components/ChartReports";
-import { CalibrationReport, QuestionsReport, SourcesReport } from "../components/TableReports";
+import { CalibrationReport, loadCalibration, QuestionsReport, SourcesReport } from "../components/TableReports";
 import { PageTitle } from "../components/Status";
+import { TimelinessReport } from "../components/TimelinessReport";
 import { useLoad } from "../hooks";
 import { type Definitions, windowOf } from "../reports";
 
@@ -19,6 +21,7 @@ export function Dashboard() {
     index.load.state === "ready" ? index.load.data.reports.map((r) => [r.path, r]) : [],
   );
   const key = `${range.date_from}-${range.date_to}`;
+  const calibration = useLoad(() => loadCalibration(range), [key]);
   return (
     <>
       <PageTitle title="Dashboard">Hiring dashboard</PageTitle>
@@ -47,7 +50,8 @@ export function Dashboard() {
         <CandidatesPerRoleReport key={`cpr-${key}`} range={range} definitions={definitions} />
         <FunnelReport key={`funnel-${key}`} range={range} definitions={definitions} />
         <SourcesReport key={`sources-${key}`} range={range} definitions={definitions} />
-        <CalibrationReport key={`cal-${key}`} range={range} definitions={definitions} />
+        <CalibrationReport key={`cal-${key}`} load={calibration.load} range={range} definitions={definitions} />
+        <TimelinessReport key={`late-${key}`} load={calibration.load} range={range} definitions={definitions} />
         <QuestionsReport key={`q-${key}`} range={range} definitions={definitions} />
       </div>
     </>
