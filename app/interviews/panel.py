@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,7 +60,8 @@ async def seat(*, session: AsyncSession, interview_id: int, interviewer_ids: lis
 async def reseat(*, session: AsyncSession, interview: Interview, interviewer_ids: list[int]) -> None:
     """Make the panel of a scheduled interview exactly ``interviewer_ids``: a seat for each one
     new, the seat of each one gone taken away. A panelist who has started their scorecard (a
-    draft or a submission) stays: what they wrote is not thrown away by a panel change."""
+    draft or a submission) stays: what they wrote is not thrown away by a panel change; so does
+    one who was reminded about it (the reminder's record names the seat)."""
     if interview.status != InterviewStatus.scheduled:
         raise Conflict(
             f"Interview {interview.id} is {interview.status}; only a scheduled interview's panel changes.",
@@ -77,8 +79,19 @@ async def reseat(*, session: AsyncSession, interview: Interview, interviewer_ids
     seated = {held.interviewer_id for held in seats}
     new = [user_id for user_id in interviewer_ids if user_id not in seated]
     await check_interviewers(session=session, interviewer_ids=interviewer_ids, joining=new)
-    for held in gone:
-        await session.delete(held)
+    try:
+        # In a savepoint, so a refused delete leaves the request's session usable for what runs
+        # after the error (without it, a PendingRollbackError took the place of the 409).
+        async with session.begin_nested():
+            for held in gone:
+                await session.delete(held)
+    except IntegrityError as exc:
+        # A seat a record refers to (app.reminders': a reminder about it went out) stays.
+        raise Conflict(
+            f"Interviewers {sorted(h.interviewer_id for h in gone)}: a reminder about a scorecard "
+            "of this interview went to one of them, and its record keeps the seat on the panel.",
+            code=ErrorCode.conflict,
+        ) from exc
     assert interview.id is not None
     await seat(session=session, interview_id=interview.id, interviewer_ids=new)
     if gone:

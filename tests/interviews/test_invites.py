@@ -20,6 +20,7 @@ from app.interviews import service
 from app.interviews.invites import Invitations
 from app.interviews.models import Interview, InterviewCreate
 from app.outbox.models import OutboxMessage
+from app.reminders.models import ReminderKind, ScorecardReminder
 from app.users.models import User
 from tests.factories import Factory
 from tests.interviews.calendars import Invite, invites_in, read_by_hand
@@ -312,3 +313,29 @@ async def test_removing_the_last_panelist_still_owing_completes_the_interview_an
     assert again.status_code == 409, again.text
     assert len(await outbox(app)) == 3
     assert (await factory.client.get("/interviews", headers=panel.a.headers)).json()["items"] == []
+
+
+async def test_a_panelist_once_reminded_stays_on_the_panel_and_nothing_is_sent(
+    app: FastAPI, panel: Panel, settings: Settings
+) -> None:
+    interview = await panel.schedule(panel.a, panel.b, scheduled_at="2026-01-20T10:00:00Z")
+    seat_of_a = next(
+        i["scorecard_id"] for i in interview["interviewers"] if i["interviewer_id"] == panel.a.id
+    )
+    async with app.state.session_factory() as session:
+        session.add(
+            ScorecardReminder(
+                key=f"reminder:scorecard:{seat_of_a}:step:0",
+                kind=ReminderKind.reminder,
+                scorecard_id=seat_of_a,
+                interviewer_id=panel.a.id,
+            )
+        )
+        await session.commit()
+    written = len(await outbox(app))
+    refused = await panel.update(interview, interviewer_ids=[panel.b.id])
+    assert refused.status_code == 409, refused.text
+    assert "reminder" in refused.json()["detail"]
+    assert len(await outbox(app)) == written
+    reread = await panel.factory.client.get(f"/interviews/{interview['id']}", headers=panel.recruiter.headers)
+    assert [i["interviewer_id"] for i in reread.json()["interviewers"]] == [panel.a.id, panel.b.id]

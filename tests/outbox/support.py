@@ -54,6 +54,14 @@ class Mailbox:
             self.recipients.extend(envelope.rcpt_tos)
         return "250 OK"
 
+    def without_invites(self) -> list[EmailMessage]:
+        """What arrived, the calendar invites apart (mail with a text/calendar part): scheduling
+        an interview mails its panel one, which tests of other mail leave aside."""
+        with self.lock:
+            return [
+                m for m in self.received if not any(p.get_content_type() == "text/calendar" for p in m.walk())
+            ]
+
     def by_message_id(self) -> dict[str, int]:
         with self.lock:
             counts: dict[str, int] = {}
