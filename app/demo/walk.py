@@ -107,6 +107,7 @@ class Walker:
             ),
             actor=recruiter,
             weekly_cap=self.weekly_cap,
+            invitations=None,  # made-up people: the demo mails nobody
         )
         self.tally.interviews += 1
         if plan.panel in _NOT_HELD:
@@ -116,6 +117,7 @@ class Walker:
                 interview_in=InterviewUpdate(status=_NOT_HELD[plan.panel]),
                 actor=recruiter,
                 weekly_cap=self.weekly_cap,
+                invitations=None,
             )
             return interview
         if plan.panel is Panel.upcoming:

@@ -55,6 +55,10 @@ class Interview(SQLModel, table=True):
     duration_minutes: int
     status: InterviewStatus = Field(default=InterviewStatus.scheduled, sa_type=sa.String(16))
     scheduled_by: int | None = Field(default=None, foreign_key="user_account.id")
+    # The SEQUENCE of the panel's calendar invites (RFC 5545, app/interviews/invites.py): 0 as
+    # scheduled, one more with each change the panel is sent (a reschedule, a cancellation, a
+    # panelist added or removed), so calendars apply the latest and ignore a late older copy.
+    invite_sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -176,6 +180,14 @@ class InterviewUpdate(SQLModel):
         default=None,
         description="A move of `scheduled_at` into another week is checked against the "
         "interviewers' weekly caps as a new scheduling is. " + OVERRIDE_REASON_DESCRIPTION,
+    )
+    interviewer_ids: list[Annotated[WholeNumber, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="The whole panel, as it is to be: those new get a scorecard and an invite, "
+        "those left out a cancellation (one who has started their scorecard stays: 409). "
+        "A scheduled interview's only.",
     )
 
 

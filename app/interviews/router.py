@@ -15,7 +15,7 @@ from app.core.pagination import Page, PageDep
 from app.core.timestamps import IsoDateOrDatetime, utcnow
 from app.core.wiring import SettingsDep
 from app.interviews import kits, load, service
-from app.interviews.dependencies import VisibleInterview
+from app.interviews.dependencies import InvitationsDep, VisibleInterview
 from app.interviews.models import (
     InterviewCreate,
     InterviewKitPublic,
@@ -41,11 +41,12 @@ async def schedule_interview(
     user: RecruiterUser,
     application: VisibleApplication,
     interview_in: InterviewCreate,
+    invitations: InvitationsDep,
     response: Response,
 ) -> InterviewPublic:
     """The application must be in one of the four interview stages; the interview is of that
-    stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
-    defaults to the stage's: 5, 30, 90 or 240.
+    stage. Each interviewer (any active user) gets a scorecard to fill and a calendar invite by
+    mail; the candidate is not mailed. `duration_minutes` defaults to the stage's: 5, 30, 90 or 240.
 
     An interviewer's week (Monday to Sunday, UTC, of `scheduled_at`) holds at most their
     weekly cap of interviews, cancelled ones left out: past it the answer is 409
@@ -57,6 +58,7 @@ async def schedule_interview(
         interview_in=interview_in,
         actor=user,
         weekly_cap=settings.interviewer_weekly_cap,
+        invitations=invitations,
     )
     response.headers["Location"] = f"/interviews/{interview.id}"
     return await service.to_public(session=session, interview=interview)
@@ -161,7 +163,7 @@ async def get_interview(session: SessionDep, interview: VisibleInterview) -> Int
 @router.patch(
     "/interviews/{interview_id:int}",
     operation_id="updateInterview",
-    summary="Reschedule, cancel or mark a no-show",
+    summary="Reschedule, cancel, mark a no-show or change the panel",
     responses=problem_responses(404, 409, 422),
 )
 async def update_interview(
@@ -170,16 +172,20 @@ async def update_interview(
     user: RecruiterUser,
     interview: VisibleInterview,
     interview_in: InterviewUpdate,
+    invitations: InvitationsDep,
 ) -> InterviewPublic:
     """A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
-    A reschedule into another week meets the interviewers' weekly caps as a new scheduling
-    does (409 `interviewer_over_cap` without `load_override_reason`)."""
+    A reschedule into another week, or panelists added, meet the interviewers' weekly caps as a
+    new scheduling does (409 `interviewer_over_cap` without `load_override_reason`). The panel's
+    calendars follow: a move sends each panelist the invite again (same UID, higher SEQUENCE), a
+    cancellation a CANCEL, a panelist added an invite, one removed a CANCEL."""
     updated = await service.update_interview(
         session=session,
         interview=interview,
         interview_in=interview_in,
         actor=user,
         weekly_cap=settings.interviewer_weekly_cap,
+        invitations=invitations,
     )
     return await service.to_public(session=session, interview=updated)
 

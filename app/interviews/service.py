@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.catalog import service as catalog_service
-from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
+from app.core.errors import Conflict, ErrorCode, NotFound
 from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, utcnow
-from app.interviews import load, panel
+from app.interviews import invites, load, panel
+from app.interviews.invites import Invitations
 from app.interviews.models import (
     Interview,
     InterviewCreate,
@@ -82,10 +83,12 @@ async def schedule_interview(
     interview_in: InterviewCreate,
     actor: User,
     weekly_cap: int,
+    invitations: Invitations | None,
 ) -> Interview:
-    """An interview of the application's current stage, with one scorecard per interviewer;
-    refused past an interviewer's weekly cap (``weekly_cap`` unless their own) without an
-    override reason (:mod:`app.interviews.load`)."""
+    """An interview of the application's current stage, with one scorecard per interviewer, who
+    each get a calendar invite (``invitations``; None: nobody is told); refused past an
+    interviewer's weekly cap (``weekly_cap`` unless their own) without an override reason
+    (:mod:`app.interviews.load`)."""
     stage = Stage(application.stage)
     if stage not in INTERVIEW_STAGES:
         raise Conflict(
@@ -95,16 +98,7 @@ async def schedule_interview(
             current_stage=stage.value,
         )
     ids = interview_in.interviewer_ids
-    if len(set(ids)) != len(ids):
-        raise Unprocessable("interviewer_ids names a user twice.")
-    found = (
-        await session.exec(select(User.id).where(col(User.id).in_(ids), col(User.is_active).is_(True)))
-    ).all()
-    missing = sorted(set(ids) - set(found))
-    if missing:
-        raise Unprocessable(
-            f"interviewer_ids {missing} are not active users.", code=ErrorCode.unknown_reference
-        )
+    await panel.check_interviewers(session=session, interviewer_ids=ids)
     stage_row = await catalog_service.get_interview_stage(session=session, key=stage.value)
     assert application.id is not None
     interview = Interview(
@@ -126,6 +120,8 @@ async def schedule_interview(
         reason=interview_in.load_override_reason,
         actor=actor,
     )
+    if invitations is not None:
+        await invites.send(session=session, invitations=invitations, interview=interview, before=None)
     return interview
 
 
@@ -136,9 +132,16 @@ async def update_interview(
     interview_in: InterviewUpdate,
     actor: User,
     weekly_cap: int,
+    invitations: Invitations | None,
 ) -> Interview:
-    """A move into another week is checked against the panel's weekly caps as a scheduling is."""
+    """Reschedule, call off or change the panel; the panel's calendars follow (``invitations``;
+    None: nobody is told). A move into another week, or a panelist added, meets the weekly caps
+    as a scheduling does. Under the interview's row lock: one change at a time."""
+    interview = await panel.lock_interview(session=session, interview=interview)
+    before = await invites.plan_of(session=session, interview=interview)
     changes = interview_in.model_dump(exclude_unset=True, exclude_none=True, exclude={"load_override_reason"})
+    interviewer_ids = changes.pop("interviewer_ids", None)
+    seated_before = set(await _seated(session, interview))
     if "status" in changes:
         wanted = InterviewStatus(changes["status"])
         current = InterviewStatus(interview.status)
@@ -159,19 +162,31 @@ async def update_interview(
     interview.updated_at = utcnow()
     session.add(interview)
     await session.flush()
-    if load.week_of(interview.scheduled_at) != week_before and interview.status != InterviewStatus.cancelled:
-        seated = await session.exec(
-            select(Scorecard.interviewer_id).where(Scorecard.interview_id == interview.id)
-        )
-        await load.enforce_cap(
-            session=session,
-            interview=interview,
-            interviewer_ids=list(seated.all()),
-            default_cap=weekly_cap,
-            reason=interview_in.load_override_reason,
-            actor=actor,
-        )
+    if interviewer_ids is not None:
+        await panel.reseat(session=session, interview=interview, interviewer_ids=interviewer_ids)
+    if interview.status != InterviewStatus.cancelled:
+        seated = set(await _seated(session, interview))
+        moved = load.week_of(interview.scheduled_at) != week_before
+        to_check = seated if moved else seated - seated_before
+        if to_check:
+            await load.enforce_cap(
+                session=session,
+                interview=interview,
+                interviewer_ids=sorted(to_check),
+                default_cap=weekly_cap,
+                reason=interview_in.load_override_reason,
+                actor=actor,
+            )
+    if invitations is not None:
+        await invites.send(session=session, invitations=invitations, interview=interview, before=before)
     return interview
+
+
+async def _seated(session: AsyncSession, interview: Interview) -> list[int]:
+    seated = await session.exec(
+        select(Scorecard.interviewer_id).where(Scorecard.interview_id == interview.id)
+    )
+    return list(seated.all())
 
 
 async def to_public_many(*, session: AsyncSession, interviews: list[Interview]) -> list[InterviewPublic]:

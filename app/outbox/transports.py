@@ -33,11 +33,15 @@ class SendFailed(Exception):
         self.permanent = permanent
 
 
+def mail_domain(mail_from: str) -> str:
+    """The domain of our From address: it ends each Message-ID, and each calendar invite's UID."""
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+
+
 def message_id(key: str, mail_from: str) -> str:
     """The Message-ID of the message a key names: the same on every attempt, so a mail sent
     twice (a worker killed between the server's OK and our commit) is one message to clients."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{mail_domain(mail_from)}>"
 
 
 def build_email(message: Claimed, settings: Settings) -> EmailMessage:

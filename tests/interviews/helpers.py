@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from app.users.models import Role
 from tests.factories import Actor, Factory
 
@@ -58,6 +60,12 @@ class Panel:
         assert response.status_code == 201, response.text
         data: dict[str, Any] = response.json()
         return data
+
+    async def update(self, interview: dict[str, Any], **body: Any) -> httpx.Response:
+        """PATCH the interview as the recruiter: reschedule, call off, change the panel."""
+        return await self.factory.client.patch(
+            f"/interviews/{interview['id']}", json=body, headers=self.recruiter.headers
+        )
 
     async def kit(self, by: Actor, interview: dict[str, Any]) -> dict[str, Any]:
         response = await self.factory.client.get(f"/interviews/{interview['id']}/kit", headers=by.headers)

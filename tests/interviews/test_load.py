@@ -313,3 +313,33 @@ async def test_two_schedulings_racing_for_an_interviewers_last_slot_do_not_both_
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [409] * 7, [r.text for r in responses]
     assert _count_of(await _load(panel), panel.a) == 2
+
+
+async def test_a_panelist_added_to_an_interview_meets_their_weekly_cap_and_the_others_are_not_recounted(
+    factory: Factory,
+) -> None:
+    panel = await _panel(factory)
+    await _set_cap(factory, panel.b, 1)
+    await panel.schedule(panel.b, scheduled_at="2026-01-20T10:00:00Z")  # B's week is full
+    interview = await panel.schedule(panel.a, scheduled_at=WEDNESDAY)
+    path = f"/interviews/{interview['id']}"
+    headers = panel.recruiter.headers
+    refused = await factory.client.patch(
+        path, json={"interviewer_ids": [panel.a.id, panel.b.id]}, headers=headers
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["over_cap"] == [{"interviewer_id": panel.b.id, "interviews": 2, "cap": 1}]
+    seated = (await factory.client.get(path, headers=headers)).json()["interviewers"]
+    assert [i["interviewer_id"] for i in seated] == [panel.a.id]  # nothing changed
+    added = await factory.client.patch(
+        path,
+        json={
+            "interviewer_ids": [panel.a.id, panel.b.id],
+            "load_override_reason": "B is the only Spark expert",
+        },
+        headers=headers,
+    )
+    assert added.status_code == 200, added.text
+    assert [o["over_cap"] for o in added.json()["load_overrides"]] == [
+        [{"interviewer_id": panel.b.id, "interviews": 2, "cap": 1}]
+    ]

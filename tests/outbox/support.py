@@ -37,6 +37,8 @@ class Mailbox:
     """What the server received, and how it answers DATA next (``refuse_with``: e.g. "451 …")."""
 
     received: list[EmailMessage] = field(default_factory=list)
+    # Every envelope recipient (RCPT TO) of what was received, in order.
+    recipients: list[str] = field(default_factory=list)
     refuse_with: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,7 +51,16 @@ class Mailbox:
             parsed = email.message_from_bytes(raw, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             self.received.append(parsed)
+            self.recipients.extend(envelope.rcpt_tos)
         return "250 OK"
+
+    def without_invites(self) -> list[EmailMessage]:
+        """What arrived, the calendar invites apart (mail with a text/calendar part): scheduling
+        an interview mails its panel one, which tests of other mail leave aside."""
+        with self.lock:
+            return [
+                m for m in self.received if not any(p.get_content_type() == "text/calendar" for p in m.walk())
+            ]
 
     def by_message_id(self) -> dict[str, int]:
         with self.lock:

@@ -380,8 +380,8 @@ export interface paths {
         /**
          * Schedule an interview of the application's current stage
          * @description The application must be in one of the four interview stages; the interview is of that
-         *     stage. Each interviewer (any active user) gets a scorecard to fill. `duration_minutes`
-         *     defaults to the stage's: 5, 30, 90 or 240.
+         *     stage. Each interviewer (any active user) gets a scorecard to fill and a calendar invite by
+         *     mail; the candidate is not mailed. `duration_minutes` defaults to the stage's: 5, 30, 90 or 240.
          *
          *     An interviewer's week (Monday to Sunday, UTC, of `scheduled_at`) holds at most their
          *     weekly cap of interviews, cancelled ones left out: past it the answer is 409
@@ -456,10 +456,12 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Reschedule, cancel or mark a no-show
+         * Reschedule, cancel, mark a no-show or change the panel
          * @description A cancelled or no-show interview owes no scorecards, and its kit does not count as asked.
-         *     A reschedule into another week meets the interviewers' weekly caps as a new scheduling
-         *     does (409 `interviewer_over_cap` without `load_override_reason`).
+         *     A reschedule into another week, or panelists added, meet the interviewers' weekly caps as a
+         *     new scheduling does (409 `interviewer_over_cap` without `load_override_reason`). The panel's
+         *     calendars follow: a move sends each panelist the invite again (same UID, higher SEQUENCE), a
+         *     cancellation a CANCEL, a panelist added an invite, one removed a CANCEL.
          */
         patch: operations["updateInterview"];
         trace?: never;
@@ -3646,6 +3648,11 @@ export interface components {
              * @description A move of `scheduled_at` into another week is checked against the interviewers' weekly caps as a new scheduling is. Schedule even though this takes an interviewer past their weekly cap (409 `interviewer_over_cap` without it): why. Recorded on the interview (`load_overrides`) only when someone is past their cap.
              */
             load_override_reason?: string | null;
+            /**
+             * Interviewer Ids
+             * @description The whole panel, as it is to be: those new get a scorecard and an invite, those left out a cancellation (one who has started their scorecard stays: 409). A scheduled interview's only.
+             */
+            interviewer_ids?: number[] | null;
         };
         /**
          * InterviewView
