@@ -3,12 +3,12 @@ their question kits."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 from sqlmodel import Field, SQLModel
 
 from app.catalog.models import Criterion
@@ -27,6 +27,22 @@ class InterviewStatus(StrEnum):
 
 # Interviews that did not take place: their kits were never asked, their scorecards are not owed.
 NOT_HELD: tuple[InterviewStatus, ...] = (InterviewStatus.cancelled, InterviewStatus.no_show)
+
+
+# An interview ends (start + at most 24 h) and is invited to and reminded of (a few weeks on)
+# within what a date can hold: a start in the last days of year 9999 overflowed as a 500.
+LATEST_START = datetime(9999, 11, 30, tzinfo=UTC)
+
+
+def _startable(value: datetime) -> datetime:
+    if value > LATEST_START:
+        raise ValueError(
+            f"must be before {LATEST_START.date().isoformat()}: its end, invites and reminders follow it"
+        )
+    return value
+
+
+InterviewStart = Annotated[IsoDatetime, AfterValidator(_startable)]
 
 
 class ScorecardStatus(StrEnum):
@@ -156,7 +172,7 @@ class InterviewCreate(SQLModel):
         }
     }
 
-    scheduled_at: IsoDatetime = Field(description="When the interview starts.")
+    scheduled_at: InterviewStart = Field(description="When the interview starts.")
     duration_minutes: WholeNumber | None = Field(
         default=None, ge=1, le=24 * 60, description="Defaults to the stage's (5, 30, 90, 240 minutes)."
     )
@@ -169,7 +185,7 @@ class InterviewCreate(SQLModel):
 class InterviewUpdate(SQLModel):
     model_config = {"json_schema_extra": {"examples": [{"status": "no_show"}]}}
 
-    scheduled_at: IsoDatetime | None = None
+    scheduled_at: InterviewStart | None = None
     duration_minutes: WholeNumber | None = Field(default=None, ge=1, le=24 * 60)
     status: InterviewStatus | None = Field(
         default=None,

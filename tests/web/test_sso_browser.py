@@ -21,6 +21,10 @@ from tests.web.conftest import DIST, check_page, run_cli, unreachable_by_keyboar
 
 pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
+# Two servers and a browser on two loaded cores: each step may wait longer than Playwright's
+# default 5 s (waits for a state, not timings asserted).
+WAIT = 20_000
+
 PROVIDER = "corp"
 PROVIDER_NAME = "Corp SSO"
 
@@ -30,6 +34,7 @@ class SsoDemo:
     base_url: str
     interviewer_email: str
     interviewer_name: str
+    issuer: str
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +70,7 @@ def sso_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoDemo]:
         seeded = json.loads(run_cli(env, "seed-demo", "--json"))
         interviewer = next(u for u in seeded["users"] if u["role"] == "interviewer")
         with serving(env, port=port) as base_url:
-            yield SsoDemo(base_url, interviewer["email"], interviewer["name"])
+            yield SsoDemo(base_url, interviewer["email"], interviewer["name"], provider.issuer)
 
 
 async def test_chromium_signs_in_through_the_identity_provider_stays_in_and_signs_out(
@@ -73,36 +78,37 @@ async def test_chromium_signs_in_through_the_identity_provider_stays_in_and_sign
 ) -> None:
     await page.goto(sso_demo.base_url + "/")
     button = page.get_by_role("link", name=re.compile(PROVIDER_NAME))
-    await expect(button).to_be_visible()
-    await expect(button).to_have_attribute("href", f"/auth/login/{PROVIDER}")
-    await expect(page.get_by_test_id("token-sign-in")).to_have_count(0)
+    await expect(button).to_be_visible(timeout=WAIT)
+    await expect(button).to_have_attribute("href", f"/auth/login/{PROVIDER}", timeout=WAIT)
+    await expect(page.get_by_test_id("token-sign-in")).to_have_count(0, timeout=WAIT)
     await check_page(page, "sign-in", readme=True)
     assert await unreachable_by_keyboard(page) == [], "sign-in with a provider"
     await button.click()
+    await page.wait_for_url(re.compile(re.escape(sso_demo.issuer)), timeout=WAIT)
 
     # The provider's own login form (oidc-provider's devInteractions): any password will do.
     await page.locator("input[name=login]").fill(sso_demo.interviewer_email)
     await page.locator("input[name=password]").fill("any")
     await page.locator("button[type=submit]").click()
 
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(
-        sso_demo.interviewer_name, timeout=15_000
-    )
+    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(sso_demo.interviewer_name, timeout=WAIT)
     assert page.url.startswith(sso_demo.base_url)
-    assert page.url.endswith("#/interviews")  # an interviewer's home page
+    await page.wait_for_url(re.compile(r"#/interviews$"), timeout=WAIT)  # an interviewer's home page
     cookies = {c["name"]: c for c in await page.context.cookies(sso_demo.base_url)}
     assert cookies["ip_session"]["httpOnly"] is True
     assert cookies["ip_session"]["sameSite"] == "Lax"
     assert "ip_session" not in await page.evaluate("document.cookie")
 
     await page.reload()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(sso_demo.interviewer_name)
+    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(sso_demo.interviewer_name, timeout=WAIT)
 
     await page.get_by_role("button", name="Sign out").click()
-    # RP-initiated logout: the provider asks to confirm, then sends the browser back here.
+    # RP-initiated logout: the provider asks to confirm, then sends the browser back here. Its
+    # page first: a button of ours must not be the one clicked while the browser is on its way.
+    await page.wait_for_url(re.compile(re.escape(sso_demo.issuer)), timeout=WAIT)
     await page.locator("button[autofocus], button[type=submit]").first.click()
-    await page.wait_for_url(re.compile(re.escape(sso_demo.base_url) + "/"), timeout=15_000)
-    await expect(page.get_by_role("link", name=re.compile(PROVIDER_NAME))).to_be_visible()
+    await page.wait_for_url(re.compile(re.escape(sso_demo.base_url) + "/"), timeout=WAIT)
+    await expect(page.get_by_role("link", name=re.compile(PROVIDER_NAME))).to_be_visible(timeout=WAIT)
     await page.reload()
-    await expect(page.get_by_role("link", name=re.compile(PROVIDER_NAME))).to_be_visible()
-    await expect(page.get_by_test_id("signed-in-as")).to_have_count(0)
+    await expect(page.get_by_role("link", name=re.compile(PROVIDER_NAME))).to_be_visible(timeout=WAIT)
+    await expect(page.get_by_test_id("signed-in-as")).to_have_count(0, timeout=WAIT)
