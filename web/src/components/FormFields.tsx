@@ -34,7 +34,7 @@ export function TextField({
   onInput: (value: string) => void;
   hint?: string;
   error?: string | undefined;
-  type?: "text" | "email" | "date";
+  type?: "text" | "email" | "date" | "url";
   autoComplete?: string;
 }) {
   const common = {
@@ -58,6 +58,8 @@ export function TextField({
         <input type="date" {...common} />
       ) : type === "email" ? (
         <input type="email" {...common} />
+      ) : type === "url" ? (
+        <input type="url" {...common} />
       ) : (
         <input type="text" {...common} />
       )}
