@@ -7,7 +7,7 @@ import { api, call, fieldErrorsOf, type ProblemInfo, type Schemas } from "../api
 import { dateTime } from "../format";
 import { useLoad } from "../hooks";
 import { ConfirmAction } from "./ConfirmAction";
-import { TextField } from "./FormFields";
+import { RadioGroup, TextField } from "./FormFields";
 import { Loaded, ProblemMessage } from "./Status";
 
 type Settings = Schemas["NotificationSettings"];
@@ -95,26 +95,14 @@ function ChannelForm({ settings, onSaved }: { settings: Settings; onSaved: Saved
 
   return (
     <form onSubmit={submit} aria-label="How reminders reach you" noValidate>
-      <fieldset role="radiogroup" aria-describedby="notify-by-hint">
-        <legend>Send my reminders by</legend>
-        <p id="notify-by-hint" class="hint">
-          Chat posts to a Slack or Mattermost incoming webhook of yours; without one, reminders go by email.
-        </p>
-        <div class="radio-options">
-          {CHOICES.map((choice) => (
-            <div class="radio" key={choice.value}>
-              <input
-                type="radio"
-                id={`notify-by-${choice.value}`}
-                name="notify-by"
-                checked={notifyBy === choice.value}
-                onChange={() => setNotifyBy(choice.value)}
-              />
-              <label for={`notify-by-${choice.value}`}>{choice.label}</label>
-            </div>
-          ))}
-        </div>
-      </fieldset>
+      <RadioGroup
+        id="notify-by"
+        legend="Send my reminders by"
+        hint="Chat posts to a Slack or Mattermost incoming webhook of yours; without one, reminders go by email."
+        choices={CHOICES}
+        value={notifyBy}
+        onChange={setNotifyBy}
+      />
       {host !== null && (
         <div data-testid="chat-webhook">
           <p>
