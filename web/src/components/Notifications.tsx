@@ -139,7 +139,7 @@ function ChannelForm({ settings, onSaved }: { settings: Settings; onSaved: Saved
       />
       {problem && (
         <ProblemMessage
-          problem={urlError ? { ...problem, detail: urlError, fields: [] } : problem}
+          problem={urlError ? { ...problem, detail: `Chat webhook URL: ${urlError}`, fields: [] } : problem}
           title="Your notification settings were not saved."
           testId="notifications-problem"
         />
