@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,17 +56,16 @@ class Demo:
     def api(self, user: DemoUser) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {user.token}"})
 
-
-def new_person(demo: Demo, name: str, roles: list[str]) -> tuple[int, str]:
-    """A person made through the API by the seeded admin: their id and first token (tests that
-    change people make their own, never changing the seeded ones)."""
-    with demo.api(demo.first("admin")) as api:
-        made = api.post(
-            "/users", json={"email": f"{uuid.uuid4().hex[:10]}@example.com", "name": name, "roles": roles}
-        )
-    assert made.status_code == 201, made.text
-    body = made.json()
-    return body["user"]["id"], body["token"]["token"]
+    def new_person(self, name: str, roles: list[str]) -> DemoUser:
+        """A person of the test's own, made through the API by the seeded admin (so a test that
+        changes a person never changes the seeded ones the other tests sign in as)."""
+        with self.api(self.first("admin")) as api:
+            made = api.post(
+                "/users", json={"email": f"{uuid.uuid4().hex[:10]}@example.com", "name": name, "roles": roles}
+            )
+        assert made.status_code == 201, made.text
+        body = made.json()
+        return DemoUser(body["user"]["id"], roles[0], name, body["token"]["token"])
 
 
 def run_cli(env: dict[str, str], *args: str) -> str:
@@ -108,6 +108,16 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     opened = await context.new_page()
     yield opened
     await context.close()
+
+
+@asynccontextmanager
+async def another_browser(browser: Browser) -> AsyncIterator[Page]:
+    """A second browser of its own (cookies apart), like the person's laptop beside the admin's."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
 
 
 async def sign_in(page: Page, demo: Demo, user: DemoUser) -> None:

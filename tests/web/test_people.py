@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -18,24 +16,14 @@ from playwright.async_api import Browser, Page, Route, expect
 
 from tests.web.conftest import (
     Demo,
+    another_browser,
     check_page,
-    new_person,
     sign_in,
     sign_in_with_token,
     unreachable_by_keyboard,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
-
-
-@asynccontextmanager
-async def another_browser(browser: Browser) -> AsyncIterator[Page]:
-    """A second browser of its own (cookies apart), like the person's laptop beside the admin's."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield await context.new_page()
-    finally:
-        await context.close()
 
 
 async def _session_id(page: Page) -> int:
@@ -156,7 +144,7 @@ async def test_an_admin_adds_a_person_changes_their_roles_manages_a_token_and_de
 async def test_my_account_marks_this_session_and_ends_another_whose_browser_goes_back_to_sign_in(
     page: Page, browser: Browser, demo: Demo
 ) -> None:
-    _, token = new_person(demo, "Iris Vega", ["interviewer"])
+    token = demo.new_person("Iris Vega", ["interviewer"]).token
     async with another_browser(browser) as elsewhere:
         await sign_in_with_token(elsewhere, demo.base_url, token)
         other_session = await _session_id(elsewhere)

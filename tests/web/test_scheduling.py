@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.web.conftest import Demo, check_page, new_person, sign_in, unreachable_by_keyboard
+from tests.web.conftest import Demo, check_page, sign_in, unreachable_by_keyboard
 
 pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
@@ -55,8 +55,8 @@ def _application_in_phone_screen(demo: Demo) -> dict[str, Any]:
 async def test_the_form_warns_at_an_interviewers_weekly_cap_and_schedules_past_it_only_with_a_reason(
     page: Page, demo: Demo
 ) -> None:
-    capped, _ = new_person(demo, "Ines Capped", ["interviewer"])
-    spare, _ = new_person(demo, "Omar Spare", ["interviewer"])
+    capped = demo.new_person("Ines Capped", ["interviewer"]).id
+    spare = demo.new_person("Omar Spare", ["interviewer"]).id
     recruiter = demo.first("recruiter")
     application = _application_in_phone_screen(demo)
     # An admin gives Ines a cap of her own on her page.

@@ -85,6 +85,19 @@ export function utcDate(day: string): string {
   return UTC_DATE.format(new Date(`${day}T00:00:00Z`));
 }
 
+const TIME = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+
+/** A moment soon: its time of day when it is today, else its date and time. */
+export function soon(at: number, now: number = Date.now()): string {
+  return new Date(at).toDateString() === new Date(now).toDateString() ? TIME.format(at) : DATE_TIME.format(at);
+}
+
+/** ["email", "chat"] → "email and chat". */
+export function listWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 const DAY_MS = 86_400_000;
 
 export function daysSince(iso: string, now: number): number {

@@ -5,7 +5,7 @@ import type { Role } from "./api";
 const holds = (roles: readonly Role[], ...wanted: Role[]) => wanted.some((role) => roles.includes(role));
 
 export const can = {
-  /** Moves, scheduling interviews: recruiters and admins. */
+  /** Moves, scheduling interviews, reminding a panelist of a late scorecard: recruiters and admins. */
   recruit: (roles: readonly Role[]) => holds(roles, "admin", "recruiter"),
   /** Requisitions, boards, applications, candidates: all but interviewers (a hiring manager: their own). */
   readPipeline: (roles: readonly Role[]) => holds(roles, "admin", "recruiter", "hiring_manager"),

@@ -34,7 +34,7 @@ export function TextField({
   onInput: (value: string) => void;
   hint?: string;
   error?: string | undefined;
-  type?: "text" | "email" | "date";
+  type?: "text" | "email" | "date" | "url";
   autoComplete?: string;
 }) {
   const common = {
@@ -58,6 +58,8 @@ export function TextField({
         <input type="date" {...common} />
       ) : type === "email" ? (
         <input type="email" {...common} />
+      ) : type === "url" ? (
+        <input type="url" {...common} />
       ) : (
         <input type="text" {...common} />
       )}
@@ -140,34 +142,22 @@ export function ExpiryField({
   allowNever: boolean;
   error?: string | undefined;
 }) {
-  const choices: { kind: Expiry["kind"]; label: string }[] = [
-    { kind: "default", label: "After the default lifetime" },
-    { kind: "date", label: "On a day I choose" },
-    ...(allowNever ? [{ kind: "never" as const, label: "Never" }] : []),
+  const choices: { value: Expiry["kind"]; label: string }[] = [
+    { value: "default", label: "After the default lifetime" },
+    { value: "date", label: "On a day I choose" },
+    ...(allowNever ? [{ value: "never" as const, label: "Never" }] : []),
   ];
   const date = expiry.kind === "date" ? expiry.date : "";
   return (
     <>
-      <fieldset role="radiogroup" aria-describedby={`${id}-hint`}>
-        <legend>Expires</legend>
-        <p id={`${id}-hint`} class="hint">
-          The default is this deployment's lifetime for tokens; the token's end date shows once it is issued.
-        </p>
-        <div class="radio-options">
-          {choices.map((choice) => (
-            <div class="radio" key={choice.kind}>
-              <input
-                type="radio"
-                id={`${id}-kind-${choice.kind}`}
-                name={`${id}-kind`}
-                checked={expiry.kind === choice.kind}
-                onChange={() => onChange(choice.kind === "date" ? { kind: "date", date } : { kind: choice.kind })}
-              />
-              <label for={`${id}-kind-${choice.kind}`}>{choice.label}</label>
-            </div>
-          ))}
-        </div>
-      </fieldset>
+      <RadioGroup
+        id={`${id}-kind`}
+        legend="Expires"
+        hint="The default is this deployment's lifetime for tokens; the token's end date shows once it is issued."
+        choices={choices}
+        value={expiry.kind}
+        onChange={(kind) => onChange(kind === "date" ? { kind: "date", date } : { kind })}
+      />
       {expiry.kind === "date" && (
         <TextField
           id={`${id}-date`}
@@ -180,5 +170,48 @@ export function ExpiryField({
         />
       )}
     </>
+  );
+}
+
+/** One choice of several: a fieldset named by its legend, a radio each (one Tab stop, arrows inside). */
+export function RadioGroup<T extends string>({
+  id,
+  legend,
+  hint,
+  choices,
+  value,
+  onChange,
+}: {
+  /** The radios' name; each radio's id is `<id>-<value>`. */
+  id: string;
+  legend: string;
+  hint?: string;
+  choices: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset role="radiogroup" aria-describedby={hint ? `${id}-hint` : undefined}>
+      <legend>{legend}</legend>
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      <div class="radio-options">
+        {choices.map((choice) => (
+          <div class="radio" key={choice.value}>
+            <input
+              type="radio"
+              id={`${id}-${choice.value}`}
+              name={id}
+              checked={value === choice.value}
+              onChange={() => onChange(choice.value)}
+            />
+            <label for={`${id}-${choice.value}`}>{choice.label}</label>
+          </div>
+        ))}
+      </div>
+    </fieldset>
   );
 }

@@ -1,9 +1,11 @@
-// My account (everyone): who I am and with which roles, this session, my other sessions (end
-// them, or this one), and my API tokens (revoke; create one for scripts where allowed).
+// My account (everyone): who I am and with which roles, how reminders reach me (mail, chat,
+// both; a mute), this session, my other sessions (end them, or this one), and my API tokens
+// (revoke; create one for scripts where allowed).
 import { useState } from "preact/hooks";
 
 import { allPages, api, call, type ProblemInfo, type SessionInfo, type User } from "../api";
 import { ConfirmAction } from "../components/ConfirmAction";
+import { Notifications } from "../components/Notifications";
 import { SessionsTable } from "../components/Sessions";
 import { Loaded, PageTitle } from "../components/Status";
 import { IssueTokenForm, TokensTable } from "../components/Tokens";
@@ -31,6 +33,7 @@ export function Account({ user, onEndedHere }: { user: User; onEndedHere: (notic
         </div>
       </dl>
       <p class="hint">An admin changes your name and roles.</p>
+      <Notifications />
       <MySessions here={info.load.state === "ready" ? info.load.data : null} onEndedHere={onEndedHere} />
       <Loaded load={info.load} what="your session">
         {(session) => <MyTokens user={user} selfService={session.self_service_tokens} />}

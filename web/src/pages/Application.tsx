@@ -1,17 +1,17 @@
 // One application: where it is, its moves, the stage summary, its interviews and scheduling.
-import { allPages, api, call, etagOfVersion, type Result, type Schemas, type User } from "../api";
+import { api, call, etagOfVersion, type Result, type Schemas, type User } from "../api";
 import { MoveControls } from "../components/MoveControls";
+import { PanelList } from "../components/Reminders";
 import { ScheduleInterview } from "../components/ScheduleInterview";
-import { statusWords } from "../components/ScorecardView";
 import { StageSummary } from "../components/StageSummary";
 import { Empty, Loaded, PageTitle } from "../components/Status";
 import { dateTime, daysSince, humanize, plural, stageName } from "../format";
 import { useLoad, useNow } from "../hooks";
+import { applicationInterviews, type Interview } from "../interviews";
 import { can } from "../roles";
 import { href } from "../router";
 
 type Application = Schemas["ApplicationPublic"];
-type Interview = Schemas["InterviewPublic"];
 
 interface Data {
   application: Application;
@@ -46,15 +46,7 @@ async function loadApplication(id: number): Promise<Result<Data>> {
 
 export function ApplicationPage({ id, user }: { id: number; user: User }) {
   const { load, set } = useLoad(() => loadApplication(id), [id]);
-  const interviews = useLoad(
-    () =>
-      allPages((cursor) =>
-        api().GET("/applications/{application_id}/interviews", {
-          params: { path: { application_id: id }, query: { limit: 200, ...(cursor ? { cursor } : {}) } },
-        }),
-      ),
-    [id],
-  );
+  const interviews = useLoad(() => applicationInterviews(id), [id]);
   const now = useNow();
   const name = load.state === "ready" ? (load.data.candidate?.name ?? `Application ${id}`) : "Application";
   const title = `Application: ${name}`;
@@ -119,7 +111,7 @@ export function ApplicationPage({ id, user }: { id: number; user: User }) {
               <section aria-labelledby="interviews-heading">
                 <h2 id="interviews-heading">Interviews</h2>
                 <Loaded load={interviews.load} what="the interviews">
-                  {(list) => <InterviewList interviews={list} />}
+                  {(list) => <InterviewList interviews={list} now={now} mayRemind={can.recruit(user.roles)} />}
                 </Loaded>
               </section>
               {can.recruit(user.roles) && a.status === "active" && INTERVIEW_STAGES.includes(a.stage) && (
@@ -138,7 +130,7 @@ export function ApplicationPage({ id, user }: { id: number; user: User }) {
   );
 }
 
-function InterviewList({ interviews }: { interviews: Interview[] }) {
+function InterviewList({ interviews, now, mayRemind }: { interviews: Interview[]; now: number; mayRemind: boolean }) {
   if (interviews.length === 0) return <Empty>No interview scheduled yet.</Empty>;
   return (
     <ul class="plain-list">
@@ -147,10 +139,8 @@ function InterviewList({ interviews }: { interviews: Interview[] }) {
           <a href={href.interview(i.id)}>
             {stageName(i.stage)}, {dateTime(i.scheduled_at)}
           </a>{" "}
-          <span class="muted">
-            · {humanize(i.status)} ·{" "}
-            {i.interviewers.map((p) => `${p.name} (${statusWords(p.scorecard_status, 1)})`).join(", ")}
-          </span>
+          <span class="muted">· {humanize(i.status)}</span>
+          <PanelList interview={i} now={now} mayRemind={mayRemind} />
           {i.load_overrides.map((o) => (
             <p class="hint" key={o.overridden_at} data-testid={`load-override-${i.id}`}>
               Scheduled past the weekly cap of{" "}

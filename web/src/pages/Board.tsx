@@ -14,6 +14,7 @@ import {
   type User,
 } from "../api";
 import { MoveControls } from "../components/MoveControls";
+import { LateScorecards } from "../components/Reminders";
 import { Empty, Loaded, PageTitle } from "../components/Status";
 import { daysSince, humanize, plural, STAGE_NAMES, type Stage, stageName } from "../format";
 import { useLoad, useNow } from "../hooks";
@@ -178,12 +179,15 @@ function ApplicationCard(props: {
         </a>
       </p>
       {props.mayMove && (
-        <MoveControls
-          application={application}
-          etag={etag}
-          idPrefix={`card-${application.id}`}
-          onUpdate={props.onUpdate}
-        />
+        <>
+          <MoveControls
+            application={application}
+            etag={etag}
+            idPrefix={`card-${application.id}`}
+            onUpdate={props.onUpdate}
+          />
+          <LateScorecards applicationId={application.id} name={props.name} now={props.now} />
+        </>
       )}
     </article>
   );
