@@ -40,6 +40,8 @@ class Mailbox:
     # Every envelope recipient (RCPT TO) of what was received, in order.
     recipients: list[str] = field(default_factory=list)
     refuse_with: list[str] = field(default_factory=list)
+    # Per message received: whether it came over TLS, and the login it authenticated as.
+    sessions: list[tuple[bool, str | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
@@ -52,6 +54,9 @@ class Mailbox:
             assert isinstance(parsed, EmailMessage)
             self.received.append(parsed)
             self.recipients.extend(envelope.rcpt_tos)
+            self.sessions.append(
+                (session.ssl is not None, session.auth_data if session.authenticated else None)
+            )
         return "250 OK"
 
     def without_invites(self) -> list[EmailMessage]:
@@ -73,13 +78,14 @@ class Mailbox:
 class SmtpServer:
     """aiosmtpd on a fixed loopback port, so it can stop (the server down) and start again."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
         self.port = free_port()
         self.mailbox = Mailbox()
+        self.options = options  # aiosmtpd's: tls_context, require_starttls, authenticator…
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -94,8 +100,8 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
+def smtp_server(**options: Any) -> Iterator[SmtpServer]:
+    server = SmtpServer(**options)
     server.start()
     try:
         yield server
