@@ -38,7 +38,10 @@ DWELL_DAYS = {"resume_screen": 4, "phone_screen": 6, "technical_interview": 9, "
 STILL_ACTIVE = 0.05  # an application stops, still in its stage, at each stage with this chance
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "user_account": ("id", "email", "name", "role", "email_normalized", "is_active", "created_at"),
+    "user_account": ("id", "email", "name", "email_normalized", "is_active", "created_at"),
+    # One role a user, emitted right after the user: the row number emit() puts first is the
+    # user's id (both counters move together).
+    "user_role": ("user_id", "role"),
     "candidate": (
         "id",
         "name",
@@ -133,7 +136,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "interview_kit": ("interview_id", "questions_requested", "drawn_at"),
     "kit_question": ("id", "interview_id", "position", "question_id"),
 }
-KEYED_BY_INTERVIEW = {"interview_kit"}  # no id sequence of their own
+# No id sequence of their own: keyed by their interview, or by their user.
+KEYED_BY_INTERVIEW = {"interview_kit", "user_role"}
 QUESTIONS_A_KIT = 3
 # Interviews: each visit to an interview stage gets one with this chance, with 1-3 interviewers
 # (about half a scorecard per application: 500,000 at 1M); durations as the stage's default.
@@ -175,11 +179,13 @@ class History:
     def users(self) -> None:
         for n in range(1, self.managers + 1):
             email = f"manager{n}@bench.example"
-            self.emit("user_account", (email, f"Manager {n}", "hiring_manager", email, "t", ts(START)))
+            self.emit("user_account", (email, f"Manager {n}", email, "t", ts(START)))
+            self.emit("user_role", ("hiring_manager",))
         self.first_interviewer = self.ids["user_account"] + 1
         for n in range(1, self.interviewers + 1):
             email = f"interviewer{n}@bench.example"
-            self.emit("user_account", (email, f"Interviewer {n}", "interviewer", email, "t", ts(START)))
+            self.emit("user_account", (email, f"Interviewer {n}", email, "t", ts(START)))
+            self.emit("user_role", ("interviewer",))
 
     def interviews(self, application_id: int, events: list[tuple[str | None, str, str, int]]) -> None:
         """Interviews of the application's visits to interview stages, each with 1-3 submitted
