@@ -45,24 +45,26 @@ async def _counts(session: AsyncSession) -> dict[str, dict[str, int]]:
     return counts
 
 
+def _by_status(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The counts by channel and status, summed over channels; every status present."""
+    by_status = dict.fromkeys((status.value for status in MessageStatus), 0)
+    for per_channel in counts.values():
+        for state, n in per_channel.items():
+            by_status[state] += n
+    return by_status
+
+
 async def refresh_gauges(session: AsyncSession) -> None:
     """The outbox by status and the age of its oldest waiting message, for Prometheus: read every
     few seconds by each process (the most recent value wins across processes)."""
-    by_status = dict.fromkeys((status.value for status in MessageStatus), 0)
-    for per_channel in (await _counts(session)).values():
-        for state, n in per_channel.items():
-            by_status[state] += n
-    for state, n in by_status.items():
+    for state, n in _by_status(await _counts(session)).items():
         metrics.OUTBOX_MESSAGES.labels(state).set(n)
     metrics.OUTBOX_OLDEST_BACKLOG.set(await oldest_backlog_age(session) or 0.0)
 
 
 async def status(session: AsyncSession) -> OutboxStatus:
     counts = await _counts(session)
-    by_status: dict[str, int] = {}
-    for per_channel in counts.values():
-        for state, n in per_channel.items():
-            by_status[state] = by_status.get(state, 0) + n
+    by_status = _by_status(counts)
     retrying = await session.exec(
         select(sa.func.count())
         .select_from(OutboxMessage)
