@@ -78,7 +78,7 @@ class Fact:
     actor_id: int | None = None
     ref: int | None = None
 
-    def sort_key(self, applied_at: datetime) -> tuple[datetime, int, int, int, str]:
+    def sort_key(self, applied_at: datetime) -> tuple[object, ...]:
         user_order = (self.ref or 0) if self.kind in (FactKind.applied, FactKind.move) else 0
         stage_order = _STAGE_ORDER[self.stage] if self.stage is not None else -1
         return (
@@ -87,6 +87,14 @@ class Fact:
             user_order,
             stage_order,
             self.reason or "",
+            # The rest of the fact, so that the order is total: a report timed before the
+            # application reads at the application's time, and two such reports differing only
+            # in their own time tied and kept their arrival order (hypothesis found it).
+            self.occurred_at,
+            self.move.value if self.move is not None else "",
+            self.actor_kind,
+            self.actor_id or 0,
+            self.ref or 0,
         )
 
 

@@ -99,6 +99,16 @@ def test_a_users_move_keeps_its_move_and_takes_its_from_stage_from_the_facts_bef
     assert history.steps[-1].actor_kind == "user"
 
 
+def test_reports_timed_before_the_application_differing_only_in_their_time_fold_alike_in_any_order() -> None:
+    """Both read at the application's time; their own times still order them (hypothesis found
+    the tie: the history kept whichever arrived first)."""
+    early = Fact(kind=FactKind.stage, occurred_at=at(-1), stage=Stage.phone_screen)
+    on_time = Fact(kind=FactKind.stage, occurred_at=at(0), stage=Stage.phone_screen)
+    assert fold([APPLY, early, on_time], applied_at=APPLIED) == fold(
+        [on_time, APPLY, early], applied_at=APPLIED
+    )
+
+
 STAGES = [*Stage]
 facts_strategy = st.lists(
     st.tuples(
