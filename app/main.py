@@ -34,6 +34,10 @@ from app.core.migrations import head_revision
 from app.core.outages import install_outage_handlers
 from app.core.queue import Wakeup
 from app.core.request_middleware import RequestContextMiddleware
+from app.events_out import health as subscriber_health
+from app.events_out.delivery import WebhookSender
+from app.events_out.docs import events_docs
+from app.events_out.router import router as events_out_router
 from app.interviews import panel
 from app.interviews.router import router as interviews_router
 from app.outbox.router import router as outbox_router
@@ -113,6 +117,12 @@ TAGS = [
         "description": "What we send (mail, chat), written with its cause and sent by workers: the "
         "admin's status, messages and replays.",
     },
+    {
+        "name": "events out",
+        "description": "What happens here, POSTed to subscribers' URLs as signed Standard Webhooks "
+        "(the `webhooks` section lists each event): the admins' subscriptions, their deliveries, "
+        "attempts, replays and test events.",
+    },
     {"name": "health", "description": "Probes for orchestrators; no token needed."},
 ]
 
@@ -176,8 +186,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 settings=settings,
                 wakeup=app.state.outbox_wakeup,
                 name="api-outbox",
-                # Reminders fall due by the clock: each process with outbox workers sweeps for them.
-                chores=[functools.partial(reminder_sweep.run, app.state.session_factory, settings)],
+                # Reminders fall due by the clock: each process with outbox workers sweeps for them,
+                # and for subscribers failing for days.
+                chores=[
+                    functools.partial(reminder_sweep.run, app.state.session_factory, settings),
+                    functools.partial(subscriber_health.run, app.state.session_factory, settings),
+                ],
+                webhooks=WebhookSender(factory=app.state.session_factory, settings=settings),
             ),
         ):
             yield
@@ -241,6 +256,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         reports_router,
         webhooks_admin_router,
         outbox_router,
+        events_out_router,
         reminders_router,
         scim_tokens_router,
         scim_router,
@@ -255,6 +271,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.include_router(api)
     web.install(app, settings)
     app.webhooks.include_router(webhooks_docs)
+    app.webhooks.include_router(events_docs)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -23,8 +23,9 @@ from app.catalog.models import (
     Skill,
 )
 from app.core.idempotency import IdempotencyRecord
+from app.events_out.models import WebhookSubscription
 from app.interviews.models import Interview, InterviewKit, InterviewLoadOverride, KitQuestion, Scorecard
-from app.outbox.models import OutboxMessage
+from app.outbox.models import OutboxAttempt, OutboxMessage
 from app.reminders.models import ScorecardReminder
 from app.reports import indexes as report_indexes
 from app.requisitions.models import (
@@ -61,6 +62,7 @@ __all__ = [
     "Level",
     "MappingRule",
     "MarketFigure",
+    "OutboxAttempt",
     "OutboxMessage",
     "Question",
     "QuestionBank",
@@ -82,6 +84,7 @@ __all__ = [
     "UserNotification",
     "UserRole",
     "WebhookDelivery",
+    "WebhookSubscription",
     "metadata",
     "report_indexes",
 ]

@@ -13,6 +13,8 @@ import signal
 from app.core.config import Settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.queue import Wakeup
+from app.events_out import health as subscriber_health
+from app.events_out.delivery import WebhookSender
 from app.outbox.runner import run_outbox_workers
 from app.outbox.transports import Transports
 from app.outbox.worker import OutboxWorker
@@ -47,7 +49,11 @@ async def serve(settings: Settings, *, count: int) -> None:
                 wakeup=Wakeup(),
                 name="outbox",
                 count=count,
-                chores=[functools.partial(reminder_sweep.run, factory, settings)],
+                chores=[
+                    functools.partial(reminder_sweep.run, factory, settings),
+                    functools.partial(subscriber_health.run, factory, settings),
+                ],
+                webhooks=WebhookSender(factory=factory, settings=settings),
             ),
         ):
             logger.info(
@@ -70,7 +76,11 @@ async def drain(settings: Settings) -> tuple[int, int]:
             factory=factory, settings=settings, wakeup=Wakeup(), name="drain"
         ).drain(within=0)
         messages = await OutboxWorker(
-            factory=factory, settings=settings, wakeup=Wakeup(), transports=Transports(settings), name="drain"
+            factory=factory,
+            settings=settings,
+            wakeup=Wakeup(),
+            transports=Transports(settings, webhooks=WebhookSender(factory=factory, settings=settings)),
+            name="drain",
         ).drain(within=0)
         return deliveries, messages
     finally:

@@ -37,7 +37,7 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
-from app.ats_sync import standard_webhooks
+from app.core import standard_webhooks
 from benchmarks import wrk
 from benchmarks.common import ROOT, fresh_database, uvicorn_server
 

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications import projections
+from app.applications import publishing as application_events
 from app.applications.models import ActorKind, Application, AtsStageReport, StageEvent
 from app.core.metrics import STAGE_MOVES
 from app.core.timestamps import as_utc, utcnow
@@ -110,20 +111,23 @@ async def record_user_move(
     if claimed.rowcount != 1:
         raise LostRace
     await session.refresh(application)
-    session.add(
-        StageEvent(
-            application_id=application.id,
-            from_stage=application.stage,
-            to_stage=to_stage,
-            move=move,
-            occurred_at=occurred_at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            reason=reason,
-        )
+    before = Stage(application.stage)
+    event = StageEvent(
+        application_id=application.id,
+        from_stage=application.stage,
+        to_stage=to_stage,
+        move=move,
+        occurred_at=occurred_at,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        reason=reason,
     )
+    session.add(event)
     await session.flush()
-    await _settle(session=session, application=application, enforce_hire_rules=True)
+    history = await _settle(session=session, application=application, enforce_hire_rules=True)
+    await application_events.after_fact(
+        session=session, application=application, fact=_event_fact(event), before=before, history=history
+    )
     return application
 
 
@@ -154,6 +158,7 @@ async def record_ats_fact(*, session: AsyncSession, application_id: int, fact: F
             )
         )
     ).first()
+    new = kept is None
     if kept is None:
         kept = AtsStageReport(
             application_id=application_id,
@@ -165,6 +170,10 @@ async def record_ats_fact(*, session: AsyncSession, application_id: int, fact: F
         session.add(kept)
         await session.flush()
     history = await _settle(session=session, application=application, bump_version=True)
+    if new:
+        await application_events.after_fact(
+            session=session, application=application, fact=_report_fact(kept), before=before, history=history
+        )
     return Recorded(
         waits=_report_fact(kept) in history.waiting,
         touched_hire=Stage.hired in (before, history.stage),

@@ -227,8 +227,35 @@ class Settings(BaseSettings):
     # naming one of ours in `roles`. Never admin by default: an admin is made on purpose.
     scim_default_role: Literal["recruiter", "hiring_manager", "interviewer"] = "interviewer"
 
+    # Events out (app/events_out, docs/events-out.md): a failing delivery is tried again after
+    # each of these waits in turn, then dead: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, the
+    # Standard Webhooks schedule, 27.6 h in all ("about a day"); a receiver's Retry-After is
+    # honoured up to the longest.
+    event_retry_seconds: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
+        min_length=1,
+        max_length=30,
+    )
+    # A subscription none of whose deliveries went through for this long is disabled, and the
+    # admins are told by mail.
+    event_disable_after_hours: float = Field(default=72.0, gt=0, le=24 * 60)
+    # Subscriptions may point at loopback and private addresses (a receiver on this machine or
+    # the office network): yes in development, no in production unless set (SSRF). Link-local
+    # (cloud metadata), multicast and reserved addresses are refused always.
+    event_private_targets: bool | None = None
+    # Fernet keys (base64, 32 bytes) sealing the subscriptions' signing secrets at rest: the
+    # first seals, all open (add a new key first to rotate). None in development: a built-in
+    # development key; production refuses to create a subscription without one.
+    event_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
     @field_validator(
-        "cors_origins", "webhook_secrets", "greenhouse_secrets", "chat_webhook_hosts", mode="before"
+        "cors_origins",
+        "webhook_secrets",
+        "greenhouse_secrets",
+        "chat_webhook_hosts",
+        "event_retry_seconds",
+        "event_secret_keys",
+        mode="before",
     )
     @classmethod
     def _csv(cls, value: object) -> object:
@@ -275,6 +302,8 @@ class Settings(BaseSettings):
         if self.log_format is None:
             self.log_format = "console" if self.environment is Environment.development else "json"
         self._check_sign_in(production)
+        if self.event_private_targets is None:
+            self.event_private_targets = not production
         if production and self.chat_webhook_http:
             raise ValueError("chat_webhook_http: production sends chat messages over https only")
         if production and self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:

@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     reminders_muted = "reminders_muted"
     rate_limited = "rate_limited"
     interviewer_over_cap = "interviewer_over_cap"
+    unsafe_target = "unsafe_target"
+    secret_keys_missing = "secret_keys_missing"
     idempotency_key_reused = "idempotency_key_reused"
     unknown_reference = "unknown_reference"
     payload_too_large = "payload_too_large"

@@ -118,6 +118,28 @@ OUTBOX_OLDEST_BACKLOG = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+EVENTS_PUBLISHED = Counter(
+    "events_published_total",
+    "Event deliveries written to the outbox (one an event and subscription), by event type.",
+    ["type"],
+)
+EVENT_RESPONSES = Counter(
+    "event_delivery_responses_total",
+    "Subscribers' answers to event deliveries, by status class (2xx, 3xx, 4xx, 5xx; none: no answer).",
+    ["status_class"],
+)
+EVENT_SUBSCRIPTIONS = Gauge(
+    "event_subscriptions",
+    "Event subscriptions, by state: enabled, disabled, failing (enabled, every attempt failing).",
+    ["state"],
+    multiprocess_mode="mostrecent",
+)
+EVENT_OLDEST_UNDELIVERED = Gauge(
+    "event_oldest_undelivered_age_seconds",
+    "Age of the oldest event not yet delivered to an enabled subscription; 0 when none.",
+    multiprocess_mode="mostrecent",
+)
+
 SCORECARDS_SUBMITTED = Counter("scorecards_submitted_total", "Scorecards submitted (first versions).")
 STAGE_MOVES = Counter(
     "stage_moves_total",

@@ -53,13 +53,15 @@ async def claim_due(
     due: Iterable[str],
     now: datetime,
     values: Mapping[str, Any] | None = None,
+    where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> int | None:
-    """Claim the oldest due row of ``table`` (``status`` in ``due``, ``next_attempt_at`` passed):
-    its attempt counted, ``values`` set, locked for this transaction; its id, or None."""
+    """Claim the oldest due row of ``table`` (``status`` in ``due``, ``next_attempt_at`` passed,
+    and ``where``): its attempt counted, ``values`` set, locked for this transaction; its id, or
+    None."""
     statuses = list(due)
     pick = (
         sa.select(table.c.id)
-        .where(table.c.status.in_(statuses), table.c.next_attempt_at <= now)
+        .where(table.c.status.in_(statuses), table.c.next_attempt_at <= now, *where)
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -75,9 +77,16 @@ async def claim_due(
     return found
 
 
-async def next_due(session: AsyncSession, table: sa.Table, *, due: Iterable[str]) -> datetime | None:
-    """When the soonest waiting row falls due, so an idle worker sleeps until then."""
-    statement = select(sa.func.min(table.c.next_attempt_at)).where(table.c.status.in_(list(due)))
+async def next_due(
+    session: AsyncSession,
+    table: sa.Table,
+    *,
+    due: Iterable[str],
+    where: Sequence[sa.ColumnElement[bool]] = (),
+) -> datetime | None:
+    """When the soonest waiting row (that ``where`` lets be claimed) falls due, so an idle worker
+    sleeps until then."""
+    statement = select(sa.func.min(table.c.next_attempt_at)).where(table.c.status.in_(list(due)), *where)
     found: datetime | None = (await session.exec(statement)).one()
     return found
 

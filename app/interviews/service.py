@@ -17,6 +17,7 @@ from app.core.errors import Conflict, ErrorCode, NotFound
 from app.core.pagination import PageParams, page_by_time_and_id
 from app.core.timestamps import as_utc, utcnow
 from app.interviews import invites, load, panel
+from app.interviews import publishing as interview_events
 from app.interviews.invites import Invitations
 from app.interviews.models import (
     Interview,
@@ -122,6 +123,8 @@ async def schedule_interview(
     )
     if invitations is not None:
         await invites.send(session=session, invitations=invitations, interview=interview, before=None)
+    after = await invites.plan_of(session=session, interview=interview)
+    await interview_events.after_change(session=session, interview=interview, before=None, after=after)
     return interview
 
 
@@ -179,6 +182,8 @@ async def update_interview(
             )
     if invitations is not None:
         await invites.send(session=session, invitations=invitations, interview=interview, before=before)
+    after = await invites.plan_of(session=session, interview=interview)
+    await interview_events.after_change(session=session, interview=interview, before=before, after=after)
     return interview
 
 

@@ -16,6 +16,7 @@ from app.core.timestamps import utcnow
 class Channel(StrEnum):
     email = "email"
     chat = "chat"  # a Slack-compatible incoming webhook (Slack, Mattermost)
+    webhook = "webhook"  # an event to a subscriber, signed per Standard Webhooks (app/events_out)
 
 
 class MessageStatus(StrEnum):
@@ -41,6 +42,8 @@ class OutboxMessage(SQLModel, table=True):
         sa.Index("ix_outbox_message_status_next_attempt", "status", "next_attempt_at", "id"),
         sa.Index("ix_outbox_message_status_id", "status", "id"),
         sa.Index("ix_outbox_message_recipient", "recipient_id", "kind", "created_at"),
+        sa.Index("ix_outbox_message_ordering", "ordering_key", "id"),
+        sa.Index("ix_outbox_message_destination", "destination", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -59,7 +62,11 @@ class OutboxMessage(SQLModel, table=True):
     body_html: str | None = Field(default=None, sa_type=sa.Text)
     # An iCalendar object (RFC 5545) sent with the mail as text/calendar: invites.
     calendar: str | None = Field(default=None, sa_type=sa.Text)
-    # The chat message's JSON as sent (Slack's incoming webhook format).
+    # Messages with one ordering key go out one at a time in the order written: a later one
+    # waits while an earlier one is queued or sending (an event subscriber's events about one
+    # application). Null: no order with any other message.
+    ordering_key: str | None = Field(default=None, max_length=200)
+    # The chat message's JSON as sent (Slack's incoming webhook format); an event's body.
     payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     status: MessageStatus = Field(default=MessageStatus.queued, sa_type=sa.String(16))
     attempts: int = Field(default=0)
@@ -67,11 +74,38 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
-    # How it went out: smtp, log (no mail server set up: written to the log), chat.
+    # How it went out: smtp, log (no mail server set up: written to the log), chat, webhook.
     sent_via: str | None = Field(default=None, max_length=16)
     # The id of the request that caused it, carried into the worker's logs.
     request_id: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxAttempt(SQLModel, table=True):
+    """One try at sending a message, recorded with its outcome in the transaction that settles
+    it: what the other end answered and how long it took (a subscriber's delivery log)."""
+
+    __tablename__ = "outbox_attempt"
+    __table_args__ = (
+        # Not unique on (message, attempt): a replay counts a message's attempts afresh.
+        sa.Index("ix_outbox_attempt_message", "message_id", "id"),
+        sa.Index("ix_outbox_attempt_destination", "destination", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outbox_message.id", ondelete="CASCADE")
+    attempt: int
+    # The message's destination, kept here so one subscriber's attempts read from one index.
+    destination: str = Field(max_length=2000)
+    started_at: datetime
+    duration_ms: int
+    # sent, retry or dead: what the attempt left the message as.
+    outcome: str = Field(max_length=16)
+    # The HTTP status a webhook or chat receiver answered (null: mail, or no answer at all).
+    status_code: int | None = None
+    # The first bytes of the receiver's answer, or why there was none.
+    response_excerpt: str | None = Field(default=None, max_length=500)
+    error: str | None = Field(default=None, max_length=2000)
 
 
 class OutboxMessagePublic(SQLModel):

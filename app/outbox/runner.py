@@ -12,7 +12,7 @@ from app.core.config import Settings
 from app.core.db import SessionFactory, is_sqlite
 from app.core.queue import Wakeup, keep_gauges_fresh, running
 from app.outbox import admin, store
-from app.outbox.transports import Transports
+from app.outbox.transports import Transports, WebhookTransport
 from app.outbox.worker import OutboxWorker
 
 Chore = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -27,11 +27,13 @@ async def run_outbox_workers(
     name: str,
     count: int | None = None,
     chores: Sequence[Chore] = (),
+    webhooks: WebhookTransport | None = None,
 ) -> AsyncIterator[list[OutboxWorker]]:
     """``count`` workers (default ``outbox_workers``), woken by this process's enqueues and, on
     PostgreSQL, by NOTIFY from any; the gauges kept fresh with metrics on; and ``chores`` (the
-    reminder sweep) alongside while there are workers."""
-    transports = Transports(settings)
+    reminder sweep, the subscribers' health) alongside while there are workers. ``webhooks``
+    sends events to subscribers (app/events_out)."""
+    transports = Transports(settings, webhooks=webhooks)
     workers = [
         OutboxWorker(
             factory=factory, settings=settings, wakeup=wakeup, transports=transports, name=f"{name}-{n}"

@@ -34,12 +34,27 @@ from app.core.redaction import scrub_json, scrub_text
 from app.core.request_context import request_id_var
 from app.core.sql import Dialect
 from app.core.timestamps import utcnow
-from app.outbox.models import DUE, REPLAYABLE, Channel, MessageStatus, OutboxMessage
+from app.outbox.models import DUE, REPLAYABLE, Channel, MessageStatus, OutboxAttempt, OutboxMessage
 
 # PostgreSQL NOTIFY channel an enqueue signals on (delivered on commit): idle workers wake at once.
 CHANNEL = "outbox_message"
 
 message_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_earlier = message_table.alias("earlier")
+# A message is claimable only at the head of its line: no earlier message with its ordering key
+# is still queued or sending (a dead one no longer holds the line). The claim and the idle
+# worker's "when is the next one due" ask the same question, so a line blocked behind a retry
+# waiting an hour does not keep a worker spinning.
+HEAD_OF_ITS_LINE = (
+    sa.or_(
+        message_table.c.ordering_key.is_(None),
+        ~sa.exists().where(
+            _earlier.c.ordering_key == message_table.c.ordering_key,
+            _earlier.c.id < message_table.c.id,
+            _earlier.c.status.in_([status.value for status in DUE]),
+        ),
+    ),
+)
 
 # The idle workers of this process, woken when a transaction that wrote a message commits (on
 # SQLite, the only wake-up besides the poll; on PostgreSQL NOTIFY also wakes other processes).
@@ -81,6 +96,7 @@ class Message:
     payload: dict[str, Any] | None = None
     recipient_id: int | None = None
     candidate_id: int | None = None
+    ordering_key: str | None = None
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[Message]) -> int:
@@ -105,6 +121,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message]) -> int:
             "body_html": m.body_html,
             "calendar": m.calendar,
             "payload": m.payload,
+            "ordering_key": m.ordering_key,
             "status": MessageStatus.queued.value,
             "attempts": 0,
             "next_attempt_at": now,
@@ -126,6 +143,18 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message]) -> int:
         if not dialect.sqlite:
             await connection.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
     return written
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one try went, as the attempts log keeps it."""
+
+    started_at: datetime
+    duration_ms: int
+    outcome: str
+    status_code: int | None = None
+    response_excerpt: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +185,7 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta) -> Cl
         due=DUE,
         now=now,
         values={"status": MessageStatus.sending.value, "next_attempt_at": now + lease},
+        where=HEAD_OF_ITS_LINE,
     )
     if pk is None:
         return None
@@ -187,9 +217,10 @@ async def settle(
     error: str | None = None,
     next_attempt_at: datetime | None = None,
     sent_via: str | None = None,
+    attempt: Attempt | None = None,
 ) -> bool:
-    """Record the outcome of a claimed attempt, if the claim is still this one (no other worker
-    took the message after the lease ran out); whether it was recorded."""
+    """Record the outcome of a claimed attempt, and the attempt in the log, if the claim is still
+    this one (no other worker took the message after the lease ran out); whether it was."""
     now = utcnow()
     result = await session.exec(
         sa.update(OutboxMessage)
@@ -207,11 +238,37 @@ async def settle(
             updated_at=now,
         )
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    if attempt is not None:
+        session.add(
+            OutboxAttempt(
+                message_id=claimed.id,
+                attempt=claimed.attempt,
+                destination=claimed.destination,
+                started_at=attempt.started_at,
+                duration_ms=attempt.duration_ms,
+                outcome=attempt.outcome,
+                status_code=attempt.status_code,
+                response_excerpt=attempt.response_excerpt[:500] if attempt.response_excerpt else None,
+                error=attempt.error[:2000] if attempt.error else None,
+            )
+        )
+        await session.flush()
+    return True
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await queue.next_due(session, message_table, due=DUE)
+    return await queue.next_due(session, message_table, due=DUE, where=HEAD_OF_ITS_LINE)
+
+
+async def find_by_key(session: AsyncSession, key: str) -> int:
+    """The id of the message written under ``key`` (it must exist)."""
+    found = (
+        await session.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key[:200]))
+    ).one()
+    assert found is not None
+    return found
 
 
 async def get(session: AsyncSession, message_id: int) -> OutboxMessage:
@@ -257,10 +314,16 @@ async def replay_one(session: AsyncSession, message_id: int) -> OutboxMessage:
     return row
 
 
-async def replay_all(session: AsyncSession, *, status: MessageStatus, limit: int) -> tuple[int, int]:
-    """Queue up to ``limit`` messages in ``status`` (oldest first) again; (replayed, remaining)."""
+async def replay_all(
+    session: AsyncSession, *, status: MessageStatus, limit: int, destination: str | None = None
+) -> tuple[int, int]:
+    """Queue up to ``limit`` messages in ``status`` (oldest first; only those to ``destination``
+    if given) again; (replayed, remaining)."""
     now = utcnow()
-    chosen = select(OutboxMessage.id).where(OutboxMessage.status == status).order_by(col(OutboxMessage.id))
+    chosen_where = [OutboxMessage.status == status]
+    if destination is not None:
+        chosen_where.append(OutboxMessage.destination == destination)
+    chosen = select(OutboxMessage.id).where(*chosen_where).order_by(col(OutboxMessage.id))
     ids = [pk for pk in (await session.exec(chosen.limit(limit))).all() if pk is not None]
     if ids:
         await session.exec(
@@ -269,9 +332,7 @@ async def replay_all(session: AsyncSession, *, status: MessageStatus, limit: int
             .values(status=MessageStatus.queued, attempts=0, next_attempt_at=now, updated_at=now)
         )
         _wake_after_commit(session)
-    remaining = await session.exec(
-        select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == status)
-    )
+    remaining = await session.exec(select(sa.func.count()).select_from(OutboxMessage).where(*chosen_where))
     return len(ids), int(remaining.one())
 
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from typing import Protocol
 
 import aiosmtplib
 import httpx
@@ -27,10 +28,41 @@ logger = logging.getLogger(__name__)
 
 
 class SendFailed(Exception):
-    def __init__(self, detail: str, *, permanent: bool) -> None:
+    """A send that did not go through. ``retry_after``: the receiver asked us to wait this many
+    seconds (an HTTP Retry-After); ``status_code`` and ``excerpt``: what it answered, if it did."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+        excerpt: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.permanent = permanent
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.excerpt = excerpt
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A send that went through: how (``smtp``, ``log``, ``chat``, ``webhook``) and, over HTTP,
+    what the receiver answered."""
+
+    via: str
+    status_code: int | None = None
+    excerpt: str | None = None
+
+
+class WebhookTransport(Protocol):
+    """Sends a claimed event to its subscriber (app/events_out supplies it: the subscription,
+    its URL and secrets live there)."""
+
+    async def send(self, message: Claimed) -> Delivered: ...
 
 
 def mail_domain(mail_from: str) -> str:
@@ -66,11 +98,16 @@ class Transports:
     """The ways out, one per channel; a worker's ``send`` picks by the message's channel."""
 
     settings: Settings
+    webhooks: WebhookTransport | None = None
 
-    async def send(self, message: Claimed) -> str:
-        """Send; how it went (``smtp``, ``log``, ``chat``), or SendFailed."""
+    async def send(self, message: Claimed) -> Delivered:
+        """Send; how it went, or SendFailed."""
         if message.channel is Channel.email:
-            return await self._mail(message)
+            return Delivered(await self._mail(message))
+        if message.channel is Channel.webhook:
+            if self.webhooks is None:
+                raise SendFailed("No webhook transport in this worker.", permanent=False)
+            return await self.webhooks.send(message)
         return await self._chat(message)
 
     async def _mail(self, message: Claimed) -> str:
@@ -108,7 +145,7 @@ class Transports:
             raise SendFailed(f"SMTP unreachable: {type(exc).__name__}: {exc}", permanent=False) from exc
         return "smtp"
 
-    async def _chat(self, message: Claimed) -> str:
+    async def _chat(self, message: Claimed) -> Delivered:
         problem = chat_url_problem(message.destination, self.settings)
         if problem is not None:
             raise SendFailed(f"The chat webhook URL {problem}.", permanent=True)
@@ -123,7 +160,13 @@ class Transports:
                 )
         except httpx.HTTPError as exc:
             raise SendFailed(f"Chat webhook unreachable: {type(exc).__name__}", permanent=False) from exc
+        excerpt = response.text[:200]
         if response.is_success:
-            return "chat"
-        detail = f"Chat webhook answered {response.status_code}: {response.text[:200]}"
-        raise SendFailed(detail, permanent=400 <= response.status_code < 500 and response.status_code != 429)
+            return Delivered("chat", response.status_code, excerpt)
+        detail = f"Chat webhook answered {response.status_code}: {excerpt}"
+        raise SendFailed(
+            detail,
+            permanent=400 <= response.status_code < 500 and response.status_code != 429,
+            status_code=response.status_code,
+            excerpt=excerpt,
+        )

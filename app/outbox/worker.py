@@ -11,6 +11,7 @@ the message is ``dead``: counted, shown on /outbox/status, replayable.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from datetime import datetime, timedelta
 
@@ -21,12 +22,13 @@ from app.core.queue import QueueWorker, Wakeup, backoff
 from app.core.request_context import request_id_var
 from app.core.timestamps import as_utc, utcnow
 from app.outbox import store
-from app.outbox.models import MessageStatus
-from app.outbox.store import Claimed
+from app.outbox.models import Channel, MessageStatus
+from app.outbox.store import Attempt, Claimed
 from app.outbox.transports import SendFailed, Transports
 
 logger = logging.getLogger(__name__)
 
+_jitter = random.SystemRandom()
 # A claim outlives the longest send by this much (a send is bounded by send_timeout_seconds).
 LEASE_MARGIN_SECONDS = 60.0
 
@@ -58,26 +60,64 @@ class OutboxWorker(QueueWorker):
         if claimed is None:
             return False
         request_id_var.set(claimed.request_id)
+        started_at = utcnow()
         started = time.perf_counter()
         try:
-            via = await self.transports.send(claimed)
+            delivered = await self.transports.send(claimed)
         except SendFailed as failed:
-            outcome = await self._failed(claimed, failed)
+            took = time.perf_counter() - started
+            outcome = await self._failed(claimed, failed, started_at, took)
         else:
+            took = time.perf_counter() - started
             outcome = "sent"
-            await self._record(claimed, MessageStatus.sent, sent_via=via)
+            attempt = Attempt(
+                started_at=started_at,
+                duration_ms=round(took * 1000),
+                outcome=outcome,
+                status_code=delivered.status_code,
+                response_excerpt=delivered.excerpt,
+            )
+            await self._record(claimed, MessageStatus.sent, sent_via=delivered.via, attempt=attempt)
             metrics.OUTBOX_SEND_LAG.labels(claimed.channel.value).observe(
                 (utcnow() - as_utc(claimed.created_at)).total_seconds()
             )
         metrics.OUTBOX_ATTEMPTS.labels(claimed.channel.value, claimed.kind, outcome).inc()
-        metrics.OUTBOX_SEND_SECONDS.labels(claimed.channel.value).observe(time.perf_counter() - started)
+        metrics.OUTBOX_SEND_SECONDS.labels(claimed.channel.value).observe(took)
         return True
 
-    async def _failed(self, claimed: Claimed, failed: SendFailed) -> str:
+    def _retry_in(self, claimed: Claimed, failed: SendFailed) -> timedelta | None:
+        """How long until the next try, or None: give up."""
+        if failed.permanent:
+            return None
+        if claimed.channel is Channel.webhook:
+            # Standard Webhooks' schedule, about a day in all; a receiver's Retry-After is
+            # honoured up to the schedule's longest step.
+            schedule = self.settings.event_retry_seconds
+            if claimed.attempt > len(schedule):
+                return None
+            step = schedule[claimed.attempt - 1]
+            wait = step * _jitter.uniform(0.8, 1.0)
+            if failed.retry_after is not None:
+                wait = max(wait, min(failed.retry_after, max(schedule)))
+            return timedelta(seconds=wait)
         too_old = utcnow() - as_utc(claimed.created_at) > timedelta(
             seconds=self.settings.outbox_max_age_seconds
         )
-        if failed.permanent or claimed.attempt >= self.settings.outbox_max_attempts or too_old:
+        if claimed.attempt >= self.settings.outbox_max_attempts or too_old:
+            return None
+        return backoff(claimed.attempt)
+
+    async def _failed(self, claimed: Claimed, failed: SendFailed, started_at: datetime, took: float) -> str:
+        retry_in = self._retry_in(claimed, failed)
+        attempt = Attempt(
+            started_at=started_at,
+            duration_ms=round(took * 1000),
+            outcome="dead" if retry_in is None else "retry",
+            status_code=failed.status_code,
+            response_excerpt=failed.excerpt,
+            error=failed.detail,
+        )
+        if retry_in is None:
             reason = (
                 failed.detail
                 if failed.permanent
@@ -86,13 +126,14 @@ class OutboxWorker(QueueWorker):
             logger.warning(
                 "outbox message %s dead: %s", claimed.id, reason, extra={"outbox_message": claimed.id}
             )
-            await self._record(claimed, MessageStatus.dead, error=reason)
+            await self._record(claimed, MessageStatus.dead, error=reason, attempt=attempt)
             return "dead"
         await self._record(
             claimed,
             MessageStatus.queued,
             error=failed.detail,
-            next_attempt_at=utcnow() + backoff(claimed.attempt),
+            next_attempt_at=utcnow() + retry_in,
+            attempt=attempt,
         )
         return "retry"
 
@@ -104,6 +145,7 @@ class OutboxWorker(QueueWorker):
         error: str | None = None,
         next_attempt_at: datetime | None = None,
         sent_via: str | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         async with unit_of_work(self.factory) as session:
             recorded = await store.settle(
@@ -113,6 +155,7 @@ class OutboxWorker(QueueWorker):
                 error=error,
                 next_attempt_at=next_attempt_at,
                 sent_via=sent_via,
+                attempt=attempt,
             )
         if not recorded:
             # Another worker took the message after this one's lease ran out: its outcome stands.

@@ -22,6 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import Conflict, ErrorCode
 from app.core.timestamps import as_utc, utcnow
+from app.events_out.models import EventType
+from app.events_out.publish import Event, publish
 from app.requisitions.models import (
     Requisition,
     RequisitionHire,
@@ -112,6 +114,7 @@ async def settle(*, session: AsyncSession, requisition: Requisition) -> Derived:
         previous = fact.to_status
     times = await _hire_times(session=session, requisition_id=requisition.id)
     derived = derive(_timeline(facts), times, requisition.headcount)
+    was = RequisitionStatus(requisition.status) if requisition.status else None
     requisition.status = derived.status
     requisition.filled_at = derived.filled_at
     requisition.hires = len(times)
@@ -138,7 +141,31 @@ async def settle(*, session: AsyncSession, requisition: Requisition) -> Derived:
             )
         )
     await session.flush()
+    if derived.status is RequisitionStatus.filled and was is not RequisitionStatus.filled:
+        await _publish_filled(session, requisition, derived)
     return derived
+
+
+async def _publish_filled(session: AsyncSession, requisition: Requisition, derived: Derived) -> None:
+    assert requisition.id is not None
+    filled_at = as_utc(derived.filled_at) if derived.filled_at else utcnow()
+    await publish(
+        session,
+        [
+            Event(
+                type=EventType.requisition_filled,
+                occurred_at=filled_at,
+                about=f"requisition:{requisition.id}",
+                data={
+                    "requisition_id": requisition.id,
+                    "title": requisition.title,
+                    "headcount": requisition.headcount,
+                    "hires": requisition.hires,
+                    "filled_at": filled_at.isoformat(),
+                },
+            )
+        ],
+    )
 
 
 async def record_fact(

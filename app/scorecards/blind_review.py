@@ -80,6 +80,30 @@ async def view_of(*, session: AsyncSession, reader: User) -> ReaderView:
     return ReaderView(reader_id=reader.id, blind_to=pairs)
 
 
+# No user has this id: a view for it owns no scorecard.
+OUTSIDER = 0
+
+
+async def outsider_view(*, session: AsyncSession, application_id: int, stage: str) -> ReaderView:
+    """What someone on no panel (a subscriber to our events, app/events_out) may read of one
+    application and stage: nothing while any scorecard there is pending, all once none is. The
+    rule holds outside as inside: what leaves us is read through this view."""
+    statement = (
+        select(sa.func.count())
+        .select_from(Scorecard)
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .where(
+            col(Interview.application_id) == application_id,
+            col(Interview.stage) == stage,
+            col(Interview.status).not_in(NOT_HELD),
+            col(Scorecard.status) != ScorecardStatus.submitted,
+        )
+    )
+    pending = int((await session.exec(statement)).one())
+    blind = frozenset({(application_id, str(stage))}) if pending else frozenset()
+    return ReaderView(reader_id=OUTSIDER, blind_to=blind)
+
+
 def submitted_and_held() -> list[ColumnElement[bool]]:
     return [
         scorecard.c.status == ScorecardStatus.submitted,

@@ -18,6 +18,7 @@ from app.core.timestamps import utcnow
 from app.interviews import kits, panel
 from app.interviews.models import NOT_HELD, Interview, Scorecard, ScorecardStatus
 from app.requisitions.models import Requisition
+from app.scorecards import publishing as scorecard_events
 from app.scorecards.models import (
     RATING_SCALE,
     RatingKind,
@@ -245,6 +246,12 @@ async def submit(
             code=ErrorCode.scorecard_submitted,
         )
     await panel.complete_if_all_submitted(session=session, interview=interview)
+    await scorecard_events.after_submit(
+        session=session,
+        interview=interview,
+        scorecard=scorecard,
+        submitted_at=scorecard.submitted_at or at or utcnow(),
+    )
     SCORECARDS_SUBMITTED.inc()
     public = await to_public(session=session, scorecard=scorecard, interview=interview, reader=user)
     if idempotency_key is not None:

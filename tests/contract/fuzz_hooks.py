@@ -27,8 +27,8 @@ import schemathesis
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, text
 
-from app.ats_sync import standard_webhooks
 from app.ats_sync.adapters import greenhouse
+from app.core import standard_webhooks
 from app.core.db import sync_url
 from app.core.identifiers import MAX_ID
 

@@ -110,6 +110,12 @@ async def seeded(factory: Factory) -> dict[str, Any]:
         headers=admin.headers,
     )
     assert interview.status_code == 201, interview.text
+    subscription = await factory.client.post(
+        "/event-subscriptions",
+        json={"url": "http://127.0.0.1:9/hooks", "event_types": ["application.moved"]},
+        headers=admin.headers,
+    )
+    assert subscription.status_code == 201, subscription.text
     return {
         "admin": admin,
         "ids": {
@@ -118,6 +124,7 @@ async def seeded(factory: Factory) -> dict[str, Any]:
             "candidate_id": application["candidate_id"],
             "interview_id": interview.json()["id"],
             "user_id": manager.id,
+            "subscription_id": subscription.json()["id"],
         },
     }
 

@@ -17,9 +17,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.applications.models import Application, ApplicationExternalId, StageEvent
-from app.ats_sync import standard_webhooks
 from app.ats_sync.adapters import greenhouse
 from app.candidates.models import Candidate, CandidateExternalId
+from app.core import standard_webhooks
 from app.core.queue import Wakeup
 from app.core.timestamps import as_utc
 from app.requisitions.models import Requisition, RequisitionExternalId

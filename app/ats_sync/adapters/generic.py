@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.ats_sync import standard_webhooks
 from app.ats_sync.adapter import Identity
 from app.ats_sync.adapters.generic_schema import (
     EVENT_MODELS,
@@ -51,6 +50,7 @@ from app.ats_sync.events import (
     RequisitionChange,
     RequisitionStatusChange,
 )
+from app.core import standard_webhooks
 from app.core.config import Settings
 from app.core.errors import Unprocessable
 from app.core.timestamps import as_utc, is_in_future

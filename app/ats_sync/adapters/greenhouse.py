@@ -35,8 +35,8 @@ from app.ats_sync.events import (
     JobData,
     NewApplication,
 )
-from app.ats_sync.standard_webhooks import refuse
 from app.core.config import Settings
+from app.core.standard_webhooks import refuse
 from app.core.timestamps import as_utc
 from app.pipeline import Stage
 from app.pipeline.history import FactKind
