@@ -1729,6 +1729,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/event-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List event subscriptions (admins)
+         * @description Oldest first, each with its deliveries by status, oldest undelivered and last delivered.
+         */
+        get: operations["listEventSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admins)
+         * @description The answer carries the signing secret (`whsec_…`) this once. The URL must be https
+         *     (http only for a receiver on loopback in development); one on a loopback, private or
+         *     link-local address is refused in production (422 `unsafe_target`).
+         */
+        post: operations["createEventSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event subscription (admins) */
+        get: operations["getEventSubscription"];
+        put?: never;
+        post?: never;
+        /** Delete an event subscription (admins) */
+        delete: operations["deleteEventSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an event subscription (admins)
+         * @description URL, event types, description, contact data, enabled. Disabling stops new events being
+         *     written for it; what is queued goes dead at its next attempt (replayable).
+         */
+        patch: operations["updateEventSubscription"];
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an event subscription's signing secret (admins)
+         * @description A new secret, shown this once, signs from now. For `overlap_hours` (24 by default) the
+         *     previous one signs too: each delivery carries two signatures, and a receiver verifying with
+         *     either accepts it, so it can switch at its own pace.
+         */
+        post: operations["rotateEventSubscriptionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event (admins)
+         * @description A `subscription.test` event, signed like any other, even to a disabled subscription (to
+         *     check a receiver before enabling it again). Its attempt shows in the attempts.
+         */
+        post: operations["sendEventSubscriptionTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recent delivery attempts of a subscription (admins)
+         * @description Newest first: each attempt's outcome, the receiver's status, how long it took and the
+         *     first bytes of its answer.
+         */
+        get: operations["listEventSubscriptionAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events written for a subscription (admins)
+         * @description Newest first. A dead one is sent again by POST /outbox/messages/{id}/replay.
+         */
+        get: operations["listEventSubscriptionDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-subscriptions/{subscription_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a subscription's dead deliveries again (admins)
+         * @description Dead deliveries queued again, due now, oldest first, with their original ids (receivers
+         *     that already have one drop it by `webhook-id`).
+         */
+        post: operations["replayEventSubscriptionDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/interviews/{interview_id}/panel/{interviewer_id}/remind": {
         parameters: {
             query?: never;
@@ -2266,9 +2420,220 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "out/application.moved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.moved (sent by us)
+         * @description The body of a `application.moved` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutApplicationMoved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/application.hired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * application.hired (sent by us)
+         * @description The body of a `application.hired` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutApplicationHired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/interview.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.scheduled (sent by us)
+         * @description The body of a `interview.scheduled` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutInterviewScheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/interview.rescheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.rescheduled (sent by us)
+         * @description The body of a `interview.rescheduled` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutInterviewRescheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/interview.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * interview.cancelled (sent by us)
+         * @description The body of a `interview.cancelled` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutInterviewCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/scorecard.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * scorecard.submitted (sent by us)
+         * @description The body of a `scorecard.submitted` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutScorecardSubmitted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/stage.decision_suggested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stage.decision_suggested (sent by us)
+         * @description The body of a `stage.decision_suggested` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutStageDecisionSuggested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/requisition.filled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * requisition.filled (sent by us)
+         * @description The body of a `requisition.filled` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutRequisitionFilled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "out/subscription.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.test (sent by us)
+         * @description The body of a `subscription.test` event.
+         *
+         *     POSTed to each subscription wanting the type, as JSON, signed per Standard Webhooks: `webhook-id` (the event's id, the same on every retry: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the subscription's secret; two, space-separated, during a rotation). Answer 2xx within the timeout; 5xx, 408, 409, 429 or no answer is retried for about a day (Retry-After honoured); any other answer is final. Events about one application arrive in the order they happened here.
+         */
+        post: operations["eventOutSubscriptionTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
+        /** Actor */
+        Actor: {
+            /**
+             * Kind
+             * @description user (over our API), ats (a fact the ATS sent) or system.
+             */
+            kind: string;
+            /**
+             * Id
+             * @description The user's id, when a user made the move.
+             */
+            id: number | null;
+        };
         /**
          * ActorKind
          * @enum {string}
@@ -2445,22 +2810,87 @@ export interface components {
             candidate?: components["schemas"]["CandidateFields"] | null;
         };
         /**
-         * ApplicationHired
-         * @description The candidate was hired at `timestamp`: a hire, even on hold or beyond headcount (then flagged).
+         * ApplicationHiredEvent
+         * @description The body of a `application.hired` event.
          */
-        ApplicationHired: {
+        ApplicationHiredEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
             /**
              * Type
-             * @constant
+             * @description `application.hired`.
              */
-            type: "application.hired";
+            type: string;
             /**
              * Timestamp
              * Format: date-time
-             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             * @description When it happened (not when it was sent).
              */
             timestamp: string;
-            data: components["schemas"]["HiredData"];
+            data: components["schemas"]["app__events_out__models__ApplicationHired"];
+        };
+        /** ApplicationMoved */
+        ApplicationMoved: {
+            /** Application Id */
+            application_id: number;
+            /** Requisition Id */
+            requisition_id: number;
+            /**
+             * Candidate Id
+             * @description Null once the candidate is erased.
+             */
+            candidate_id: number | null;
+            /** @description Only for subscriptions with include_candidate_contact; never once erased. */
+            candidate?: components["schemas"]["CandidateContact"] | null;
+            /**
+             * Move
+             * @description advance, skip, reject, withdraw, hire, reopen…
+             */
+            move: string;
+            /**
+             * From Stage
+             * @description The application's stage before this fact was recorded.
+             */
+            from_stage: string | null;
+            /**
+             * To Stage
+             * @description The stage the fact moves to (null for an ATS's un-hire).
+             */
+            to_stage: string | null;
+            /**
+             * Stage
+             * @description The application's stage after it, all its facts folded.
+             */
+            stage: string;
+            /** Reason */
+            reason: string | null;
+            actor: components["schemas"]["Actor"];
+        };
+        /**
+         * ApplicationMovedEvent
+         * @description The body of a `application.moved` event.
+         */
+        ApplicationMovedEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `application.moved`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationMoved"];
         };
         /** ApplicationPublic */
         ApplicationPublic: {
@@ -2626,6 +3056,43 @@ export interface components {
             /** Level */
             level: string;
         };
+        /** AttemptPublic */
+        AttemptPublic: {
+            /** Id */
+            id: number;
+            /** Message Id */
+            message_id: number;
+            /** Event Id */
+            event_id: string | null;
+            /** Event Type */
+            event_type: string;
+            /** Attempt */
+            attempt: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Outcome
+             * @description What the attempt left the delivery as: sent, retry or dead.
+             */
+            outcome: string;
+            /**
+             * Status Code
+             * @description The receiver's HTTP status; null when it gave none.
+             */
+            status_code: number | null;
+            /**
+             * Response Excerpt
+             * @description The first bytes of the receiver's answer.
+             */
+            response_excerpt: string | null;
+            /** Error */
+            error: string | null;
+        };
         /** BrowserSessionPublic */
         BrowserSessionPublic: {
             /** Id */
@@ -2790,6 +3257,13 @@ export interface components {
              * Format: date-time
              */
             end: string;
+        };
+        /** CandidateContact */
+        CandidateContact: {
+            /** Name */
+            name: string;
+            /** Email */
+            email: string;
         };
         /**
          * CandidateCreate
@@ -3121,7 +3595,7 @@ export interface components {
          * Channel
          * @enum {string}
          */
-        Channel: "email" | "chat";
+        Channel: "email" | "chat" | "webhook";
         /** Criterion */
         Criterion: {
             /** Key */
@@ -3148,6 +3622,36 @@ export interface components {
          * @enum {string}
          */
         Decision: "advance" | "reject" | "wait";
+        /** DeliveryCounts */
+        DeliveryCounts: {
+            /**
+             * Queued
+             * @default 0
+             */
+            queued?: number;
+            /**
+             * Sending
+             * @default 0
+             */
+            sending?: number;
+            /**
+             * Sent
+             * @default 0
+             */
+            sent?: number;
+            /**
+             * Dead
+             * @default 0
+             */
+            dead?: number;
+            /**
+             * Oldest Undelivered At
+             * @description When the oldest event not yet delivered (queued or sending) was written.
+             */
+            oldest_undelivered_at?: string | null;
+            /** Last Delivered At */
+            last_delivered_at?: string | null;
+        };
         /** DeliveryDetail */
         DeliveryDetail: {
             /** Id */
@@ -3185,39 +3689,6 @@ export interface components {
              * @description The raw body as received (UTF-8).
              */
             body: string;
-        };
-        /** DeliveryPublic */
-        DeliveryPublic: {
-            /** Id */
-            id: number;
-            source: components["schemas"]["DeliverySource"];
-            /** Delivery Id */
-            delivery_id: string;
-            /** Event Type */
-            event_type: string;
-            /**
-             * Received At
-             * Format: date-time
-             */
-            received_at: string;
-            status: components["schemas"]["DeliveryStatus"];
-            /** Waiting For */
-            waiting_for: string | null;
-            /** Error */
-            error: string | null;
-            /** Attempts */
-            attempts: number;
-            /**
-             * Next Attempt At
-             * @description When a worker takes it (again), if it is due to be.
-             */
-            next_attempt_at: string | null;
-            /** Applied At */
-            applied_at: string | null;
-            /** Headers */
-            headers: {
-                [key: string]: string;
-            };
         };
         /**
          * DeliveryReceipt
@@ -3296,7 +3767,12 @@ export interface components {
          * ErrorCode
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "interviewer_over_cap" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "interviewer_over_cap" | "unsafe_target" | "secret_keys_missing" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "application.moved" | "application.hired" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "stage.decision_suggested" | "requisition.filled" | "subscription.test";
         /** ExternalId */
         ExternalId: {
             /**
@@ -3474,6 +3950,29 @@ export interface components {
             id: string;
         };
         /**
+         * InterviewCancelledEvent
+         * @description The body of a `interview.cancelled` event.
+         */
+        InterviewCancelledEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `interview.cancelled`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["InterviewEvent"];
+        };
+        /**
          * InterviewCreate
          * @example {
          *       "interviewer_ids": [
@@ -3505,6 +4004,36 @@ export interface components {
              * @description Schedule even though this takes an interviewer past their weekly cap (409 `interviewer_over_cap` without it): why. Recorded on the interview (`load_overrides`) only when someone is past their cap.
              */
             load_override_reason?: string | null;
+        };
+        /** InterviewEvent */
+        InterviewEvent: {
+            /** Interview Id */
+            interview_id: number;
+            /** Application Id */
+            application_id: number;
+            /** Requisition Id */
+            requisition_id: number;
+            /** Candidate Id */
+            candidate_id: number | null;
+            candidate?: components["schemas"]["CandidateContact"] | null;
+            /** Stage */
+            stage: string;
+            /** Status */
+            status: string;
+            /**
+             * Scheduled At
+             * Format: date-time
+             */
+            scheduled_at: string;
+            /** Duration Minutes */
+            duration_minutes: number;
+            /** Interviewer Ids */
+            interviewer_ids: number[];
+            /**
+             * Previous Scheduled At
+             * @description interview.rescheduled: when it was to take place before.
+             */
+            previous_scheduled_at?: string | null;
         };
         /** InterviewKitPublic */
         InterviewKitPublic: {
@@ -3594,6 +4123,52 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * InterviewRescheduledEvent
+         * @description The body of a `interview.rescheduled` event.
+         */
+        InterviewRescheduledEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `interview.rescheduled`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["InterviewEvent"];
+        };
+        /**
+         * InterviewScheduledEvent
+         * @description The body of a `interview.scheduled` event.
+         */
+        InterviewScheduledEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `interview.scheduled`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["InterviewEvent"];
         };
         /** InterviewStagePublic */
         InterviewStagePublic: {
@@ -4173,6 +4748,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[AttemptPublic] */
+        Page_AttemptPublic_: {
+            /** Items */
+            items: components["schemas"]["AttemptPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[BrowserSessionPublic] */
         Page_BrowserSessionPublic_: {
             /** Items */
@@ -4187,16 +4772,6 @@ export interface components {
         Page_CandidatePublic_: {
             /** Items */
             items: components["schemas"]["CandidatePublic"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor?: string | null;
-        };
-        /** Page[DeliveryPublic] */
-        Page_DeliveryPublic_: {
-            /** Items */
-            items: components["schemas"]["DeliveryPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -4247,6 +4822,16 @@ export interface components {
         Page_ScimTokenPublic_: {
             /** Items */
             items: components["schemas"]["ScimTokenPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SubscriptionPublic] */
+        Page_SubscriptionPublic_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -4528,6 +5113,15 @@ export interface components {
              */
             webhook_backlog_oldest_seconds: number | null;
         };
+        /** Recommendation */
+        Recommendation: {
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Interviewer Id */
+            interviewer_id: number;
+            /** Recommendation */
+            recommendation: string;
+        };
         /** ReopenedData */
         ReopenedData: {
             /**
@@ -4718,6 +5312,45 @@ export interface components {
              * @description A user of this service; else the requisition goes to the first admin.
              */
             hiring_manager_email?: string | null;
+        };
+        /** RequisitionFilled */
+        RequisitionFilled: {
+            /** Requisition Id */
+            requisition_id: number;
+            /** Title */
+            title: string;
+            /** Headcount */
+            headcount: number;
+            /** Hires */
+            hires: number;
+            /**
+             * Filled At
+             * Format: date-time
+             */
+            filled_at: string;
+        };
+        /**
+         * RequisitionFilledEvent
+         * @description The body of a `requisition.filled` event.
+         */
+        RequisitionFilledEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `requisition.filled`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["RequisitionFilled"];
         };
         /**
          * RequisitionOnHold
@@ -5492,6 +6125,62 @@ export interface components {
          * @enum {string}
          */
         ScorecardStatus: "not_started" | "draft" | "submitted";
+        /** ScorecardSubmitted */
+        ScorecardSubmitted: {
+            /** Scorecard Id */
+            scorecard_id: number;
+            /** Interview Id */
+            interview_id: number;
+            /** Application Id */
+            application_id: number;
+            /** Requisition Id */
+            requisition_id: number;
+            /** Candidate Id */
+            candidate_id: number | null;
+            candidate?: components["schemas"]["CandidateContact"] | null;
+            /** Stage */
+            stage: string;
+            /** Interviewer Id */
+            interviewer_id: number;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
+            /**
+             * Pending At Stage
+             * @description Scorecards of this application and stage still pending.
+             */
+            pending_at_stage: number;
+            /**
+             * Recommendation
+             * @description Null while any panelist of this application and stage has not submitted (blind review).
+             */
+            recommendation: string | null;
+        };
+        /**
+         * ScorecardSubmittedEvent
+         * @description The body of a `scorecard.submitted` event.
+         */
+        ScorecardSubmittedEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `scorecard.submitted`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["ScorecardSubmitted"];
+        };
         /** ScorecardVersionPublic */
         ScorecardVersionPublic: {
             /**
@@ -5536,6 +6225,25 @@ export interface components {
              * Format: date-time
              */
             recorded_at: string;
+        };
+        /** SecretRotated */
+        SecretRotated: {
+            /**
+             * Secret
+             * @description The new signing secret (whsec_…), shown this once.
+             */
+            secret: string;
+            /** Previous Secret Expires At */
+            previous_secret_expires_at: string | null;
+        };
+        /** SecretRotation */
+        SecretRotation: {
+            /**
+             * Overlap Hours
+             * @description How long the previous secret keeps signing too (0: not at all).
+             * @default 24
+             */
+            overlap_hours?: number;
         };
         /** SessionInfo */
         SessionInfo: {
@@ -5828,6 +6536,52 @@ export interface components {
             /** Reason */
             reason?: string | null;
         };
+        /** StageDecisionSuggested */
+        StageDecisionSuggested: {
+            /** Application Id */
+            application_id: number;
+            /** Requisition Id */
+            requisition_id: number;
+            /** Candidate Id */
+            candidate_id: number | null;
+            candidate?: components["schemas"]["CandidateContact"] | null;
+            /** Stage */
+            stage: string;
+            /**
+             * Decision
+             * @description advance or reject: the stage summary's suggestion.
+             */
+            decision: string;
+            /** Explanation */
+            explanation: string;
+            /** Rule */
+            rule: string;
+            /** Recommendations */
+            recommendations: components["schemas"]["Recommendation"][];
+        };
+        /**
+         * StageDecisionSuggestedEvent
+         * @description The body of a `stage.decision_suggested` event.
+         */
+        StageDecisionSuggestedEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `stage.decision_suggested`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["StageDecisionSuggested"];
+        };
         /** StageEventPublic */
         StageEventPublic: {
             /** Id */
@@ -5898,6 +6652,163 @@ export interface components {
          * @enum {string}
          */
         StatusSource: "user" | "ats" | "system";
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /**
+             * Url
+             * @description Where events are POSTed: https (http for a receiver on loopback in development).
+             * @example https://glue.example.com/hooks/interview-pipeline
+             */
+            url: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Event Types
+             * @description The event types to receive.
+             */
+            event_types: components["schemas"]["EventType"][];
+            /**
+             * Include Candidate Contact
+             * @description Add the candidate's name and email to bodies that name a candidate (ids only otherwise).
+             * @default false
+             */
+            include_candidate_contact?: boolean;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+        };
+        /** SubscriptionCreated */
+        SubscriptionCreated: {
+            /** Id */
+            id: number;
+            /** Url */
+            url: string;
+            /** Description */
+            description: string;
+            /** Event Types */
+            event_types: components["schemas"]["EventType"][];
+            /** Include Candidate Contact */
+            include_candidate_contact: boolean;
+            /** Enabled */
+            enabled: boolean;
+            /** Disabled Reason */
+            disabled_reason: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description Until then the secret before the last rotation signs too; null: one secret.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Failing Since
+             * @description Since when every delivery attempt has failed; null when the last went through.
+             */
+            failing_since: string | null;
+            deliveries: components["schemas"]["DeliveryCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Secret
+             * @description The signing secret (whsec_…), shown this once: verify deliveries with it.
+             */
+            secret: string;
+        };
+        /** SubscriptionPublic */
+        SubscriptionPublic: {
+            /** Id */
+            id: number;
+            /** Url */
+            url: string;
+            /** Description */
+            description: string;
+            /** Event Types */
+            event_types: components["schemas"]["EventType"][];
+            /** Include Candidate Contact */
+            include_candidate_contact: boolean;
+            /** Enabled */
+            enabled: boolean;
+            /** Disabled Reason */
+            disabled_reason: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description Until then the secret before the last rotation signs too; null: one secret.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Failing Since
+             * @description Since when every delivery attempt has failed; null when the last went through.
+             */
+            failing_since: string | null;
+            deliveries: components["schemas"]["DeliveryCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SubscriptionTest */
+        SubscriptionTest: {
+            /** Subscription Id */
+            subscription_id: number;
+            /** Message */
+            message: string;
+        };
+        /**
+         * SubscriptionTestEvent
+         * @description The body of a `subscription.test` event.
+         */
+        SubscriptionTestEvent: {
+            /**
+             * Id
+             * @description The event's id (evt_…): the webhook-id header too; the same on every retry.
+             */
+            id: string;
+            /**
+             * Type
+             * @description `subscription.test`.
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (not when it was sent).
+             */
+            timestamp: string;
+            data: components["schemas"]["SubscriptionTest"];
+        };
+        /** SubscriptionUpdate */
+        SubscriptionUpdate: {
+            /** Url */
+            url?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Event Types */
+            event_types?: components["schemas"]["EventType"][] | null;
+            /** Include Candidate Contact */
+            include_candidate_contact?: boolean | null;
+            /**
+             * Enabled
+             * @description Enabling again clears `disabled_reason`.
+             */
+            enabled?: boolean | null;
+        };
         /** TimeToFillGroup */
         TimeToFillGroup: {
             /**
@@ -6240,6 +7151,117 @@ export interface components {
              * @description What the window selects, by which time.
              */
             selects: string;
+        };
+        /**
+         * ApplicationHired
+         * @description The candidate was hired at `timestamp`: a hire, even on hold or beyond headcount (then flagged).
+         */
+        app__ats_sync__adapters__generic_schema__ApplicationHired: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "application.hired";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened at the ATS (ISO 8601, with a zone); not in the future.
+             */
+            timestamp: string;
+            data: components["schemas"]["HiredData"];
+        };
+        /** Page[DeliveryPublic] */
+        app__core__pagination__Page_DeliveryPublic___1: {
+            /** Items */
+            items: components["schemas"]["app__webhooks__models__DeliveryPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryPublic] */
+        app__core__pagination__Page_DeliveryPublic___2: {
+            /** Items */
+            items: components["schemas"]["app__events_out__models__DeliveryPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** ApplicationHired */
+        app__events_out__models__ApplicationHired: {
+            /** Application Id */
+            application_id: number;
+            /** Requisition Id */
+            requisition_id: number;
+            /** Candidate Id */
+            candidate_id: number | null;
+            candidate?: components["schemas"]["CandidateContact"] | null;
+            /**
+             * Hired At
+             * Format: date-time
+             */
+            hired_at: string;
+            actor: components["schemas"]["Actor"];
+        };
+        /** DeliveryPublic */
+        app__events_out__models__DeliveryPublic: {
+            /** Message Id */
+            message_id: number;
+            /** Event Id */
+            event_id: string | null;
+            /** Event Type */
+            event_type: string;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Sent At */
+            sent_at: string | null;
+        };
+        /** DeliveryPublic */
+        app__webhooks__models__DeliveryPublic: {
+            /** Id */
+            id: number;
+            source: components["schemas"]["DeliverySource"];
+            /** Delivery Id */
+            delivery_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Waiting For */
+            waiting_for: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * @description When a worker takes it (again), if it is due to be.
+             */
+            next_attempt_at: string | null;
+            /** Applied At */
+            applied_at: string | null;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
         };
     };
     responses: never;
@@ -11240,7 +12262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
+                    "application/json": components["schemas"]["app__core__pagination__Page_DeliveryPublic___1"];
                 };
             };
             /** @description Bad Request */
@@ -11995,6 +13017,666 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionCreated"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateEventSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretRotated"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendEventSubscriptionTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__events_out__models__DeliveryPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventSubscriptionAttempts: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AttemptPublic_"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventSubscriptionDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this status. */
+                status?: components["schemas"]["MessageStatus"] | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__core__pagination__Page_DeliveryPublic___2"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayEventSubscriptionDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many, oldest first. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                subscription_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxReplayResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13269,7 +14951,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApplicationHired"];
+                "application/json": components["schemas"]["app__ats_sync__adapters__generic_schema__ApplicationHired"];
             };
         };
         responses: {
@@ -13341,6 +15023,303 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutApplicationMoved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationMovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutApplicationHired: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationHiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutInterviewScheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewScheduledEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutInterviewRescheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewRescheduledEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutInterviewCancelled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterviewCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutScorecardSubmitted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardSubmittedEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutStageDecisionSuggested: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageDecisionSuggestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutRequisitionFilled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionFilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    eventOutSubscriptionTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
