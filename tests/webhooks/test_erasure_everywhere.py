@@ -2,7 +2,7 @@
 email or phone is left in any text, JSON or binary column of any table, though their details had
 spread to a pending and an unmapped delivery, a move's reason, a source text, scorecard notes, a
 draft, an answer kept for Idempotency-Key retries, the reason an interview went past a panelist's
-weekly cap and a message waiting in the outbox."""
+weekly cap a message waiting in the outbox and the events waiting for a subscriber that asked for contact data."""
 
 from __future__ import annotations
 
@@ -88,6 +88,18 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
             "/applications", params={"ats": "generic", "external_id": "a1"}, headers=admin.headers
         )
     ).json()["items"][0]
+    # A subscriber that asked for contact data: the events of the moves below wait in the outbox
+    # with the person's name and email (no worker runs here).
+    subscribed = await factory.client.post(
+        "/event-subscriptions",
+        json={
+            "url": "http://127.0.0.1:9/hooks",
+            "event_types": ["application.moved", "interview.scheduled", "scorecard.submitted"],
+            "include_candidate_contact": True,
+        },
+        headers=admin.headers,
+    )
+    assert subscribed.status_code == 201, subscribed.text
     moved = await factory.move(admin, application, "advance", reason=f"Call {NAME} at {PHONE}")
     assert moved.status_code == 200, moved.text
     # b takes no interviews (cap 0): the scheduling's override reason names the person too.
@@ -138,6 +150,10 @@ async def test_an_erased_person_leaves_no_byte_of_their_name_email_or_phone_anyw
         )
         await outbox_session.commit()
     before = {(table, column) for table, column, _ in await _scan(session)}
+    events = await (await session.connection()).execute(
+        sa.text("SELECT payload FROM outbox_message WHERE channel = 'webhook'")
+    )
+    assert any(EMAIL in str(payload) for (payload,) in events.all())
     assert before >= {
         ("candidate", "name"),
         ("candidate", "email_normalized"),
