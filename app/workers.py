@@ -71,6 +71,7 @@ async def drain(settings: Settings) -> tuple[int, int]:
     attempts each took: for scripts and one-off catch-ups."""
     engine = create_engine_for(settings.database_url)
     factory = make_session_factory(engine)
+    sender = WebhookSender(factory=factory, settings=settings)
     try:
         deliveries = await DeliveryWorker(
             factory=factory, settings=settings, wakeup=Wakeup(), name="drain"
@@ -79,9 +80,10 @@ async def drain(settings: Settings) -> tuple[int, int]:
             factory=factory,
             settings=settings,
             wakeup=Wakeup(),
-            transports=Transports(settings, webhooks=WebhookSender(factory=factory, settings=settings)),
+            transports=Transports(settings, webhooks=sender),
             name="drain",
         ).drain(within=0)
         return deliveries, messages
     finally:
+        await sender.aclose()
         await engine.dispose()

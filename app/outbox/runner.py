@@ -50,3 +50,5 @@ async def run_outbox_workers(
             yield workers
     finally:
         store.stop_waking(wakeup)
+        if webhooks is not None:
+            await webhooks.aclose()

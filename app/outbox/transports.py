@@ -64,6 +64,9 @@ class WebhookTransport(Protocol):
 
     async def send(self, message: Claimed) -> Delivered: ...
 
+    async def aclose(self) -> None:
+        """Close the connections it keeps (the workers have stopped)."""
+
 
 def mail_domain(mail_from: str) -> str:
     """The domain of our From address: it ends each Message-ID, and each calendar invite's UID."""
