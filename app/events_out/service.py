@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import ErrorCode, NotFound, Unprocessable
-from app.core.outbound import subscriber_url_problem
+from app.core.outbound import Resolver, parse_target, safe_addresses, subscriber_url_problem, system_resolver
 from app.core.pagination import PageParams, page_by_id
 from app.core.timestamps import utcnow
 from app.events_out.models import (
@@ -30,17 +31,35 @@ from app.events_out.secrets import SecretBox, new_secret
 from app.outbox.models import DUE, MessageStatus, OutboxAttempt, OutboxMessage
 from app.users.models import User
 
+# A lookup at creation waits at most this long; a slow or failing DNS leaves the check to the
+# first send (which checks again anyway).
+LOOKUP_SECONDS = 3.0
 
-def check_url(url: str, settings: Settings) -> str:
-    """The URL, or 422 saying why it may not receive events here (before any lookup: a name is
-    resolved and checked again at every send)."""
-    problem = subscriber_url_problem(url, allow_private=bool(settings.event_private_targets))
+
+def _unsafe(problem: str) -> Unprocessable:
+    return Unprocessable(
+        f"The subscription URL {problem}.",
+        code=ErrorCode.unsafe_target,
+        errors=[{"loc": ["body", "url"], "msg": problem, "type": "unsafe_target"}],
+    )
+
+
+async def check_url(url: str, settings: Settings, resolver: Resolver = system_resolver) -> str:
+    """The URL, or 422 saying why it may not receive events here. Where private targets are
+    refused, its host is resolved too: a name pointing into our network is refused now, not at
+    the first send (which checks again: DNS can change)."""
+    allow_private = bool(settings.event_private_targets)
+    problem = subscriber_url_problem(url, allow_private=allow_private)
     if problem is not None:
-        raise Unprocessable(
-            f"The subscription URL {problem}.",
-            code=ErrorCode.unsafe_target,
-            errors=[{"loc": ["body", "url"], "msg": problem, "type": "unsafe_target"}],
-        )
+        raise _unsafe(problem)
+    if not allow_private:
+        try:
+            async with asyncio.timeout(LOOKUP_SECONDS):
+                await safe_addresses(parse_target(url), allow_private=False, resolver=resolver)
+        except ValueError as exc:
+            raise _unsafe(str(exc)) from exc
+        except (OSError, TimeoutError):
+            pass
     return url
 
 
@@ -105,7 +124,7 @@ async def page(session: AsyncSession, *, params: PageParams) -> tuple[list[Subsc
 async def create(
     session: AsyncSession, *, subscription_in: SubscriptionCreate, actor: User, settings: Settings
 ) -> SubscriptionCreated:
-    check_url(subscription_in.url, settings)
+    await check_url(subscription_in.url, settings)
     secret = new_secret()
     row = WebhookSubscription(
         url=subscription_in.url,
@@ -127,7 +146,7 @@ async def update(
 ) -> WebhookSubscription:
     values = changes.model_dump(exclude_unset=True, exclude_none=True)
     if "url" in values:
-        check_url(values["url"], settings)
+        await check_url(values["url"], settings)
     if "event_types" in values:
         values["event_types"] = [EventType(t).value for t in values["event_types"]]
     if values.get("enabled") is True and not row.enabled:

@@ -50,6 +50,8 @@ def test_production_refuses_private_targets_unless_told_and_development_allows_t
         "https://[::1]/hooks",
         "https://192.168.1.20/hooks",
         "http://localhost:8080/hooks",
+        # A name: resolved at creation where private targets are refused (to 127.0.0.1 here).
+        "https://localhost/hooks",
         "http://hooks.example.com/plain-http",
         "https://user:password@hooks.example.com/",
         "ftp://hooks.example.com/",
