@@ -46,6 +46,8 @@ class Demo:
     base_url: str
     users: list[DemoUser]
     scenarios: dict[str, dict[str, Any]]
+    # The served process's settings (its database, for a test that drains the outbox there).
+    env: dict[str, str]
 
     def user(self, user_id: int) -> DemoUser:
         return next(u for u in self.users if u.id == user_id)
@@ -89,7 +91,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         seeded = json.loads(run_cli(env, "seed-demo", "--json"))
         users = [DemoUser(u["id"], u["role"], u["name"], u["token"]) for u in seeded["users"]]
         with serving(env) as base_url:
-            yield Demo(base_url=base_url, users=users, scenarios=seeded["scenarios"])
+            yield Demo(base_url=base_url, users=users, scenarios=seeded["scenarios"], env=env)
 
 
 @pytest.fixture(scope="session")

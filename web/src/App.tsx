@@ -10,6 +10,8 @@ import { ApplicationPage } from "./pages/Application";
 import { Board } from "./pages/Board";
 import { CandidatePage } from "./pages/Candidate";
 import { Dashboard } from "./pages/Dashboard";
+import { EventSubscription } from "./pages/EventSubscription";
+import { EventSubscriptions } from "./pages/EventSubscriptions";
 import { InterviewPage } from "./pages/Interview";
 import { MyInterviews } from "./pages/MyInterviews";
 import { People } from "./pages/People";
@@ -125,6 +127,14 @@ function Page({ route, user, onEndedHere }: { route: Route; user: User; onEndedH
       return can.readReports(role) ? <Dashboard /> : <NotForRole page="Dashboard" />;
     case "admin":
       return can.administer(role) ? <Admin /> : <NotForRole page="Admin" />;
+    case "eventSubscriptions":
+      return can.administer(role) ? <EventSubscriptions /> : <NotForRole page="Event subscriptions" />;
+    case "eventSubscription":
+      return can.administer(role) ? (
+        <EventSubscription key={route.id} id={route.id} />
+      ) : (
+        <NotForRole page="Event subscription" />
+      );
     case "people":
       return can.administer(role) ? <People /> : <NotForRole page="People" />;
     case "person":

@@ -11,7 +11,7 @@ export const can = {
   readPipeline: (roles: readonly Role[]) => holds(roles, "admin", "recruiter", "hiring_manager"),
   /** The hiring lead's dashboard (reports): admins, recruiters, hiring managers. */
   readReports: (roles: readonly Role[]) => holds(roles, "admin", "recruiter", "hiring_manager"),
-  /** People, webhook status and replays. */
+  /** People, webhook status and replays, event subscriptions. */
   administer: (roles: readonly Role[]) => holds(roles, "admin"),
 };
 

@@ -12,10 +12,14 @@ export type Route =
   | { name: "candidate"; id: number }
   | { name: "dashboard" }
   | { name: "admin" }
+  | { name: "eventSubscriptions" }
+  | { name: "eventSubscription"; id: number }
   | { name: "people" }
   | { name: "person"; id: number }
   | { name: "account" }
   | { name: "notFound"; path: string };
+
+const ID = /^[1-9]\d{0,9}$/;
 
 const WITH_ID: Record<string, "interview" | "board" | "application" | "candidate" | "person"> = {
   interviews: "interview",
@@ -38,9 +42,17 @@ export function parseHash(hash: string): Route {
     if (first === "people") return { name: "people" };
     if (first === "account") return { name: "account" };
   }
-  if (parts.length === 2 && first !== undefined && second !== undefined && /^[1-9]\d{0,9}$/.test(second)) {
+  if (parts.length === 2 && first !== undefined && second !== undefined && ID.test(second)) {
     const name = WITH_ID[first];
     if (name !== undefined) return { name, id: Number(second) };
+  }
+  // The admin's sub-pages: #/admin/event-subscriptions and #/admin/event-subscriptions/3.
+  if (first === "admin" && second === "event-subscriptions") {
+    const third = parts[2];
+    if (parts.length === 2) return { name: "eventSubscriptions" };
+    if (parts.length === 3 && third !== undefined && ID.test(third)) {
+      return { name: "eventSubscription", id: Number(third) };
+    }
   }
   return { name: "notFound", path };
 }
@@ -55,6 +67,8 @@ export const href = {
   candidate: (id: number) => `#/candidates/${id}`,
   dashboard: () => "#/dashboard",
   admin: () => "#/admin",
+  eventSubscriptions: () => "#/admin/event-subscriptions",
+  eventSubscription: (id: number) => `#/admin/event-subscriptions/${id}`,
   people: () => "#/people",
   person: (id: number) => `#/people/${id}`,
   account: () => "#/account",

@@ -4,7 +4,7 @@
 import type { Role } from "../api";
 import { ALL_ROLES, ROLE_HINTS, ROLE_NAMES } from "../format";
 
-function describedBy(...ids: (string | false | null | undefined)[]): string | undefined {
+export function describedBy(...ids: (string | false | null | undefined)[]): string | undefined {
   const present = ids.filter((id): id is string => typeof id === "string" && id !== "");
   return present.length > 0 ? present.join(" ") : undefined;
 }
@@ -27,6 +27,7 @@ export function TextField({
   error,
   type = "text",
   autoComplete,
+  range,
 }: {
   id: string;
   label: string;
@@ -34,8 +35,10 @@ export function TextField({
   onInput: (value: string) => void;
   hint?: string;
   error?: string | undefined;
-  type?: "text" | "email" | "date" | "url";
+  type?: "text" | "email" | "date" | "url" | "number";
   autoComplete?: string;
+  /** A number field's bounds and step. */
+  range?: { min: number; max: number; step: number | "any" };
 }) {
   const common = {
     id,
@@ -60,6 +63,8 @@ export function TextField({
         <input type="email" {...common} />
       ) : type === "url" ? (
         <input type="url" {...common} />
+      ) : type === "number" ? (
+        <input type="number" inputMode="decimal" {...(range ?? {})} {...common} />
       ) : (
         <input type="text" {...common} />
       )}
@@ -107,6 +112,42 @@ export function RolesField({
       ))}
       <FieldError id={`${id}-error`} error={error} />
     </fieldset>
+  );
+}
+
+/** One yes-or-no choice: a checkbox, its label beside it, its hint tied to it. */
+export function CheckboxField({
+  id,
+  label,
+  checked,
+  onChange,
+  hint,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+}) {
+  return (
+    <div class="field">
+      <div class="checkbox">
+        <input
+          type="checkbox"
+          id={id}
+          name={id}
+          checked={checked}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+          onChange={(e) => onChange(e.currentTarget.checked)}
+        />
+        <label for={id}>{label}</label>
+      </div>
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+    </div>
   );
 }
 

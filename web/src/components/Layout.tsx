@@ -33,6 +33,11 @@ function navFor(user: User): NavItem[] {
   }
   if (can.administer(user.roles)) {
     items.push({ label: "People", to: href.people(), active: (r) => r.name === "people" || r.name === "person" });
+    items.push({
+      label: "Event subscriptions",
+      to: href.eventSubscriptions(),
+      active: (r) => r.name === "eventSubscriptions" || r.name === "eventSubscription",
+    });
     items.push({ label: "Admin", to: href.admin(), active: (r) => r.name === "admin" });
   }
   return items;

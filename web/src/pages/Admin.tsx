@@ -1,5 +1,6 @@
 // Admin: the ATS webhook inbox (backlog, oldest pending, dead) with replays. People (users,
-// roles, tokens, sessions) have their own page, pages/People.tsx.
+// roles, tokens, sessions) have their own page, pages/People.tsx; the events we send out,
+// pages/EventSubscriptions.tsx.
 import { useState } from "preact/hooks";
 
 import { api, call, type ProblemInfo, type Schemas } from "../api";
@@ -16,7 +17,8 @@ export function Admin() {
     <>
       <PageTitle title="Admin">Admin</PageTitle>
       <p>
-        People, their roles, tokens and sessions are on the <a href={href.people()}>People</a> page.
+        People, their roles, tokens and sessions are on the <a href={href.people()}>People</a> page; the URLs our
+        events are sent to, on the <a href={href.eventSubscriptions()}>Event subscriptions</a> page.
       </p>
       <WebhookStatus />
     </>
