@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from app.core.patching import NotNull
 from app.core.timestamps import utcnow
+from app.outbox.models import MessageStatus
 
 
 class EventType(StrEnum):
@@ -26,8 +28,21 @@ class EventType(StrEnum):
     subscription_test = "subscription.test"
 
 
-# What a subscription may ask for (a test event comes on demand, never by subscription).
-SUBSCRIBABLE = [t for t in EventType if t is not EventType.subscription_test]
+class SubscribableType(StrEnum):
+    """The event types a subscription may ask for: every EventType but the test event, which
+    comes on demand (POST …/test), never by subscription."""
+
+    application_moved = "application.moved"
+    application_hired = "application.hired"
+    interview_scheduled = "interview.scheduled"
+    interview_rescheduled = "interview.rescheduled"
+    interview_cancelled = "interview.cancelled"
+    scorecard_submitted = "scorecard.submitted"
+    stage_decision_suggested = "stage.decision_suggested"
+    requisition_filled = "requisition.filled"
+
+
+SUBSCRIBABLE = list(SubscribableType)
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -65,7 +80,7 @@ class SubscriptionBase(SQLModel):
         schema_extra={"examples": ["https://glue.example.com/hooks/interview-pipeline"]},
     )
     description: str = Field(default="", max_length=500)
-    event_types: list[EventType] = Field(
+    event_types: list[SubscribableType] = Field(
         min_length=1, max_length=len(SUBSCRIBABLE), description="The event types to receive."
     )
     include_candidate_contact: bool = Field(
@@ -75,10 +90,8 @@ class SubscriptionBase(SQLModel):
 
     @field_validator("event_types")
     @classmethod
-    def _subscribable(cls, value: list[EventType]) -> list[EventType]:
-        if EventType.subscription_test in value:
-            raise ValueError("subscription.test is sent on demand (POST …/test), not subscribed to")
-        return sorted(set(value), key=list(EventType).index)
+    def _once_each(cls, value: list[SubscribableType]) -> list[SubscribableType]:
+        return sorted(set(value), key=SUBSCRIBABLE.index)
 
 
 class SubscriptionCreate(SubscriptionBase):
@@ -86,16 +99,18 @@ class SubscriptionCreate(SubscriptionBase):
 
 
 class SubscriptionUpdate(SQLModel):
-    url: str | None = Field(default=None, min_length=1, max_length=2000)
-    description: str | None = Field(default=None, max_length=500)
-    event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(SUBSCRIBABLE))
-    include_candidate_contact: bool | None = None
-    enabled: bool | None = Field(default=None, description="Enabling again clears `disabled_reason`.")
+    url: NotNull[str] = Field(default=None, min_length=1, max_length=2000)
+    description: NotNull[str] = Field(default=None, max_length=500)
+    event_types: NotNull[list[SubscribableType]] = Field(
+        default=None, min_length=1, max_length=len(SUBSCRIBABLE)
+    )
+    include_candidate_contact: NotNull[bool] = None
+    enabled: NotNull[bool] = Field(default=None, description="Enabling again clears `disabled_reason`.")
 
     @field_validator("event_types")
     @classmethod
-    def _subscribable(cls, value: list[EventType] | None) -> list[EventType] | None:
-        return None if value is None else SubscriptionBase._subscribable(value)
+    def _once_each(cls, value: list[SubscribableType] | None) -> list[SubscribableType] | None:
+        return None if value is None else sorted(set(value), key=SUBSCRIBABLE.index)
 
 
 class DeliveryCounts(SQLModel):
@@ -113,7 +128,7 @@ class SubscriptionPublic(SQLModel):
     id: int
     url: str
     description: str
-    event_types: list[EventType]
+    event_types: list[SubscribableType]
     include_candidate_contact: bool
     enabled: bool
     disabled_reason: str | None
@@ -156,17 +171,17 @@ class AttemptPublic(SQLModel):
     attempt: int
     started_at: datetime
     duration_ms: int
-    outcome: str = Field(description="What the attempt left the delivery as: sent, retry or dead.")
+    outcome: Literal["sent", "retry", "dead"] = Field(description="What the attempt left the delivery as.")
     status_code: int | None = Field(description="The receiver's HTTP status; null when it gave none.")
     response_excerpt: str | None = Field(description="The first bytes of the receiver's answer.")
     error: str | None
 
 
-class DeliveryPublic(SQLModel):
+class EventDeliveryPublic(SQLModel):
     message_id: int
     event_id: str | None
     event_type: str
-    status: str
+    status: MessageStatus
     attempts: int
     next_attempt_at: datetime | None
     error: str | None

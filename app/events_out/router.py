@@ -15,7 +15,7 @@ from app.core.wiring import SettingsDep
 from app.events_out import publish, service
 from app.events_out.models import (
     AttemptPublic,
-    DeliveryPublic,
+    EventDeliveryPublic,
     SecretRotated,
     SecretRotation,
     SubscriptionCreate,
@@ -138,7 +138,7 @@ async def rotate_event_subscription_secret(
 )
 async def send_event_subscription_test(
     session: SessionDep, _admin: AdminUser, subscription_id: IdPath
-) -> DeliveryPublic:
+) -> EventDeliveryPublic:
     """A `subscription.test` event, signed like any other, even to a disabled subscription (to
     check a receiver before enabling it again). Its attempt shows in the attempts."""
     row = await service.get(session, subscription_id)
@@ -169,7 +169,7 @@ async def list_event_subscription_attempts(
     operation_id="listEventSubscriptionDeliveries",
     summary="The events written for a subscription (admins)",
     responses=problem_responses(400, 404),
-    response_model=Page[DeliveryPublic],
+    response_model=Page[EventDeliveryPublic],
 )
 async def list_event_subscription_deliveries(
     session: SessionDep,
@@ -177,7 +177,7 @@ async def list_event_subscription_deliveries(
     subscription_id: IdPath,
     page: PageDep,
     status: Annotated[MessageStatus | None, Query(description="Only deliveries in this status.")] = None,
-) -> Page[DeliveryPublic]:
+) -> Page[EventDeliveryPublic]:
     """Newest first. A dead one is sent again by POST /outbox/messages/{id}/replay."""
     row = await service.get(session, subscription_id)
     items, next_cursor = await service.deliveries(session, row=row, params=page, status=status)

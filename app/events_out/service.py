@@ -13,13 +13,13 @@ from app.core.config import Settings
 from app.core.errors import ErrorCode, NotFound, Unprocessable
 from app.core.outbound import Resolver, parse_target, safe_addresses, subscriber_url_problem, system_resolver
 from app.core.pagination import PageParams, page_by_id
-from app.core.timestamps import utcnow
+from app.core.timestamps import as_utc, utcnow
 from app.events_out.models import (
     AttemptPublic,
     DeliveryCounts,
-    DeliveryPublic,
-    EventType,
+    EventDeliveryPublic,
     SecretRotated,
+    SubscribableType,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -104,7 +104,11 @@ def public(row: WebhookSubscription, deliveries: DeliveryCounts) -> Subscription
     return SubscriptionPublic.model_validate(
         row,
         update={
-            "event_types": [EventType(t) for t in row.event_types],
+            "event_types": [SubscribableType(t) for t in row.event_types],
+            # A passed overlap is over: one secret signs.
+            "previous_secret_expires_at": expires
+            if (expires := row.previous_secret_expires_at) is not None and as_utc(expires) > utcnow()
+            else None,
             "deliveries": deliveries,
         },
     )
@@ -148,7 +152,7 @@ async def update(
     if "url" in values:
         await check_url(values["url"], settings)
     if "event_types" in values:
-        values["event_types"] = [EventType(t).value for t in values["event_types"]]
+        values["event_types"] = [SubscribableType(t).value for t in values["event_types"]]
     if values.get("enabled") is True and not row.enabled:
         values["disabled_reason"] = None
         values["failing_since"] = None
@@ -222,7 +226,7 @@ async def attempts(
 
 async def deliveries(
     session: AsyncSession, *, row: WebhookSubscription, params: PageParams, status: MessageStatus | None
-) -> tuple[list[DeliveryPublic], str | None]:
+) -> tuple[list[EventDeliveryPublic], str | None]:
     assert row.id is not None
     statement = select(OutboxMessage).where(OutboxMessage.destination == destination(row.id))
     if status is not None:
@@ -231,8 +235,8 @@ async def deliveries(
     return [delivery(m) for m in found], cursor
 
 
-def delivery(m: OutboxMessage) -> DeliveryPublic:
-    return DeliveryPublic(
+def delivery(m: OutboxMessage) -> EventDeliveryPublic:
+    return EventDeliveryPublic(
         message_id=m.id or 0,
         event_id=_event_id(m),
         event_type=m.kind,

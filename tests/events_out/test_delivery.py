@@ -268,6 +268,11 @@ async def test_a_disabled_subscription_gets_no_new_events_and_only_admins_manage
         ):
             refused = await factory.client.request(method, path, headers=recruiter.headers)
             assert refused.status_code == 403, (method, path)
+        for null in ({"url": None}, {"enabled": None}, {"event_types": ["subscription.test"]}):
+            refused = await factory.client.patch(
+                f"/event-subscriptions/{subscription['id']}", json=null, headers=admin.headers
+            )
+            assert refused.status_code == 422, (null, refused.text)
         disabled = await factory.client.patch(
             f"/event-subscriptions/{subscription['id']}", json={"enabled": False}, headers=admin.headers
         )

@@ -5,11 +5,9 @@ import { dateTime } from "./format";
 
 export type Subscription = Schemas["SubscriptionPublic"];
 export type SubscriptionCreated = Schemas["SubscriptionCreated"];
-export type EventType = Schemas["EventType"];
+export type EventType = Schemas["SubscribableType"];
 export type Attempt = Schemas["AttemptPublic"];
-// Two models share the name DeliveryPublic (the ATS inbox's and this one): the generator names
-// this one by its module.
-export type Delivery = Schemas["app__events_out__models__DeliveryPublic"];
+export type Delivery = Schemas["EventDeliveryPublic"];
 export type DeliveryStatus = Schemas["MessageStatus"];
 
 /** Each event type in words; a type the API adds fails the type check here until it is named. */
@@ -28,15 +26,13 @@ export const EVENT_TYPE_NAMES: Record<EventType, { name: string; hint: string }>
     hint: "once a stage’s last scorecard is in: the suggested decision",
   },
   "requisition.filled": { name: "Requisition filled", hint: "the hire that brought it to headcount" },
-  "subscription.test": { name: "Test event", hint: "sent on demand only" },
 };
 
-/** What a subscription may ask for, in the API's order: a test event comes on demand only. */
-export const SUBSCRIBABLE: readonly EventType[] = (Object.keys(EVENT_TYPE_NAMES) as EventType[]).filter(
-  (type) => type !== "subscription.test",
-);
+/** What a subscription may ask for, in the API's order (a test event comes on demand only). */
+export const SUBSCRIBABLE: readonly EventType[] = Object.keys(EVENT_TYPE_NAMES) as EventType[];
 
 export function eventTypeName(type: string): string {
+  if (type === "subscription.test") return "Test event";
   return (EVENT_TYPE_NAMES as Record<string, { name: string } | undefined>)[type]?.name ?? type;
 }
 

@@ -3077,9 +3077,10 @@ export interface components {
             duration_ms: number;
             /**
              * Outcome
-             * @description What the attempt left the delivery as: sent, retry or dead.
+             * @description What the attempt left the delivery as.
+             * @enum {string}
              */
-            outcome: string;
+            outcome: "sent" | "retry" | "dead";
             /**
              * Status Code
              * @description The receiver's HTTP status; null when it gave none.
@@ -3690,6 +3691,39 @@ export interface components {
              */
             body: string;
         };
+        /** DeliveryPublic */
+        DeliveryPublic: {
+            /** Id */
+            id: number;
+            source: components["schemas"]["DeliverySource"];
+            /** Delivery Id */
+            delivery_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Waiting For */
+            waiting_for: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * @description When a worker takes it (again), if it is due to be.
+             */
+            next_attempt_at: string | null;
+            /** Applied At */
+            applied_at: string | null;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+        };
         /**
          * DeliveryReceipt
          * @description What the ATS is told: the delivery is safe with us; a worker applies it.
@@ -3768,11 +3802,29 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "session_expired" | "csrf_failed" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "illegal_stage_move" | "stale_version" | "precondition_required" | "requisition_closed" | "invalid_occurred_at" | "not_in_interview_stage" | "interview_not_held" | "scorecard_submitted" | "scorecard_not_submitted" | "blind_review" | "scorecards_pending" | "interview_not_ended" | "reminders_muted" | "rate_limited" | "interviewer_over_cap" | "unsafe_target" | "secret_keys_missing" | "idempotency_key_reused" | "unknown_reference" | "payload_too_large" | "unsupported_media_type" | "database_busy" | "database_unavailable" | "not_ready" | "internal_error";
-        /**
-         * EventType
-         * @enum {string}
-         */
-        EventType: "application.moved" | "application.hired" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "stage.decision_suggested" | "requisition.filled" | "subscription.test";
+        /** EventDeliveryPublic */
+        EventDeliveryPublic: {
+            /** Message Id */
+            message_id: number;
+            /** Event Id */
+            event_id: string | null;
+            /** Event Type */
+            event_type: string;
+            status: components["schemas"]["MessageStatus"];
+            /** Attempts */
+            attempts: number;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Sent At */
+            sent_at: string | null;
+        };
         /** ExternalId */
         ExternalId: {
             /**
@@ -4772,6 +4824,26 @@ export interface components {
         Page_CandidatePublic_: {
             /** Items */
             items: components["schemas"]["CandidatePublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryPublic] */
+        Page_DeliveryPublic_: {
+            /** Items */
+            items: components["schemas"]["DeliveryPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[EventDeliveryPublic] */
+        Page_EventDeliveryPublic_: {
+            /** Items */
+            items: components["schemas"]["EventDeliveryPublic"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -6652,6 +6724,13 @@ export interface components {
          * @enum {string}
          */
         StatusSource: "user" | "ats" | "system";
+        /**
+         * SubscribableType
+         * @description The event types a subscription may ask for: every EventType but the test event, which
+         *     comes on demand (POST …/test), never by subscription.
+         * @enum {string}
+         */
+        SubscribableType: "application.moved" | "application.hired" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "stage.decision_suggested" | "requisition.filled";
         /** SubscriptionCreate */
         SubscriptionCreate: {
             /**
@@ -6669,7 +6748,7 @@ export interface components {
              * Event Types
              * @description The event types to receive.
              */
-            event_types: components["schemas"]["EventType"][];
+            event_types: components["schemas"]["SubscribableType"][];
             /**
              * Include Candidate Contact
              * @description Add the candidate's name and email to bodies that name a candidate (ids only otherwise).
@@ -6691,7 +6770,7 @@ export interface components {
             /** Description */
             description: string;
             /** Event Types */
-            event_types: components["schemas"]["EventType"][];
+            event_types: components["schemas"]["SubscribableType"][];
             /** Include Candidate Contact */
             include_candidate_contact: boolean;
             /** Enabled */
@@ -6734,7 +6813,7 @@ export interface components {
             /** Description */
             description: string;
             /** Event Types */
-            event_types: components["schemas"]["EventType"][];
+            event_types: components["schemas"]["SubscribableType"][];
             /** Include Candidate Contact */
             include_candidate_contact: boolean;
             /** Enabled */
@@ -6796,18 +6875,18 @@ export interface components {
         /** SubscriptionUpdate */
         SubscriptionUpdate: {
             /** Url */
-            url?: string | null;
+            url?: string;
             /** Description */
-            description?: string | null;
+            description?: string;
             /** Event Types */
-            event_types?: components["schemas"]["EventType"][] | null;
+            event_types?: components["schemas"]["SubscribableType"][];
             /** Include Candidate Contact */
-            include_candidate_contact?: boolean | null;
+            include_candidate_contact?: boolean;
             /**
              * Enabled
              * @description Enabling again clears `disabled_reason`.
              */
-            enabled?: boolean | null;
+            enabled?: boolean;
         };
         /** TimeToFillGroup */
         TimeToFillGroup: {
@@ -7170,26 +7249,6 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["HiredData"];
         };
-        /** Page[DeliveryPublic] */
-        app__core__pagination__Page_DeliveryPublic___1: {
-            /** Items */
-            items: components["schemas"]["app__webhooks__models__DeliveryPublic"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor?: string | null;
-        };
-        /** Page[DeliveryPublic] */
-        app__core__pagination__Page_DeliveryPublic___2: {
-            /** Items */
-            items: components["schemas"]["app__events_out__models__DeliveryPublic"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor?: string | null;
-        };
         /** ApplicationHired */
         app__events_out__models__ApplicationHired: {
             /** Application Id */
@@ -7205,63 +7264,6 @@ export interface components {
              */
             hired_at: string;
             actor: components["schemas"]["Actor"];
-        };
-        /** DeliveryPublic */
-        app__events_out__models__DeliveryPublic: {
-            /** Message Id */
-            message_id: number;
-            /** Event Id */
-            event_id: string | null;
-            /** Event Type */
-            event_type: string;
-            /** Status */
-            status: string;
-            /** Attempts */
-            attempts: number;
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Error */
-            error: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Sent At */
-            sent_at: string | null;
-        };
-        /** DeliveryPublic */
-        app__webhooks__models__DeliveryPublic: {
-            /** Id */
-            id: number;
-            source: components["schemas"]["DeliverySource"];
-            /** Delivery Id */
-            delivery_id: string;
-            /** Event Type */
-            event_type: string;
-            /**
-             * Received At
-             * Format: date-time
-             */
-            received_at: string;
-            status: components["schemas"]["DeliveryStatus"];
-            /** Waiting For */
-            waiting_for: string | null;
-            /** Error */
-            error: string | null;
-            /** Attempts */
-            attempts: number;
-            /**
-             * Next Attempt At
-             * @description When a worker takes it (again), if it is due to be.
-             */
-            next_attempt_at: string | null;
-            /** Applied At */
-            applied_at: string | null;
-            /** Headers */
-            headers: {
-                [key: string]: string;
-            };
         };
     };
     responses: never;
@@ -12262,7 +12264,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__core__pagination__Page_DeliveryPublic___1"];
+                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
                 };
             };
             /** @description Bad Request */
@@ -13447,7 +13449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__events_out__models__DeliveryPublic"];
+                    "application/json": components["schemas"]["EventDeliveryPublic"];
                 };
             };
             /** @description Unauthorized */
@@ -13584,7 +13586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__core__pagination__Page_DeliveryPublic___2"];
+                    "application/json": components["schemas"]["Page_EventDeliveryPublic_"];
                 };
             };
             /** @description Bad Request */
