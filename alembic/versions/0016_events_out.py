@@ -74,10 +74,18 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_outbox_message_destination", ["destination", "status", "id"], unique=False)
         batch_op.create_index("ix_outbox_message_ordering", ["ordering_key", "id"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_message_due",
+            ["next_attempt_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('queued', 'sending')"),
+            sqlite_where=sa.text("status IN ('queued', 'sending')"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_message_due")
         batch_op.drop_index("ix_outbox_message_ordering")
         batch_op.drop_index("ix_outbox_message_destination")
         batch_op.drop_column("ordering_key")

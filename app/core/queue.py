@@ -46,6 +46,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=ceiling * _jitter.uniform(0.5, 1.0))
 
 
+def _status_in(table: sa.Table, statuses: list[str]) -> sa.ColumnElement[bool]:
+    """``status IN ('queued', …)`` with the values written into the SQL, not bound: a partial
+    index on the due rows (``WHERE status IN (…)``) then matches every plan, the prepared
+    statements' generic ones included, which cannot see bound values."""
+    assert all(status.isidentifier() for status in statuses)
+    return table.c.status.in_([sa.literal_column(f"'{status}'") for status in statuses])
+
+
 async def claim_due(
     session: AsyncSession,
     table: sa.Table,
@@ -61,7 +69,7 @@ async def claim_due(
     statuses = list(due)
     pick = (
         sa.select(table.c.id)
-        .where(table.c.status.in_(statuses), table.c.next_attempt_at <= now, *where)
+        .where(_status_in(table, statuses), table.c.next_attempt_at <= now, *where)
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)

@@ -43,6 +43,17 @@ class OutboxMessage(SQLModel, table=True):
         sa.Index("ix_outbox_message_status_id", "status", "id"),
         sa.Index("ix_outbox_message_recipient", "recipient_id", "kind", "created_at"),
         sa.Index("ix_outbox_message_ordering", "ordering_key", "id"),
+        # The claim walks the due messages in order and takes the first at the head of its line:
+        # over this index it stops there (0.14 ms at 6,000 waiting); over the one above, which
+        # leads with status, PostgreSQL sorted every due row first and ran the head-of-line
+        # check on each (15 ms at 6,000, growing with the backlog).
+        sa.Index(
+            "ix_outbox_message_due",
+            "next_attempt_at",
+            "id",
+            postgresql_where=sa.text("status IN ('queued', 'sending')"),
+            sqlite_where=sa.text("status IN ('queued', 'sending')"),
+        ),
         sa.Index("ix_outbox_message_destination", "destination", "status", "id"),
     )
 
