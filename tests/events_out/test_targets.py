@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from sqlmodel import col, select
 
 from app.core.config import Environment, Settings
+from app.core.errors import Conflict
 from app.core.outbound import address_problem
 from app.core.queue import Wakeup
 from app.events_out.delivery import WebhookSender
+from app.events_out.secrets import SecretBox, new_secret
 from app.outbox.models import Channel, MessageStatus, OutboxMessage
 from app.outbox.transports import Transports
 from app.outbox.worker import OutboxWorker
@@ -174,3 +177,20 @@ async def test_a_redirect_is_not_followed_and_a_long_answer_is_read_to_its_first
     assert redirected["outcome"] == "dead"
     assert "redirects are not followed" in redirected["error"]
     assert len(sent["response_excerpt"]) == 500
+
+
+def test_signing_secrets_are_sealed_at_rest_and_production_needs_its_own_key() -> None:
+    secret = new_secret()
+    key = Fernet.generate_key().decode()
+    box = SecretBox(Settings(event_secret_keys=[key]))
+    sealed = box.seal(secret)
+    assert secret not in sealed
+    assert box.open(sealed) == secret
+    # A new key first, the old one kept: old secrets still open; without the old key they do not.
+    rotated = SecretBox(Settings(event_secret_keys=[Fernet.generate_key().decode(), key]))
+    assert rotated.open(sealed) == secret
+    assert SecretBox(Settings(event_secret_keys=[Fernet.generate_key().decode()])).open(sealed) is None
+    production = Settings(environment=Environment.production, allow_sqlite_in_production=True)
+    with pytest.raises(Conflict) as refused:
+        SecretBox(production).seal(secret)
+    assert refused.value.code == "secret_keys_missing"
