@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import StrictBool, StrictFloat, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.core.patching import NotNull
@@ -83,7 +83,7 @@ class SubscriptionBase(SQLModel):
     event_types: list[SubscribableType] = Field(
         min_length=1, max_length=len(SUBSCRIBABLE), description="The event types to receive."
     )
-    include_candidate_contact: bool = Field(
+    include_candidate_contact: StrictBool = Field(
         default=False,
         description="Add the candidate's name and email to bodies that name a candidate (ids only otherwise).",
     )
@@ -95,7 +95,7 @@ class SubscriptionBase(SQLModel):
 
 
 class SubscriptionCreate(SubscriptionBase):
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 class SubscriptionUpdate(SQLModel):
@@ -104,8 +104,8 @@ class SubscriptionUpdate(SQLModel):
     event_types: NotNull[list[SubscribableType]] = Field(
         default=None, min_length=1, max_length=len(SUBSCRIBABLE)
     )
-    include_candidate_contact: NotNull[bool] = None
-    enabled: NotNull[bool] = Field(default=None, description="Enabling again clears `disabled_reason`.")
+    include_candidate_contact: NotNull[StrictBool] = None
+    enabled: NotNull[StrictBool] = Field(default=None, description="Enabling again clears `disabled_reason`.")
 
     @field_validator("event_types")
     @classmethod
@@ -150,7 +150,7 @@ class SubscriptionCreated(SubscriptionPublic):
 
 
 class SecretRotation(SQLModel):
-    overlap_hours: float = Field(
+    overlap_hours: StrictFloat = Field(
         default=24,
         ge=0,
         le=168,
