@@ -11,6 +11,7 @@ const api = process.env["API_URL"] ?? "http://127.0.0.1:8000";
 // with Vite; the UI's own routes live in the hash (#/interviews/12), so they never reach here.
 const API_PREFIXES = [
   "applications",
+  "auth",
   "candidates",
   "catalog",
   "docs",
@@ -27,6 +28,7 @@ const API_PREFIXES = [
   "reports",
   "requisitions",
   "role-families",
+  "scim",
   "scorecards",
   "users",
   "webhooks",
