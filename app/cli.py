@@ -54,16 +54,20 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
 async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
     from sqlalchemy import func, select
 
+    from app.aggregates import rebuild
+    from app.aggregates.cells import cell_table
     from app.applications import projections
     from app.core.sql import Dialect
 
     engine = create_engine_for(settings.database_url)
     try:
         async with engine.begin() as connection:
-            for statement in projections.rebuild_statements(Dialect.named(connection.dialect.name)):
+            dialect = Dialect.named(connection.dialect.name)
+            # The projections first: the cells are rebuilt from them.
+            for statement in [*projections.rebuild_statements(dialect), *rebuild.rebuild_statements(dialect)]:
                 await connection.execute(statement)
             counted: dict[str, int] = {}
-            for table in (projections.stay_table, projections.summary_table):
+            for table in (projections.stay_table, projections.summary_table, cell_table):
                 counted[table.name] = int(
                     (await connection.execute(select(func.count()).select_from(table))).scalar_one()
                 )

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from app.aggregates.models import ReportCell
 from app.applications.models import (
     Application,
     ApplicationExternalId,
@@ -66,6 +67,7 @@ __all__ = [
     "OutboxMessage",
     "Question",
     "QuestionBank",
+    "ReportCell",
     "Requisition",
     "RequisitionExternalId",
     "RequisitionHire",

@@ -31,7 +31,7 @@ from benchmarks import wrk
 from benchmarks.common import ROOT, fresh_database, uvicorn_server
 
 
-def prepare(database_url: str) -> tuple[dict[str, str], str]:
+def prepare(database_url: str, root: Path = ROOT) -> tuple[dict[str, str], str]:
     env = os.environ | {
         "INTERVIEW_PIPELINE_DATABASE_URL": database_url,
         "INTERVIEW_PIPELINE_LOG_LEVEL": "WARNING",
@@ -39,7 +39,7 @@ def prepare(database_url: str) -> tuple[dict[str, str], str]:
     }
     for command in (["migrate"], ["load-catalog"]):
         subprocess.run(
-            [sys.executable, "-m", "app", *command], env=env, cwd=ROOT, check=True, capture_output=True
+            [sys.executable, "-m", "app", *command], env=env, cwd=root, check=True, capture_output=True
         )
     created = subprocess.run(
         [
@@ -55,7 +55,7 @@ def prepare(database_url: str) -> tuple[dict[str, str], str]:
             "admin",
         ],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         check=True,
         capture_output=True,
         text=True,

@@ -45,17 +45,22 @@ def free_port() -> int:
 
 @contextmanager
 def uvicorn_server(
-    database_url: str, *, workers: int = 2, env: dict[str, str] | None = None, log_to: Path | None = None
+    database_url: str,
+    *,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    log_to: Path | None = None,
+    root: Path = ROOT,
 ) -> Iterator[str]:
     """The service as production starts it (`python -m app serve`, settings from the environment)
     on loopback. Access logs are off and the level WARNING unless ``env`` says otherwise; the
     server's output goes to ``log_to`` (a file, as a container runtime would collect it) or
-    nowhere."""
+    nowhere. ``root``: the checkout to serve (another revision's, to compare two in one run)."""
     port = free_port()
     output = open(log_to, "ab") if log_to is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve"],
-        cwd=ROOT,
+        cwd=root,
         env=os.environ
         | {
             "INTERVIEW_PIPELINE_DATABASE_URL": database_url,

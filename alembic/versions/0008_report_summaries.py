@@ -71,14 +71,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_stage_stay_stage_applied", ["stage", "applied_at"], unique=False)
 
     # ### end Alembic commands ###
-    # The backfill reuses the rebuild (one definition of the projection); it reads only the
-    # application and stage_event columns that exist since 0001.
-    from app.applications.projections import rebuild_statements
-    from app.core.sql import Dialect
-
-    bind = op.get_bind()
-    for statement in rebuild_statements(Dialect.named(bind.dialect.name)):
-        bind.execute(statement)
+    # The backfill is 0017's: the rebuild is today's code, which writes columns added since (the
+    # hour buckets); the newest migration that changes a derived table rebuilds them all.
 
 
 def downgrade() -> None:

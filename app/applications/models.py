@@ -153,6 +153,11 @@ class StageEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+# Truncating integer division on both backends: the hour bucket of app/aggregates/cells.py.
+SECONDS_HOUR = "CAST(seconds AS BIGINT) / 3600"
+HIRE_HOUR = "CAST(hire_seconds AS BIGINT) / 3600"
+
+
 class StageStay(SQLModel, table=True):
     """A stay in a stage: its entry, the next move out (any direction) and how it ended. A
     projection of the stage events kept by app.applications.projections, for the reports."""
@@ -164,6 +169,9 @@ class StageStay(SQLModel, table=True):
         # Time in stage reads (stage, seconds) alone: an index-only scan in stage order (1.1 s at
         # 1M applications / 2.7M ended stays) where the index above fetched every heap row (9.3 s).
         sa.Index("ix_stage_stay_stage_seconds", "stage", "seconds"),
+        # A percentile's last step reads the stays of one hour bucket of one stage (and period):
+        # a range of this index, covering what the step filters on and returns.
+        sa.Index("ix_stage_stay_hour", "stage", "seconds_hour", "entered_at", "applied_at", "seconds"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,6 +184,11 @@ class StageStay(SQLModel, table=True):
     # advanced, moved_back, rejected, withdrawn, reopened; null while the application stays.
     exit_kind: str | None = Field(default=None, max_length=16)
     seconds: float | None = None
+    # The value bucket the report cells count by (app/aggregates/cells.py), computed by the
+    # database: one definition, the integer division both backends share.
+    seconds_hour: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Computed(SECONDS_HOUR, persisted=True))
+    )
 
 
 class ApplicationSummary(SQLModel, table=True):
@@ -183,7 +196,10 @@ class ApplicationSummary(SQLModel, table=True):
     ever left the offer stage, and its hire that stands. Kept by app.applications.projections."""
 
     __tablename__ = "application_summary"
-    __table_args__ = (sa.Index("ix_application_summary_applied", "applied_at"),)
+    __table_args__ = (
+        sa.Index("ix_application_summary_applied", "applied_at"),
+        sa.Index("ix_application_summary_hire_hour", "hire_hour", "hired_at", "applied_at", "hire_seconds"),
+    )
 
     application_id: int = Field(foreign_key="application.id", primary_key=True)
     requisition_id: int = Field(index=True)
@@ -194,6 +210,9 @@ class ApplicationSummary(SQLModel, table=True):
     left_offer: bool
     hired_at: datetime | None = None
     hire_seconds: float | None = None
+    hire_hour: int | None = Field(  # as stage_stay.seconds_hour
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Computed(HIRE_HOUR, persisted=True))
+    )
     # How the application last left each interview stage (advanced, rejected, withdrawn,
     # moved_back; null when it never left it): the decision a panel's scorecards are judged by.
     exit_resume_screen: str | None = Field(default=None, max_length=16)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.aggregates import cells as aggregates
 from app.applications.models import Application, ApplicationSummary, StageEvent, StageStay
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc
@@ -59,9 +60,10 @@ def project(
     stays: list[StageStay] = []
     mask = 0
     left_offer = False
-    exits: dict[str, str | None] = {}
+    exits: dict[str, Any] = {}
     for n, event in enumerate(events):
         after = events[n + 1] if n + 1 < len(events) else None
+        seconds = _seconds(event.occurred_at, after.occurred_at) if after else None
         stays.append(
             StageStay(
                 application_id=application.id,
@@ -71,7 +73,7 @@ def project(
                 entered_at=event.occurred_at,
                 left_at=after.occurred_at if after else None,
                 exit_kind=EXIT_KINDS.get(after.move) if after else None,
-                seconds=_seconds(event.occurred_at, after.occurred_at) if after else None,
+                seconds=seconds,
             )
         )
         mask |= 1 << STAGE_BITS[event.to_stage]
@@ -79,6 +81,7 @@ def project(
         if after is not None and event.to_stage in EXIT_COLUMNS:
             exits[EXIT_COLUMNS[event.to_stage]] = EXIT_KINDS.get(after.move)
     hired = application.stage == Stage.hired
+    hire_seconds = _seconds(application.applied_at, application.stage_entered_at) if hired else None
     summary = ApplicationSummary(
         application_id=application.id,
         requisition_id=application.requisition_id,
@@ -88,7 +91,7 @@ def project(
         reached_mask=mask,
         left_offer=left_offer,
         hired_at=application.stage_entered_at if hired else None,
-        hire_seconds=_seconds(application.applied_at, application.stage_entered_at) if hired else None,
+        hire_seconds=hire_seconds,
         **exits,
     )
     return stays, summary
@@ -123,15 +126,40 @@ async def write(
     *, session: AsyncSession, histories: Sequence[tuple[Application, Sequence[StageEvent]]]
 ) -> None:
     """Replace the applications' stays and rows by the projection of their events, given in
-    (occurred_at, id) order: the writer of the history passes what it just wrote, unread."""
+    (occurred_at, id) order: the writer of the history passes what it just wrote, unread. The
+    report cells move by the difference between the rows before and after."""
     ids = [application.id for application, _ in histories]
+    connection = await session.connection()
+    old_stays: dict[int, list[Any]] = {i: [] for i in ids if i is not None}
+    for row in await connection.execute(sa.select(stay_table).where(stay_table.c.application_id.in_(ids))):
+        old_stays[row.application_id].append(row)
+    old_summaries = {
+        row.application_id: row
+        for row in await connection.execute(
+            sa.select(summary_table).where(summary_table.c.application_id.in_(ids))
+        )
+    }
     await session.exec(sa.delete(StageStay).where(col(StageStay.application_id).in_(ids)))
     await session.exec(sa.delete(ApplicationSummary).where(col(ApplicationSummary.application_id).in_(ids)))
+    changes: list[aggregates.Change] = []
     for application, events in histories:
         stays, summary = project(application, events)
         session.add_all(stays)
         session.add(summary)
+        assert application.id is not None
+        changes.append(
+            aggregates.Change(
+                requisition_id=application.requisition_id,
+                candidate_id=application.candidate_id,
+                stays_before=old_stays[application.id],
+                summary_before=old_summaries.get(application.id),
+                stays_after=stays,
+                summary_after=summary,
+            )
+        )
     await session.flush()
+    # Cells last, in key order: their hot rows are locked for the shortest time.
+    await aggregates.record(session, changes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,6 +188,7 @@ def rebuild_statements(dialect: Dialect) -> list[Any]:
         next_at.label("left_at"),
         next_move.label("next_move"),
     ).subquery("ordered")
+    stay_seconds = dialect.seconds(dialect.epoch(ordered.c.entered_at), dialect.epoch(ordered.c.left_at))
     stays = sa.select(
         ordered.c.application_id,
         application_table.c.requisition_id,
@@ -168,7 +197,7 @@ def rebuild_statements(dialect: Dialect) -> list[Any]:
         ordered.c.entered_at,
         ordered.c.left_at,
         _exit_kind(ordered.c.next_move),
-        dialect.seconds(dialect.epoch(ordered.c.entered_at), dialect.epoch(ordered.c.left_at)),
+        stay_seconds,
     ).join_from(ordered, application_table, application_table.c.id == ordered.c.application_id)
     insert_stays = stay_table.insert().from_select(
         [
@@ -228,6 +257,9 @@ def rebuild_statements(dialect: Dialect) -> list[Any]:
         .subquery("per_application")
     )
     hired = application_table.c.stage == Stage.hired
+    hire_seconds = dialect.seconds(
+        dialect.epoch(application_table.c.applied_at), dialect.epoch(application_table.c.stage_entered_at)
+    )
     summaries = (
         sa.select(
             application_table.c.id,
@@ -238,16 +270,7 @@ def rebuild_statements(dialect: Dialect) -> list[Any]:
             sa.func.coalesce(per_application.c.mask, 0),
             sa.func.coalesce(per_application.c.left_offer, 0) == 1,
             sa.case((hired, application_table.c.stage_entered_at), else_=sa.null()),
-            sa.case(
-                (
-                    hired,
-                    dialect.seconds(
-                        dialect.epoch(application_table.c.applied_at),
-                        dialect.epoch(application_table.c.stage_entered_at),
-                    ),
-                ),
-                else_=sa.null(),
-            ),
+            sa.case((hired, hire_seconds), else_=sa.null()),
             *(exits.c[column] for column in EXIT_COLUMNS.values()),
         )
         .join_from(

@@ -14,6 +14,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.aggregates import cells as aggregates
 from app.candidates.models import OTHER_SOURCE, AtsCandidate, Candidate, CandidateExternalId
 from app.candidates.service import ERASED_NAME, erase_candidate, erased_email
 from app.core.errors import ConcurrentWrite, Conflict, ErrorCode, Unprocessable
@@ -48,7 +49,10 @@ def _valid_email(value: str) -> str:
 async def _write(
     *, session: AsyncSession, candidate: Candidate, data: AtsCandidate, email_checked: bool = False
 ) -> None:
+    before: dict[str, str] = {}
     if data.source is not None:
+        if candidate.id is not None and data.source[0] != candidate.source:
+            before["source"] = candidate.source
         candidate.source, detail = data.source
         candidate.source_detail = None if candidate.erased_at else detail
     if candidate.erased_at is None:
@@ -80,6 +84,9 @@ async def _write(
             candidate.phone = data.phone
     candidate.updated_at = utcnow()
     session.add(candidate)
+    if before:  # the report cells group its applications by source
+        await session.flush()
+        await aggregates.regroup(session, candidate_id=candidate.id, before=before)
 
 
 async def upsert_from_ats(

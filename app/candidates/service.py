@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.aggregates import cells as aggregates
 from app.candidates.models import (
     OTHER_SOURCE,
     Candidate,
@@ -126,10 +127,15 @@ async def update_candidate(
         changes["source"], changes["source_detail"] = await resolve_source(
             session=session, value=candidate_in.source
         )
+    before = (
+        {"source": candidate.source} if changes.get("source", candidate.source) != candidate.source else {}
+    )
     candidate.sqlmodel_update(changes)
     candidate.updated_at = utcnow()
     session.add(candidate)
     await session.flush()
+    # The report cells group its applications by source.
+    await aggregates.regroup(session, candidate_id=candidate.id, before=before)
     return candidate
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.core.timestamps import as_utc, utcnow
 from app.pipeline import ACTIVE_STAGES, Stage
-from app.reports import queries
+from app.reports import kept, queries
 from app.reports.assembly import OVERALL, Ask, market, ordered_groups, timed
 from app.reports.figures import durations, figure, rate
 from app.reports.queries import BUCKETS, EXIT_COUNTS
@@ -112,15 +112,25 @@ async def time_to_hire(ask: Ask) -> TimeToHireReport:
         times = durations(row, ask.threshold)
         return {"hires": times.n, "time_to_hire": times}
 
-    (overall,) = await ask.rows(queries.time_to_hire(ask.dialect, ask.filters, key_name="none"))
+    async def hires(key_name: str) -> dict[str, Any]:
+        found = await kept.hire_times(ask, key_name)
+        if found is not None:
+            return found
+        if key_name == "none":
+            return {
+                OVERALL: (await ask.rows(queries.time_to_hire(ask.dialect, ask.filters, key_name="none")))[0]
+            }
+        return await ask.keyed(queries.time_to_hire(ask.dialect, ask.filters, key_name=key_name))
+
+    overall = (await hires("none")).get(OVERALL)
     groups: list[TimeToHireGroup] = []
     if ask.group_by != "none":
-        found = await ask.keyed(queries.time_to_hire(ask.dialect, ask.filters, key_name=ask.group_by))
+        found = await hires(ask.group_by)
         keys = await ordered_groups(ask.session, ask.group_by, found)
         groups = [TimeToHireGroup(key=k, label=n, **figures(found.get(k))) for k, n in keys]
     periods: list[TimeToHirePeriod] = []
     if ask.period is not None:
-        found = await ask.keyed(queries.time_to_hire(ask.dialect, ask.filters, key_name=ask.period.value))
+        found = await hires(ask.period.value)
         periods = [
             TimeToHirePeriod(**w.model_dump(), **figures(found.get(w.key))) for w in ask.periods(found)
         ]
@@ -223,6 +233,9 @@ async def funnel(ask: Ask) -> FunnelReport:
     async def by_stage(
         key_name: str,
     ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, int]]:
+        from_cells = await kept.funnel(ask, key_name)
+        if from_cells is not None:
+            return from_cells
         keyed = key_name != "none"
         counts: dict[str, dict[str, Any]] = {}
         for row in await ask.rows(queries.stay_counts(ask.dialect, ask.filters, key_name=key_name)):

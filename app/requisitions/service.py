@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.aggregates import cells as aggregates
 from app.catalog import service as catalog_service
 from app.core.errors import Conflict, ErrorCode, NotFound, Unprocessable
 from app.core.external_ids import ExternalIdFilter, external_ids_of, has_external_id
@@ -187,6 +188,12 @@ async def update_requisition(
             role_family_key=requisition.role_family,
             overrides=requisition_in.target_skills,
         )
+    # The report cells group its applications by role family and level: moved after the flush.
+    regrouped: dict[str, str] = {
+        key: str(getattr(requisition, key))
+        for key in ("role_family", "level")
+        if key in changes and changes[key] != getattr(requisition, key)
+    }
     requisition.sqlmodel_update(changes)
 
     if "opened_at" in changes:
@@ -224,6 +231,7 @@ async def update_requisition(
         # Headcount changes may fill the requisition (lowered to the hires that stand) or reopen it.
         await status.settle(session=session, requisition=requisition)
     await session.flush()
+    await aggregates.regroup(session, requisition_id=requisition.id, before=regrouped)
     return requisition
 
 

@@ -232,3 +232,26 @@ async def test_the_summaries_kept_move_by_move_equal_a_rebuild_from_the_history(
     await _build(factory, way)
     # 18 stays: resume 3, phone 4, technical 3, onsite 1, offer 2, hired 2, rejected 2, withdrawn 1.
     assert await assert_maintained_equals_rebuilt(session) == 18
+
+
+async def test_the_cells_follow_a_requisition_and_a_candidate_into_their_new_groups(
+    factory: Factory, way: str, session: AsyncSession
+) -> None:
+    """A requisition's role family and level, and a candidate's source, changed under existing
+    applications: every cell of theirs moves to the new groups, as the rebuild places them."""
+    admin = await _build(factory, way)
+    requisition = (await _get(factory, admin, "/requisitions"))["items"][0]
+    patched = await factory.client.patch(
+        f"/requisitions/{requisition['id']}",
+        json={"level": "L4", "role_family": "data_engineer"},
+        headers=admin.headers,
+    )
+    assert patched.status_code == 200, patched.text
+    candidate = (await _get(factory, admin, "/candidates"))["items"][0]
+    patched = await factory.client.patch(
+        f"/candidates/{candidate['id']}", json={"source": "university"}, headers=admin.headers
+    )
+    assert patched.status_code == 200, patched.text
+    assert await assert_maintained_equals_rebuilt(session) == 18
+    by_level = await _get(factory, admin, "/reports/funnel?group_by=level")
+    assert {g["key"] for g in by_level["groups"] if g["stages"][0]["entered"]} == {"L4"}

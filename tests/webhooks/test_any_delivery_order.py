@@ -28,6 +28,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
+from app.aggregates import rebuild
+from app.aggregates.cells import cell_table, nonzero
 from app.applications import projections
 from app.applications.models import ApplicationExternalId
 from app.core.sql import Dialect
@@ -70,6 +72,26 @@ class Ending:
     deliveries: list[tuple[str, str, str | None]]  # every stored one: (delivery id, status, error)
     parts: dict[str, Rows]  # history, end state, stays, summary, requisition
     rebuilt: dict[str, Rows]  # stays and summary as the SQL rebuild makes them
+    cells: dict[tuple[Any, ...], tuple[int, int]]  # every report cell, as kept
+    cells_rebuilt: dict[tuple[Any, ...], tuple[int, int]]  # … as the SQL rebuild makes them
+
+
+async def _cells(connection: AsyncConnection) -> dict[tuple[Any, ...], tuple[int, int]]:
+    key = [c for c in cell_table.c if c.name not in ("n", "total")]
+    rows = await connection.execute(sa.select(*key, cell_table.c.n, cell_table.c.total).where(nonzero()))
+    return {tuple(str(v) for v in row[:-2]): (int(row[-2]), int(row[-1])) for row in rows}
+
+
+def _added(
+    before: dict[tuple[Any, ...], tuple[int, int]], after: dict[tuple[Any, ...], tuple[int, int]]
+) -> Rows:
+    """What one run's facts added to the cells."""
+    out: Rows = {}
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key, (0, 0)), after.get(key, (0, 0))
+        if old != new:
+            out.setdefault(key[0], []).append((*key[1:], new[0] - old[0], new[1] - old[1]))
+    return out
 
 
 def _stay_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -154,14 +176,19 @@ async def _ending(app: FastAPI, client: httpx.AsyncClient, admin: Actor, prefix:
         # makes them, rolled back.
         transaction = await connection.begin()
         kept = await _summaries(connection, refs)
-        for statement in projections.rebuild_statements(Dialect.named(connection.dialect.name)):
+        cells = await _cells(connection)
+        dialect = Dialect.named(connection.dialect.name)
+        for statement in [*projections.rebuild_statements(dialect), *rebuild.rebuild_statements(dialect)]:
             await connection.execute(statement)
         rebuilt = await _summaries(connection, refs)
+        cells_rebuilt = await _cells(connection)
         await transaction.rollback()
     return Ending(
         deliveries=sorted((d.delivery_id[strip:], str(d.status), d.error) for d in stored),
         parts={"history": histories, "end state": states, **kept, "requisition": requisitions},
         rebuilt=rebuilt,
+        cells=cells,
+        cells_rebuilt=cells_rebuilt,
     )
 
 
@@ -171,6 +198,8 @@ async def _deliver(
     """Every delivery in ``order`` through the signed receiver under a new prefix, the workers
     drained after each, then once more when all are in."""
     prefix = f"r{next(_runs)}"
+    async with app.state.engine.connect() as connection:
+        before = await _cells(connection)
     for i in order:
         delivery = rough.deliveries[i]
         body = rough.facts[delivery.fact].body(prefix)
@@ -178,7 +207,10 @@ async def _deliver(
         # A refusal means the fact is not valid input: a bug of this test, not of the service.
         assert sent.status_code in (200, 202), f"{delivery.label()} refused at receipt: {sent.text}"
     await drain(app)
-    return await _ending(app, client, admin, prefix)
+    ending = await _ending(app, client, admin, prefix)
+    # The report cells are the whole table's: a run's figures are what it added to them.
+    ending.parts["cells added"] = _added(before, ending.cells)
+    return ending
 
 
 def _history_line(row: tuple[Any, ...]) -> str:
@@ -261,6 +293,7 @@ async def test_the_same_facts_give_the_same_history_end_state_flags_and_summarie
     assert kept == expected.rebuilt, "the summaries kept in time order ≠ their rebuild\n\n" + _report(
         rough, in_time, kept, expected.rebuilt, ("kept", "rebuilt")
     )
+    assert expected.cells == expected.cells_rebuilt, "the report cells kept ≠ their rebuild"
     for order in rough.orders:
         if any(rough.facts[n].stageless_reopen for n in rough.early_ends_undone(order)):
             hypothesis.event("a reopen without a stage arrives before the end it undoes")
@@ -274,6 +307,7 @@ async def test_the_same_facts_give_the_same_history_end_state_flags_and_summarie
         assert kept == actual.rebuilt, "the summaries kept ≠ their rebuild\n\n" + _report(
             rough, order, kept, actual.rebuilt, ("kept", "rebuilt")
         )
+        assert actual.cells == actual.cells_rebuilt, "the report cells kept ≠ their rebuild"
 
 
 def test_the_rough_histories_often_deliver_a_reopen_before_the_rejection_it_undoes() -> None:

@@ -1,0 +1,350 @@
+"""The report cells' one writer: what an application contributes to them, and adding it.
+
+What an application contributes: each stay in an active stage (entered, how it ended, its
+seconds) and the hire that stands (its seconds), under each grouping set of the application's
+dimensions (its requisition's role family and level, its candidate's source), per grain.
+
+The applications domain calls :func:`record` in the transaction that rewrites an application's
+stays and summary, with the rows before and after; :func:`apply` adds the difference (moves back,
+reopenings, unhires need no case of their own). The requisitions and candidates domains call
+:func:`regroup` when a role family, level or source changes under existing applications. The
+other domains' tables are read here, never written (``sa.table`` handles, like the events'
+contact lookup), so this package sits below them all. Rows are written in key order, so two
+transactions touching the same hot cells (this week's overall counts) queue on them in the same
+order instead of deadlocking.
+
+The arithmetic is the SQL rebuild's (app/aggregates/rebuild.py): value buckets by truncating
+integer division, as PostgreSQL and SQLite divide integers, so both agree for negative
+durations too. One module on purpose: a delivery's path enters it once (tests/webhooks/
+test_delivery_path.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from app.aggregates.models import KEY, ReportCell
+from app.core.timestamps import as_utc
+from app.pipeline import ACTIVE_STAGES
+
+DAY_SECONDS = 86400
+HOUR_SECONDS = 3600
+# The grains cells are kept at: ``all`` (one period, ALL_TIME: a pooled figure reads no periods),
+# weeks and months; a quarter is three months added up at read time.
+GRAINS = ("all", "week", "month")
+ALL_TIME = date(1970, 1, 1)
+DIMS = ("*", "role_family", "level", "source")
+
+
+def truncated(value: int, by: int) -> int:
+    """value / by rounded toward zero, as SQL's integer division."""
+    quotient = abs(value) // by
+    return quotient if value >= 0 else -quotient
+
+
+def day_bucket(seconds: float) -> int:
+    return truncated(int(seconds), DAY_SECONDS)
+
+
+def hour_bucket(seconds: float) -> int:
+    return truncated(int(seconds), HOUR_SECONDS)
+
+
+def hours_of_day(day: int) -> tuple[int, int]:
+    """The hour buckets (inclusive) inside a day bucket: truncation folds (-1 day, +1 day) into 0."""
+    if day > 0:
+        return day * 24, day * 24 + 23
+    if day < 0:
+        return day * 24 - 23, day * 24
+    return -23, 23
+
+
+def period_start(grain: str, moment: datetime) -> date:
+    if grain == "all":
+        return ALL_TIME
+    day = as_utc(moment).date()
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    raise ValueError(grain)
+
+
+Key = tuple[str, str, str, str, int, str, date, int, date]  # in the order of models.KEY
+Cells = dict[Key, list[int]]  # key -> [n, total]
+
+cell_table = ReportCell.__table__  # type: ignore[attr-defined]
+# Rows an INSERT carries: 11 parameters each, far under both backends' limits (SQLite 32,766).
+CHUNK = 500
+
+
+def add(cells: Cells, key: Key, n: int, total: int) -> None:
+    found = cells.get(key)
+    if found is None:
+        cells[key] = [n, total]
+    else:
+        found[0] += n
+        found[1] += total
+
+
+def difference(before: Cells, after: Cells) -> Cells:
+    """after − before, without the keys that did not change."""
+    delta: Cells = {}
+    for key in before.keys() | after.keys():
+        old = before.get(key, (0, 0))
+        new = after.get(key, (0, 0))
+        if old[0] != new[0] or old[1] != new[1]:
+            delta[key] = [new[0] - old[0], new[1] - old[1]]
+    return delta
+
+
+def merged(parts: Iterable[Cells]) -> Cells:
+    out: Cells = {}
+    for cells in parts:
+        for key, (n, total) in cells.items():
+            add(out, key, n, total)
+    return out
+
+
+async def apply(session: AsyncSession, delta: Cells) -> int:
+    """Add ``delta`` to the stored cells (INSERT … ON CONFLICT DO UPDATE n = n + excluded.n), in
+    key order; the rows written."""
+    if not delta:
+        return 0
+    connection = await session.connection()
+    insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
+    rows = [
+        {**dict(zip(KEY, key, strict=True)), "n": n, "total": total}
+        for key, (n, total) in sorted(delta.items())
+    ]
+    for start in range(0, len(rows), CHUNK):
+        statement = insert(cell_table).values(rows[start : start + CHUNK])
+        statement = statement.on_conflict_do_update(
+            index_elements=list(KEY),
+            set_={
+                "n": cell_table.c.n + statement.excluded.n,
+                "total": cell_table.c.total + statement.excluded.total,
+            },
+        )
+        await connection.execute(statement)
+    return len(rows)
+
+
+def nonzero() -> sa.ColumnElement[bool]:
+    """Cells a retraction brought back to nothing stay as zero rows; reads and checks skip them."""
+    return sa.or_(cell_table.c.n != 0, cell_table.c.total != 0)
+
+
+ACTIVE = frozenset(stage.value for stage in ACTIVE_STAGES)
+EXITS = ("advanced", "moved_back", "rejected", "withdrawn")
+
+requisition = sa.table(
+    "requisition",
+    sa.column("id", sa.Integer),
+    sa.column("role_family", sa.String),
+    sa.column("level", sa.String),
+)
+candidate = sa.table("candidate", sa.column("id", sa.Integer), sa.column("source", sa.String))
+stay = sa.table(
+    "stage_stay",
+    sa.column("application_id", sa.Integer),
+    sa.column("requisition_id", sa.Integer),
+    sa.column("applied_at", UTCDateTime),
+    sa.column("stage", sa.String),
+    sa.column("entered_at", UTCDateTime),
+    sa.column("exit_kind", sa.String),
+    sa.column("seconds", sa.Float),
+)
+summary = sa.table(
+    "application_summary",
+    sa.column("application_id", sa.Integer),
+    sa.column("requisition_id", sa.Integer),
+    sa.column("candidate_id", sa.Integer),
+    sa.column("applied_at", UTCDateTime),
+    sa.column("hired_at", UTCDateTime),
+    sa.column("hire_seconds", sa.Float),
+)
+
+
+class StayFacts(Protocol):
+    @property
+    def stage(self) -> str: ...
+    @property
+    def applied_at(self) -> datetime: ...
+    @property
+    def entered_at(self) -> datetime: ...
+    @property
+    def exit_kind(self) -> str | None: ...
+    @property
+    def seconds(self) -> float | None: ...
+
+
+class SummaryFacts(Protocol):
+    @property
+    def applied_at(self) -> datetime: ...
+    @property
+    def hired_at(self) -> datetime | None: ...
+    @property
+    def hire_seconds(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class Dims:
+    role_family: str
+    level: str
+    source: str
+
+    def groupings(self) -> tuple[tuple[str, str], ...]:
+        return (("*", ""), ("role_family", self.role_family), ("level", self.level), ("source", self.source))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One application's rows as the cells see them."""
+
+    dims: Dims
+    stays: Sequence[StayFacts]
+    summary: SummaryFacts | None
+
+
+def cells_of(contributions: Iterable[Contribution]) -> Cells:
+    cells: Cells = {}
+    for c in contributions:
+        groupings = c.dims.groupings()
+        for s in c.stays:
+            if s.stage not in ACTIVE:
+                continue
+            window = period_start("month", s.applied_at)
+            for grain in GRAINS:
+                period = period_start(grain, s.entered_at)
+                for dim, value in groupings:
+                    add(cells, ("stay", dim, value, grain, 0, f"{s.stage}:entered", period, 0, window), 1, 0)
+                    if s.exit_kind in EXITS:
+                        part = f"{s.stage}:{s.exit_kind}"
+                        add(cells, ("stay", dim, value, grain, 0, part, period, 0, window), 1, 0)
+                    if s.seconds is not None:
+                        v = int(s.seconds)
+                        add(
+                            cells,
+                            ("stay_time", dim, value, grain, 1, s.stage, period, day_bucket(v), window),
+                            1,
+                            v,
+                        )
+                        add(
+                            cells,
+                            ("stay_time", dim, value, grain, 2, s.stage, period, hour_bucket(v), window),
+                            1,
+                            v,
+                        )
+        h = c.summary
+        if h is not None and h.hired_at is not None and h.hire_seconds is not None:
+            window = period_start("month", h.applied_at)
+            v = int(h.hire_seconds)
+            for grain in GRAINS:
+                period = period_start(grain, h.hired_at)
+                for dim, value in groupings:
+                    add(cells, ("hire", dim, value, grain, 1, "", period, day_bucket(v), window), 1, v)
+                    add(cells, ("hire", dim, value, grain, 2, "", period, hour_bucket(v), window), 1, v)
+    return cells
+
+
+async def dims_of(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Dims]:
+    """The dimensions of (requisition_id, candidate_id) pairs, as stored now."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    connection = await session.connection()
+    requisitions = {
+        row.id: row
+        for row in await connection.execute(
+            sa.select(requisition.c.id, requisition.c.role_family, requisition.c.level).where(
+                requisition.c.id.in_(sorted({r for r, _ in wanted}))
+            )
+        )
+    }
+    sources = {
+        row.id: row.source
+        for row in await connection.execute(
+            sa.select(candidate.c.id, candidate.c.source).where(
+                candidate.c.id.in_(sorted({c for _, c in wanted}))
+            )
+        )
+    }
+    return {
+        (r, c): Dims(str(requisitions[r].role_family), str(requisitions[r].level), str(sources[c]))
+        for r, c in wanted
+        if r in requisitions and c in sources
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    """One application's rows before and after a rewrite of its stays and summary."""
+
+    requisition_id: int
+    candidate_id: int
+    stays_before: Sequence[StayFacts]
+    summary_before: SummaryFacts | None
+    stays_after: Sequence[StayFacts]
+    summary_after: SummaryFacts | None
+
+
+async def record(session: AsyncSession, changes: Sequence[Change]) -> int:
+    """Retract what the applications contributed before, add what they contribute now."""
+    dims = await dims_of(session, [(c.requisition_id, c.candidate_id) for c in changes])
+    before, after = [], []
+    for c in changes:
+        found = dims.get((c.requisition_id, c.candidate_id))
+        if found is not None:
+            before.append(Contribution(found, c.stays_before, c.summary_before))
+            after.append(Contribution(found, c.stays_after, c.summary_after))
+    return await apply(session, difference(cells_of(before), cells_of(after)))
+
+
+async def regroup(
+    session: AsyncSession,
+    *,
+    requisition_id: int | None = None,
+    candidate_id: int | None = None,
+    before: dict[str, str],
+) -> int:
+    """Move the contributions of one requisition's (or one candidate's) applications from their
+    old dimensions to the stored ones: ``before`` names the old value of each field that changed
+    (``role_family``, ``level`` or ``source``). Call after the change is flushed."""
+    if not before:
+        return 0
+    connection = await session.connection()
+    where: Any = (
+        summary.c.requisition_id == requisition_id
+        if requisition_id is not None
+        else summary.c.candidate_id == candidate_id
+    )
+    summaries = list(
+        (await connection.execute(sa.select(summary).where(where).order_by(summary.c.application_id))).all()
+    )
+    if not summaries:
+        return 0
+    ids = [row.application_id for row in summaries]
+    stays: dict[int, list[Any]] = {i: [] for i in ids}
+    for row in await connection.execute(sa.select(stay).where(stay.c.application_id.in_(ids))):
+        stays[row.application_id].append(row)
+    now = await dims_of(session, [(row.requisition_id, row.candidate_id) for row in summaries])
+    old_rows, new_rows = [], []
+    for row in summaries:
+        dims = now.get((row.requisition_id, row.candidate_id))
+        if dims is None:
+            continue
+        old = Dims(**{**dims.__dict__, **before})
+        old_rows.append(Contribution(old, stays[row.application_id], row))
+        new_rows.append(Contribution(dims, stays[row.application_id], row))
+    return await apply(session, difference(cells_of(old_rows), cells_of(new_rows)))

@@ -1,0 +1,43 @@
+"""The reports' aggregates kept on write: one table of additive cells.
+
+A cell is a count and a sum (``n``, ``total``) of what one family of facts contributed to one key:
+the family (``stay``: a stay's entry and exit; ``stay_time``: an ended stay's seconds; ``hire``: the
+hire that stands, its seconds), a grouping set (``dim`` with its ``dim_value``: everything, or one
+role family, level or source), the period grain and start on the report's period clock, the month
+of the report's window clock, the part (a stage, or stage:exit), and for durations a value bucket
+(``level`` 1: whole days, 2: whole hours). Reports add cells up; a percentile is found from the
+bucket counts and then read from the raw rows of one hour (see docs/reports.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# The key in read order: a report fixes the prefix (family … level) and scans parts, periods and
+# buckets; window months come last, a filter on every row read.
+KEY = ("family", "dim", "dim_value", "grain", "level", "part", "period", "bucket", "window_month")
+
+
+class ReportCell(SQLModel, table=True):
+    __tablename__ = "report_cell"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint(*KEY, name="pk_report_cell"),
+        # SQLite keeps the rows in key order (the trial: 3× fewer pages read than a rowid table).
+        {"sqlite_with_rowid": False},
+    )
+
+    family: str = Field(max_length=16)
+    dim: str = Field(max_length=16)
+    dim_value: str = Field(max_length=64)
+    grain: str = Field(max_length=8)
+    level: int = Field(sa_type=sa.SmallInteger)
+    part: str = Field(max_length=64)
+    period: date
+    bucket: int = Field(sa_type=sa.BigInteger)
+    window_month: date
+    n: int = Field(sa_type=sa.BigInteger)
+    # Whole seconds summed (at 1M applications the stays' seconds sum to ~1.5e13: 64 bits hold it).
+    total: int = Field(sa_type=sa.BigInteger)
