@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("window_month", sa.Date(), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
         sa.Column("total", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint(*KEY, name="pk_report_cell"),
+        sa.PrimaryKeyConstraint(*KEY, name="pk_report_cell", postgresql_include=["n", "total"]),
         sqlite_with_rowid=False,
     )
     with op.batch_alter_table("stage_stay") as batch:

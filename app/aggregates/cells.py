@@ -67,6 +67,16 @@ def hours_of_day(day: int) -> tuple[int, int]:
     return -23, 23
 
 
+# Weekly cells are kept for all windows at once (window_month ALL_TIME): split by window month
+# too, a weekly trend over 4.4 years read ~3 window months a week (0.75 s at 1M applications);
+# a weekly trend inside a window reads the rows instead (app/reports/cells.py, slice_of).
+WINDOWLESS = frozenset({"week"})
+
+
+def window_of(grain: str, month: date) -> date:
+    return ALL_TIME if grain in WINDOWLESS else month
+
+
 def period_start(grain: str, moment: datetime) -> date:
     if grain == "all":
         return ALL_TIME
@@ -224,9 +234,10 @@ def cells_of(contributions: Iterable[Contribution]) -> Cells:
         for s in c.stays:
             if s.stage not in ACTIVE:
                 continue
-            window = period_start("month", s.applied_at)
+            month = period_start("month", s.applied_at)
             for grain in GRAINS:
                 period = period_start(grain, s.entered_at)
+                window = window_of(grain, month)
                 for dim, value in groupings:
                     add(cells, ("stay", dim, value, grain, 0, f"{s.stage}:entered", period, 0, window), 1, 0)
                     if s.exit_kind in EXITS:
@@ -248,10 +259,11 @@ def cells_of(contributions: Iterable[Contribution]) -> Cells:
                         )
         h = c.summary
         if h is not None and h.hired_at is not None and h.hire_seconds is not None:
-            window = period_start("month", h.applied_at)
+            month = period_start("month", h.applied_at)
             v = int(h.hire_seconds)
             for grain in GRAINS:
                 period = period_start(grain, h.hired_at)
+                window = window_of(grain, month)
                 for dim, value in groupings:
                     add(cells, ("hire", dim, value, grain, 1, "", period, day_bucket(v), window), 1, v)
                     add(cells, ("hire", dim, value, grain, 2, "", period, hour_bucket(v), window), 1, v)

@@ -16,6 +16,7 @@ from app.aggregates.cells import (
     EXITS,
     GRAINS,
     HOUR_SECONDS,
+    WINDOWLESS,
     candidate,
     cell_table,
     requisition,
@@ -87,7 +88,11 @@ def _insert(
             part.label("part"),
             _period(dialect, grain, period_of).label("period"),
             bucket.label("bucket"),
-            period_start(dialect, "month", table.c.applied_at).label("window_month"),
+            (
+                sa.literal(ALL_TIME, sa.Date)
+                if grain in WINDOWLESS
+                else period_start(dialect, "month", table.c.applied_at)
+            ).label("window_month"),
             seconds.label("v"),
         )
         .select_from(_joined(table))

@@ -9,7 +9,8 @@ from typing import Any
 
 from app.reports import cells
 from app.reports.assembly import OVERALL, Ask
-from app.reports.cells import RawRows, Slice, Stats, counts, distributions, keying
+from app.reports.cells import Slice, counts, keying
+from app.reports.percentiles import RawRows, Stats, distributions
 from app.reports.queries import EXIT_COUNTS
 from app.reports.scope import application_summary, stay
 
@@ -39,7 +40,8 @@ DIMENSIONS = frozenset({"role_family", "level", "source"})
 
 
 def _slice(ask: Ask, key_name: str) -> Slice | None:
-    return cells.slice_of(ask.filters, key_name if key_name in DIMENSIONS else None)
+    dimension = key_name if key_name in DIMENSIONS else None
+    return cells.slice_of(ask.filters, dimension, grain=cells.keying(key_name).grain)
 
 
 def _key(key_name: str, key: str) -> str:
