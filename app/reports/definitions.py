@@ -143,8 +143,10 @@ DEFINITIONS: dict[str, Definition] = {
         period_clock="the interview's `scheduled_at`.",
         window="interviews by `scheduled_at`",
         details="A group per question asked in scope, a row per bank (`banks`), pooled in `overall`: "
-        "**asked** (kits of interviews held or scheduled), **candidates** (applications asked), of those "
-        "**advanced** from the stage and **not_advanced** (rejected, withdrew, went back), "
+        "**asked** (kits of interviews held or scheduled), **candidates** (applications asked), "
+        "**decisions** (each application's decision at each interview stage it was asked in, once: asked "
+        "in two stages is two decisions), of those **advanced** from the stage and **not_advanced** "
+        "(rejected, withdrew, went back), "
         "**advance_rate**, **rating_mean** and **rating_spread** (standard deviation) of the criterion "
         "ratings given in those interviews (1 strong_no … 4 strong_yes), **disagreement**: panels of two "
         "or more readable scorecards whose recommendations fall on both sides of yes ÷ such panels. Blind "

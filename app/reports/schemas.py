@@ -316,7 +316,11 @@ class InterviewerCalibrationReport(ReportHeader):
 class QuestionFigures(BaseModel):
     asked: int = Field(description="Times asked: kits of interviews held (or scheduled) that drew it.")
     candidates: int = Field(description="Applications it was asked in.")
-    advanced: int = Field(description="Of those, the applications that left the interview's stage forward.")
+    decisions: int = Field(
+        description="Stage decisions it was asked before: each application at each interview stage it "
+        "was asked in, once (an application asked in two stages is two decisions)."
+    )
+    advanced: int = Field(description="Of those decisions, the ones that left the interview's stage forward.")
     not_advanced: int = Field(description="… that were rejected there, withdrew or went back.")
     advance_rate: Figure = Field(description="advanced ÷ (advanced + not_advanced).")
     rating_mean: Figure = Field(

@@ -217,8 +217,11 @@ def _asked(filters: Filters) -> tuple[Any, list[Col]]:
 
 
 def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Select[Any]:
-    """Per key: times asked, candidates (applications) asked, and of those how many advanced
-    from the interview's stage, left it otherwise (rejected, withdrew, went back), or have not."""
+    """Per key: times asked, candidates (applications asked), decisions (each application's
+    decision at each interview stage it was asked in, once) and of those how many advanced from
+    the stage, left it otherwise (rejected, withdrew, went back), or are still to come. A pooled
+    row (a bank, overall, a period) that asked one application in two stages counts its two
+    decisions, each once: advanced + not_advanced never exceeds decisions."""
     exit_of = application_summary.alias("decided")
     joined, clauses = _asked(filters)
     joined = joined.join(exit_of, exit_of.c.application_id == interview.c.application_id)
@@ -227,17 +230,19 @@ def questions_asked(dialect: Dialect, filters: Filters, *, key_name: str) -> Sel
     )
     key = _question_key(dialect, key_name)
     keys = [key.label("grp")] if key is not None else []
+    decision = sa.cast(interview.c.application_id, sa.String) + sa.literal(":") + interview.c.stage
 
-    def applications_where(condition: Col) -> Col:
-        return sa.func.count(sa.distinct(sa.case((condition, interview.c.application_id))))
+    def decisions_where(condition: Col) -> Col:
+        return sa.func.count(sa.distinct(sa.case((condition, decision))))
 
     return (
         sa.select(
             *keys,
             sa.func.count().label("asked"),
             sa.func.count(sa.distinct(interview.c.application_id)).label("candidates"),
-            applications_where(last_exit == "advanced").label("advanced"),
-            applications_where(last_exit.in_(["rejected", "withdrawn", "moved_back"])).label("not_advanced"),
+            sa.func.count(sa.distinct(decision)).label("decisions"),
+            decisions_where(last_exit == "advanced").label("advanced"),
+            decisions_where(last_exit.in_(["rejected", "withdrawn", "moved_back"])).label("not_advanced"),
         )
         .select_from(joined)
         .where(*clauses)

@@ -304,6 +304,7 @@ def _question(asked: Any, ratings: Any, panels: Any, threshold: int) -> dict[str
     return {
         "asked": int(asked.asked) if asked is not None else 0,
         "candidates": int(asked.candidates) if asked is not None else 0,
+        "decisions": int(asked.decisions) if asked is not None else 0,
         "advanced": advanced,
         "not_advanced": not_advanced,
         "advance_rate": rate(advanced, advanced + not_advanced, threshold),

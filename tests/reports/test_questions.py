@@ -20,9 +20,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import Question, QuestionBank
-from app.interviews.models import Interview, InterviewKit, KitQuestion, Scorecard, ScorecardStatus
+from app.interviews.models import (
+    Interview,
+    InterviewKit,
+    InterviewStatus,
+    KitQuestion,
+    Scorecard,
+    ScorecardStatus,
+)
 from tests.factories import Factory
-from tests.reports.conftest import Panel
+from tests.reports.conftest import Panel, moment
 from tests.reports.shape import by_key, figure, get, rate
 
 PATH = "/reports/questions"
@@ -129,3 +136,49 @@ async def test_a_panelist_who_has_not_submitted_sees_no_peer_rating_in_the_quest
     assert (row["asked"], row["advanced"]) == (1, 1)
     assert row["disagreement"] == rate(0, 0, None)
     assert row["rating_mean"] == figure(None, 0, "points")
+
+
+async def test_a_pooled_row_counts_each_stage_decision_once(
+    factory: Factory, panel: Panel, session: AsyncSession
+) -> None:
+    """b2 is asked a q1 again at its phone screen (advanced from it on 01-12, then rejected at
+    its technical interview, X2); a1 a q2 again at its onsite (advanced on 01-25, after X1's
+    technical interview). The ml_pipelines bank then holds three candidates and five decisions:
+    (a1, technical) advanced, (a1, onsite) advanced, (b2, phone) advanced, (b2, technical) not,
+    (c2, onsite) advanced. Counted per application and outcome, as before, it said 3 advanced
+    and 1 not of 3 candidates: more outcomes than candidates, and a1's second advance lost."""
+    q = await _kits(session)
+    for application, stage, starts, question in (
+        ("b2", "phone_screen", "01-10T10:00", q["q1"]),
+        ("a1", "onsite_final", "01-20T10:00", q["q2"]),
+    ):
+        row = Interview(
+            application_id=panel.history.applications[application]["id"],
+            stage=stage,  # type: ignore[arg-type]
+            scheduled_at=moment(starts),
+            duration_minutes=60,
+            status=InterviewStatus.completed,
+        )
+        session.add(row)
+        await session.flush()
+        assert row.id is not None
+        session.add(InterviewKit(interview_id=row.id, questions_requested=1))
+        await session.flush()
+        session.add(KitQuestion(interview_id=row.id, position=1, question_id=question))
+    await session.commit()
+    report = await get(factory, panel.history.recruiter, PATH)
+    bank = by_key(report["banks"])["ml_pipelines"]
+    shown = (bank["asked"], bank["candidates"], bank["decisions"], bank["advanced"], bank["not_advanced"])
+    assert shown == (6, 3, 5, 4, 1)
+    assert bank["advance_rate"] == rate(4, 5, 0.8)
+    one = by_key(report["groups"])[str(q["q1"])]  # X1 a1 technical, X2 b2 technical, b2 phone
+    assert (one["candidates"], one["decisions"], one["advanced"], one["not_advanced"]) == (2, 3, 2, 1)
+    overall = report["overall"]  # and q3: a3 withdrew at its phone screen, b1 advanced from onsite
+    assert (overall["candidates"], overall["decisions"], overall["advanced"], overall["not_advanced"]) == (
+        5,
+        7,
+        5,
+        2,
+    )
+    for row in [overall, *report["banks"], *report["groups"]]:
+        assert row["advanced"] + row["not_advanced"] <= row["decisions"]

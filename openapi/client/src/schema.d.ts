@@ -1444,7 +1444,7 @@ export interface paths {
          *
          *     **Window**: `date_from`/`date_to` select interviews by `scheduled_at`.
          *
-         *     A group per question asked in scope, a row per bank (`banks`), pooled in `overall`: **asked** (kits of interviews held or scheduled), **candidates** (applications asked), of those **advanced** from the stage and **not_advanced** (rejected, withdrew, went back), **advance_rate**, **rating_mean** and **rating_spread** (standard deviation) of the criterion ratings given in those interviews (1 strong_no … 4 strong_yes), **disagreement**: panels of two or more readable scorecards whose recommendations fall on both sides of yes ÷ such panels. Blind review applies; `withheld` counts what it kept out.
+         *     A group per question asked in scope, a row per bank (`banks`), pooled in `overall`: **asked** (kits of interviews held or scheduled), **candidates** (applications asked), **decisions** (each application's decision at each interview stage it was asked in, once: asked in two stages is two decisions), of those **advanced** from the stage and **not_advanced** (rejected, withdrew, went back), **advance_rate**, **rating_mean** and **rating_spread** (standard deviation) of the criterion ratings given in those interviews (1 strong_no … 4 strong_yes), **disagreement**: panels of two or more readable scorecards whose recommendations fall on both sides of yes ÷ such panels. Blind review applies; `withheld` counts what it kept out.
          *
          *     Every report has one shape. A header echoes `report`, `clock`, `period_clock`, `window`
          *     (`date_from`, `date_to`, what they select), `group_by`, `period` and `small_sample_threshold`.
@@ -5023,8 +5023,13 @@ export interface components {
              */
             candidates: number;
             /**
+             * Decisions
+             * @description Stage decisions it was asked before: each application at each interview stage it was asked in, once (an application asked in two stages is two decisions).
+             */
+            decisions: number;
+            /**
              * Advanced
-             * @description Of those, the applications that left the interview's stage forward.
+             * @description Of those decisions, the ones that left the interview's stage forward.
              */
             advanced: number;
             /**
@@ -5076,8 +5081,13 @@ export interface components {
              */
             candidates: number;
             /**
+             * Decisions
+             * @description Stage decisions it was asked before: each application at each interview stage it was asked in, once (an application asked in two stages is two decisions).
+             */
+            decisions: number;
+            /**
              * Advanced
-             * @description Of those, the applications that left the interview's stage forward.
+             * @description Of those decisions, the ones that left the interview's stage forward.
              */
             advanced: number;
             /**

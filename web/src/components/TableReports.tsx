@@ -263,7 +263,8 @@ export function QuestionsReport({ range, definitions }: Props) {
       glossary={[
         {
           term: "Advance rate",
-          meaning: "Applications asked the question that advanced from the stage ÷ those asked.",
+          meaning:
+            "Stage decisions after the question was asked that advanced ÷ those decided (an application asked in two stages is two decisions).",
         },
         {
           term: "Spread",
