@@ -48,19 +48,19 @@ def once(base: str, token: str, window: str) -> tuple[float, dict[str, float]]:
     """The seven at once with curl --parallel: wall seconds, and each request's total time."""
     command = [shutil.which("curl") or "curl", "--silent", "--show-error", "--fail", "--parallel"]
     command += ["--parallel-max", str(len(REQUESTS)), "-H", f"Authorization: Bearer {token}"]
+    # -w is one for the whole run (curl 7.88): each line names its URL.
+    command += ["-w", "%{url_effective} %{time_total}\\n"]
     for name, query in REQUESTS:
         params = "&".join(part for part in (query, window) if part)
-        command += [
-            f"{base}/reports/{name}" + (f"?{params}" if params else ""),
-            "-o",
-            os.devnull,
-            "-w",
-            f"{name} %{{time_total}}\\n",
-        ]
+        command += [f"{base}/reports/{name}" + (f"?{params}" if params else ""), "-o", os.devnull]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
-    each = {line.split()[0]: float(line.split()[1]) for line in done.stdout.splitlines() if line.strip()}
+    each = {}
+    for line in done.stdout.splitlines():
+        if line.strip():
+            url, seconds = line.split()
+            each[url.split("/reports/", 1)[1].split("?", 1)[0]] = float(seconds)
     return wall, each
 
 

@@ -27,7 +27,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -126,28 +128,71 @@ def merged(parts: Iterable[Cells]) -> Cells:
     return out
 
 
+PENDING = "report_cells_pending"
+
+
 async def apply(session: AsyncSession, delta: Cells) -> int:
-    """Add ``delta`` to the stored cells (INSERT … ON CONFLICT DO UPDATE n = n + excluded.n), in
-    key order; the rows written."""
+    """Add ``delta`` to the stored cells when the transaction commits (``before_commit``, below):
+    the hot cells (this week's overall counts, which every move touches) are then locked from
+    their upsert to the commit only, not for the rest of the request; with the upsert inside the
+    request, 32 concurrent advances ran at 0.30× the rate without cells. A savepoint rolled back
+    takes its deltas with it. The rows to write, merged per transaction."""
     if not delta:
         return 0
-    connection = await session.connection()
-    insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
+    sync = session.sync_session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    sync.info.setdefault(PENDING, []).append((transaction, delta))
+    return len(delta)
+
+
+def _statements(dialect_name: str, delta: Cells) -> list[Any]:
+    """INSERT … ON CONFLICT DO UPDATE n = n + excluded.n, in key order."""
+    insert = sqlite.insert if dialect_name == "sqlite" else postgresql.insert
     rows = [
         {**dict(zip(KEY, key, strict=True)), "n": n, "total": total}
         for key, (n, total) in sorted(delta.items())
+        if n or total
     ]
+    statements = []
     for start in range(0, len(rows), CHUNK):
         statement = insert(cell_table).values(rows[start : start + CHUNK])
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEY),
-            set_={
-                "n": cell_table.c.n + statement.excluded.n,
-                "total": cell_table.c.total + statement.excluded.total,
-            },
+        statements.append(
+            statement.on_conflict_do_update(
+                index_elements=list(KEY),
+                set_={
+                    "n": cell_table.c.n + statement.excluded.n,
+                    "total": cell_table.c.total + statement.excluded.total,
+                },
+            )
         )
-        await connection.execute(statement)
-    return len(rows)
+    return statements
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    connection = session.connection()
+    for statement in _statements(connection.dialect.name, merged(delta for _tx, delta in pending)):
+        connection.execute(statement)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Drop the deltas of the transaction rolled back and of those inside it."""
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+
+    def inside(transaction: SessionTransaction | None) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[PENDING] = [(tx, delta) for tx, delta in pending if not inside(tx)]
 
 
 def nonzero() -> sa.ColumnElement[bool]:
