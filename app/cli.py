@@ -56,6 +56,7 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
 
     from app.aggregates import rebuild
     from app.aggregates.cells import cell_table
+    from app.aggregates.tally import tally_table
     from app.applications import projections
     from app.core.sql import Dialect
 
@@ -67,7 +68,7 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
             for statement in [*projections.rebuild_statements(dialect), *rebuild.rebuild_statements(dialect)]:
                 await connection.execute(statement)
             counted: dict[str, int] = {}
-            for table in (projections.stay_table, projections.summary_table, cell_table):
+            for table in (projections.stay_table, projections.summary_table, tally_table, cell_table):
                 counted[table.name] = int(
                     (await connection.execute(select(func.count()).select_from(table))).scalar_one()
                 )

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.aggregates.models import ReportCell
+from app.aggregates.models import ReportCell, RequisitionSourceTally, RequisitionTally
 from app.applications.models import (
     Application,
     ApplicationExternalId,
@@ -71,7 +71,9 @@ __all__ = [
     "Requisition",
     "RequisitionExternalId",
     "RequisitionHire",
+    "RequisitionSourceTally",
     "RequisitionStatusEvent",
+    "RequisitionTally",
     "RoleFamily",
     "ScimToken",
     "Scorecard",

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.aggregates import rebuild
 from app.aggregates.cells import cell_table, nonzero
+from app.aggregates.tally import source_tally_table, tally_table
 from app.applications import projections
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc
@@ -25,7 +26,13 @@ def _normal(value: Any) -> Any:
 async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     connection = await session.connection()
     found: dict[str, list[tuple[Any, ...]]] = {}
-    for table in (projections.stay_table, projections.summary_table, cell_table):
+    for table in (
+        projections.stay_table,
+        projections.summary_table,
+        tally_table,
+        source_tally_table,
+        cell_table,
+    ):
         columns = [c for c in table.c if c.name != "id"]
         statement = sa.select(*columns)
         if table is cell_table:  # a retraction leaves a zero row where the rebuild has none
@@ -36,8 +43,8 @@ async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def assert_maintained_equals_rebuilt(session: AsyncSession) -> int:
-    """Rebuild the projections and the report cells from the history in SQL and compare with what
-    the moves kept, row for row; the number of stays compared."""
+    """Rebuild the projections, the requisition tallies and the report cells from the history in
+    SQL and compare with what the writes kept, row for row; the number of stays compared."""
     maintained = await _rows(session)
     connection = await session.connection()
     dialect = Dialect.named(connection.dialect.name)

@@ -63,7 +63,8 @@ def upgrade() -> None:
     # The derived tables from the history, by the rebuild of `python -m app rebuild-summaries`
     # (one definition of each; the projections first, the cells read them). This is the newest
     # migration that changes them, so it is the one that runs today's rebuild: 0008 no longer does.
-    from app.aggregates.rebuild import rebuild_statements as cells
+    # The requisition tallies' cells come with their tables, in 0018.
+    from app.aggregates.rebuild import application_statements as cells
     from app.applications.projections import rebuild_statements as projections
     from app.core.sql import Dialect
 

@@ -21,7 +21,7 @@ test_delivery_path.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -168,13 +168,30 @@ def _statements(dialect_name: str, delta: Cells) -> list[Any]:
     return statements
 
 
+TOUCHED = "requisition_tally_touched"
+
+
+def touch(session: AsyncSession, requisition_ids: Iterable[int | None]) -> None:
+    """Recount these requisitions' tallies at commit (app.aggregates.tally): their status,
+    opening, dimensions or applications changed. A savepoint rolled back leaves them touched, and
+    recounting a requisition that did not change adds nothing."""
+    session.sync_session.info.setdefault(TOUCHED, set()).update(i for i in requisition_ids if i is not None)
+
+
+# What else adds cells at commit, before they are written (app.aggregates.tally: the
+# requisitions touched in the transaction), each returning its delta.
+SETTLERS: list[Callable[[Session], Cells]] = []
+
+
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending:
+    settled = [settle(session) for settle in SETTLERS]
+    pending = [delta for _tx, delta in session.info.pop(PENDING, None) or ()]
+    delta = merged([*pending, *settled])
+    if not delta:
         return
     connection = session.connection()
-    for statement in _statements(connection.dialect.name, merged(delta for _tx, delta in pending)):
+    for statement in _statements(connection.dialect.name, delta):
         connection.execute(statement)
 
 
@@ -208,6 +225,16 @@ requisition = sa.table(
     sa.column("id", sa.Integer),
     sa.column("role_family", sa.String),
     sa.column("level", sa.String),
+    sa.column("status", sa.String),
+    sa.column("opened_at", UTCDateTime),
+    sa.column("filled_at", UTCDateTime),
+)
+status_event = sa.table(
+    "requisition_status_event",
+    sa.column("id", sa.Integer),
+    sa.column("requisition_id", sa.Integer),
+    sa.column("to_status", sa.String),
+    sa.column("occurred_at", UTCDateTime),
 )
 candidate = sa.table("candidate", sa.column("id", sa.Integer), sa.column("source", sa.String))
 stay = sa.table(
@@ -358,6 +385,8 @@ class Change:
 
 async def record(session: AsyncSession, changes: Sequence[Change]) -> int:
     """Retract what the applications contributed before, add what they contribute now."""
+    # A new application counts in its requisition's tally (candidates per role).
+    touch(session, [c.requisition_id for c in changes if c.summary_before is None])
     dims = await dims_of(session, [(c.requisition_id, c.candidate_id) for c in changes])
     before, after = [], []
     for c in changes:
@@ -389,6 +418,7 @@ async def regroup(
     summaries = list(
         (await connection.execute(sa.select(summary).where(where).order_by(summary.c.application_id))).all()
     )
+    touch(session, [requisition_id, *(row.requisition_id for row in summaries)])
     if not summaries:
         return 0
     ids = [row.application_id for row in summaries]

@@ -11,7 +11,7 @@ bucket counts and then read from the raw rows of one hour (see docs/reports.md).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -44,3 +44,46 @@ class ReportCell(SQLModel, table=True):
     n: int = Field(sa_type=sa.BigInteger)
     # Whole seconds summed (at 1M applications the stays' seconds sum to ~1.5e13: 64 bits hold it).
     total: int = Field(sa_type=sa.BigInteger)
+
+
+# A requisition's tally hour columns, computed by the database (as stage_stay.seconds_hour).
+GROSS_HOUR = "CAST(gross AS BIGINT) / 3600"
+NET_HOUR = "CAST(net AS BIGINT) / 3600"
+
+
+class RequisitionTally(SQLModel, table=True):
+    """What one requisition last contributed to the cells (kept by app.aggregates.tally): its
+    dimensions and opening, its applications, and when filled, its time to fill (gross and net of
+    the on-hold spans, whole seconds as the time-to-fill report counts them). The next write
+    retracts this row's cells and adds the new row's; a percentile's last step reads these rows."""
+
+    __tablename__ = "requisition_tally"
+    __table_args__ = (
+        sa.Index("ix_requisition_tally_gross_hour", "gross_hour", "filled_at", "opened_at", "gross"),
+        sa.Index("ix_requisition_tally_net_hour", "net_hour", "filled_at", "opened_at", "net"),
+    )
+
+    requisition_id: int = Field(foreign_key="requisition.id", primary_key=True, ondelete="CASCADE")
+    role_family: str = Field(max_length=64)
+    level: str = Field(max_length=64)
+    opened_at: datetime
+    applications: int
+    filled_at: datetime | None = None
+    gross: float | None = None
+    net: float | None = None
+    gross_hour: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Computed(GROSS_HOUR, persisted=True))
+    )
+    net_hour: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Computed(NET_HOUR, persisted=True))
+    )
+
+
+class RequisitionSourceTally(SQLModel, table=True):
+    """A requisition's applications from one source (only sources it has applications from)."""
+
+    __tablename__ = "requisition_source_tally"
+
+    requisition_id: int = Field(foreign_key="requisition.id", primary_key=True, ondelete="CASCADE")
+    source: str = Field(primary_key=True, max_length=64)
+    applications: int

@@ -1,6 +1,6 @@
 """Every cell again from the facts, set-based in SQL (``python -m app rebuild-summaries``): the
-computation independent of :mod:`app.aggregates.applications`, which the suite checks the
-writes against. Buckets are truncating integer division, as :mod:`app.aggregates.buckets`."""
+computation independent of :mod:`app.aggregates.cells` (the writes), which the suite checks
+the writes against. Buckets are truncating integer division, as there."""
 
 from __future__ import annotations
 
@@ -23,7 +23,17 @@ from app.aggregates.cells import (
     stay,
     summary,
 )
+from app.aggregates.tally import (
+    FILL_FAMILIES,
+    TALLY_COLUMNS,
+    source_tally_select,
+    source_tally_table,
+    tally_select,
+    tally_table,
+)
 from app.core.sql import Dialect, period_start
+
+TALLY_FAMILIES = ("per_role", *(family for family, _column in FILL_FAMILIES))
 
 COLUMNS = [
     "family",
@@ -67,35 +77,42 @@ def _joined(table: Any) -> Any:
 
 def _insert(
     dialect: Dialect,
-    table: Any,
+    source: Any,
     *,
     family: str,
     dim: str,
+    dim_value: Any,
     grain: str,
     level: int,
     part: Any,
     period_of: Any,
+    window_of: Any,
     value: Any,
     where: list[Any],
+    bucket: Any = None,
 ) -> Any:
+    """INSERT … SELECT the cells of ``source``'s rows: one per (dim_value, part, period, bucket,
+    window month), their count and the sum of ``value`` (whole seconds or a count; None: 0). The
+    bucket is ``value``'s day or hour (levels 1, 2), or ``bucket``, or 0."""
     # The keys are computed in a subquery and grouped by name: PostgreSQL takes two renderings of
     # one expression with separate bind parameters for two expressions.
-    seconds = sa.cast(value, sa.BigInteger) if level else sa.literal(0)
-    bucket = seconds // (DAY_SECONDS if level == 1 else HOUR_SECONDS) if level else sa.literal(0)
+    v = sa.cast(value, sa.BigInteger) if value is not None else sa.literal(0)
+    if bucket is None:
+        bucket = v // (DAY_SECONDS if level == 1 else HOUR_SECONDS) if level else sa.literal(0)
     keyed = (
         sa.select(
-            _dim_value(dim).label("dim_value"),
+            dim_value.label("dim_value"),
             part.label("part"),
             _period(dialect, grain, period_of).label("period"),
             bucket.label("bucket"),
             (
                 sa.literal(ALL_TIME, sa.Date)
                 if grain in WINDOWLESS
-                else period_start(dialect, "month", table.c.applied_at)
+                else period_start(dialect, "month", window_of)
             ).label("window_month"),
-            seconds.label("v"),
+            v.label("v"),
         )
-        .select_from(_joined(table))
+        .select_from(source)
         .where(*where)
         .subquery("keyed")
     )
@@ -111,7 +128,7 @@ def _insert(
         k.bucket,
         k.window_month,
         sa.func.count(),
-        sa.func.coalesce(sa.func.sum(k.v), 0) if level else sa.literal(0),
+        sa.func.coalesce(sa.func.sum(k.v), 0),
     ).group_by(k.dim_value, k.part, k.period, k.bucket, k.window_month)
     return cell_table.insert().from_select(COLUMNS, select)
 
@@ -142,12 +159,94 @@ def _families() -> list[dict[str, Any]]:
     return specs
 
 
-def rebuild_statements(dialect: Dialect) -> list[Any]:
-    """DELETE the cells, then INSERT … SELECT each family, grain and grouping set."""
-    statements: list[Any] = [cell_table.delete()]
+def application_statements(dialect: Dialect) -> list[Any]:
+    """INSERT … SELECT each application family (stays, time in stage, hires), grain and grouping
+    set, from the projections."""
+    statements: list[Any] = []
     for grain in GRAINS:
         for dim in DIMS:
             for spec in _families():
                 table = spec.pop("table")
-                statements.append(_insert(dialect, table, dim=dim, grain=grain, **spec))
+                statements.append(
+                    _insert(
+                        dialect,
+                        _joined(table),
+                        dim=dim,
+                        dim_value=_dim_value(dim),
+                        grain=grain,
+                        window_of=table.c.applied_at,
+                        **spec,
+                    )
+                )
     return statements
+
+
+def tally_statements(dialect: Dialect) -> list[Any]:
+    """The requisition tallies again (the recount's statement over every requisition), and their
+    cells from them: applications per requisition by opening, time to fill by fill."""
+    t, s = tally_table.c, source_tally_table.c
+    statements: list[Any] = [
+        cell_table.delete().where(cell_table.c.family.in_(TALLY_FAMILIES)),
+        source_tally_table.delete(),
+        tally_table.delete(),
+        tally_table.insert().from_select(list(TALLY_COLUMNS), tally_select(dialect)),
+        source_tally_table.insert().from_select(
+            ["requisition_id", "source", "applications"], source_tally_select()
+        ),
+    ]
+    by_source = source_tally_table.join(tally_table, t.requisition_id == s.requisition_id)
+    for grain in GRAINS:
+        common = {"grain": grain, "part": sa.literal(""), "window_of": t.opened_at}
+        for dim, value in (("*", sa.literal("")), ("role_family", t.role_family), ("level", t.level)):
+            statements.append(
+                _insert(
+                    dialect,
+                    tally_table,
+                    family="per_role",
+                    dim=dim,
+                    dim_value=value,
+                    level=0,
+                    period_of=t.opened_at,
+                    value=t.applications,
+                    bucket=t.applications,
+                    where=[],
+                    **common,
+                )
+            )
+            for family, column in FILL_FAMILIES:
+                for level in (1, 2):
+                    statements.append(
+                        _insert(
+                            dialect,
+                            tally_table,
+                            family=family,
+                            dim=dim,
+                            dim_value=value,
+                            level=level,
+                            period_of=t.filled_at,
+                            value=t[column],
+                            where=[t.filled_at.is_not(None), t[column].is_not(None)],
+                            **common,
+                        )
+                    )
+        statements.append(
+            _insert(
+                dialect,
+                by_source,
+                family="per_role",
+                dim="source",
+                dim_value=s.source,
+                level=0,
+                period_of=t.opened_at,
+                value=s.applications,
+                bucket=s.applications,
+                where=[],
+                **common,
+            )
+        )
+    return statements
+
+
+def rebuild_statements(dialect: Dialect) -> list[Any]:
+    """DELETE the cells, then INSERT … SELECT every family, grain and grouping set."""
+    return [cell_table.delete(), *application_statements(dialect), *tally_statements(dialect)]

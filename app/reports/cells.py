@@ -163,3 +163,22 @@ async def counts(
         )
         out[(key, row.part)] += int(row.n)
     return {k: v for k, v in out.items() if v}
+
+
+async def bucket_counts(
+    connection: Any, family: str, piece: Slice, keyed: Keying
+) -> dict[tuple[str, int], int]:
+    """Σ n per (key, bucket) of a family whose buckets are its values (level 0: per_role)."""
+    groups = _grouping(keyed)
+    rows = await connection.execute(
+        sa.select(*groups, c.bucket, sa.func.sum(c.n).label("n"))
+        .where(*where(family, piece, keyed, 0))
+        .group_by(*groups, c.bucket)
+    )
+    out: dict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        key = keyed.key_of(
+            row.dim_value if keyed.kind == "dim" else "", row.period if keyed.kind == "period" else ALL_TIME
+        )
+        out[(key, int(row.bucket))] += int(row.n)
+    return dict(out)

@@ -4,14 +4,16 @@ returns None when the request is one only the rows can answer (see ``cells.slice
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from app.aggregates.tally import FILL_FAMILIES, tally_table
 from app.reports import cells
 from app.reports.assembly import OVERALL, Ask
-from app.reports.cells import Slice, counts, keying
-from app.reports.percentiles import RawRows, Stats, distributions
-from app.reports.queries import EXIT_COUNTS
+from app.reports.cells import Slice, bucket_counts, counts, keying
+from app.reports.percentiles import RawRows, Stats, distributions, interpolate, ranks
+from app.reports.queries import BUCKETS, EXIT_COUNTS
 from app.reports.scope import application_summary, stay
 
 STAYS = RawRows(
@@ -91,3 +93,115 @@ async def hire_times(ask: Ask, key_name: str) -> dict[str, Stats] | None:
     connection = await ask.session.connection()
     found = await distributions(connection, "hire", piece, keying(key_name), HIRES)
     return {_key(key_name, key): stats for (key, _part), stats in found.items()}
+
+
+REQUISITION_DIMENSIONS = frozenset({"role_family", "level"})
+
+
+def _tally_slice(ask: Ask, key_name: str, *, sources: bool) -> Slice | None:
+    """The slice of a requisition family: its cells know the requisition's role family and level
+    (and for applications per requisition, the applications' source)."""
+    dimension = key_name if key_name in REQUISITION_DIMENSIONS else None
+    if not sources and ask.filters.source is not None:
+        return None
+    return cells.slice_of(ask.filters, dimension, grain=cells.keying(key_name).grain)
+
+
+def _fill_raw(column: str) -> RawRows:
+    t = tally_table.c
+    return RawRows(
+        table=tally_table,
+        part=None,
+        value=t[column],
+        hour=t[f"{column}_hour"],
+        period_time=t.filled_at,
+        window_time=t.opened_at,
+        requisition_id=t.requisition_id,
+        candidate_id=None,
+        application_id=None,
+    )
+
+
+async def fill_times(ask: Ask, key_name: str) -> dict[tuple[str, str, str], Stats] | None:
+    """Per (``"filled"``, gross | net, key): n, mean, median and p90 of the filled requisitions'
+    time to fill (the fill's period)."""
+    piece = _tally_slice(ask, key_name, sources=False)
+    if piece is None:
+        return None
+    connection = await ask.session.connection()
+    found: dict[tuple[str, str, str], Stats] = {}
+    for family, column in FILL_FAMILIES:
+        stats = await distributions(connection, family, piece, keying(key_name), _fill_raw(column))
+        for (key, _part), figures in stats.items():
+            found[("filled", column, _key(key_name, key))] = figures
+    return found
+
+
+@dataclass
+class Counted:
+    """Applications per requisition in the shape of queries.candidates_per_role's rows."""
+
+    n: int
+    total: int
+    mean: float | None
+    p50: float | None
+    p90: float | None
+    min: int | None
+    max: int | None
+    buckets: list[int]
+
+    def __getattr__(self, name: str) -> int:  # b0, b1, … as the query's columns
+        if name.startswith("b") and name[1:].isdigit():
+            return self.buckets[int(name[1:])]
+        raise AttributeError(name)
+
+
+def _counted(values: dict[int, int]) -> Counted:
+    """The figures of a distribution of counts (value → requisitions), exact: the values are the
+    buckets, so a percentile needs no raw rows."""
+    ordered = sorted((v, n) for v, n in values.items() if n)
+    n = sum(count for _v, count in ordered)
+    total = sum(v * count for v, count in ordered)
+    at: dict[int, float] = {}
+    wanted, seen = ranks(n), 0
+    for v, count in ordered:
+        for rank in wanted:
+            if seen <= rank < seen + count:
+                at[rank] = float(v)
+        seen += count
+    p50, p90 = interpolate(n, at) if n else (None, None)
+    buckets = [
+        sum(count for v, count in ordered if v >= low and (high is None or v <= high))
+        for _label, low, high in BUCKETS
+    ]
+    return Counted(
+        n=n,
+        total=total,
+        mean=total / n if n else None,
+        p50=p50,
+        p90=p90,
+        min=ordered[0][0] if ordered else None,
+        max=ordered[-1][0] if ordered else None,
+        buckets=buckets,
+    )
+
+
+async def applications_per_requisition(ask: Ask, key_name: str) -> dict[str, Counted] | None:
+    """Per key: the distribution of applications per requisition opened in scope (0 included).
+    With a source filter, a requisition counts its applications from that source: those with none
+    are the requisitions in scope less those the source's cells count."""
+    piece = _tally_slice(ask, key_name, sources=True)
+    if piece is None:
+        return None
+    keyed = keying(key_name)
+    connection = await ask.session.connection()
+    values: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (key, bucket), n in (await bucket_counts(connection, "per_role", piece, keyed)).items():
+        values[_key(key_name, key)][bucket] += n
+    if piece.dim == "source":
+        everything = Slice("*", "", piece.month_from, piece.month_to)
+        for (key, _bucket), n in (await bucket_counts(connection, "per_role", everything, keyed)).items():
+            values[_key(key_name, key)][0] += n
+        for counted in values.values():
+            counted[0] -= sum(n for v, n in counted.items() if v != 0)
+    return {key: _counted(found) for key, found in values.items()}

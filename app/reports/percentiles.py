@@ -71,7 +71,7 @@ class RawRows:
     window_time: Col
     requisition_id: Col
     candidate_id: Col | None  # None: reach the candidate through the application's summary
-    application_id: Col
+    application_id: Col | None  # None: no source dimension (requisitions)
 
 
 def ranks(n: int) -> list[int]:
@@ -321,6 +321,7 @@ async def _step_three(
         elif piece.dim == "source":
             candidate_id = raw.candidate_id
             if candidate_id is None:
+                assert raw.application_id is not None, "a family without sources has no source cells"
                 source = source.join(
                     application_summary, application_summary.c.application_id == raw.application_id
                 )

@@ -43,17 +43,28 @@ def _by(key: Col | None) -> tuple[str, ...]:
 # --- time to fill -------------------------------------------------------------------------------
 
 
-def requisition_clocks(dialect: Dialect, filters: Filters, *, as_of: float, key_name: str) -> Any:
-    """One row a requisition in scope (filled, open or on hold): grp, kind ('filled' | 'open'),
-    gross and net seconds. The clock stops at filled_at for filled requisitions and at ``as_of``
-    for open ones; net subtracts the on-hold spans inside [opened_at, stop]. A period key is the
-    period of filled_at (the clock's end); open requisitions have none."""
+COUNTED_STATUSES = ("filled", "open", "on_hold")
+
+
+def requisition_clocks(
+    dialect: Dialect,
+    filters: Filters,
+    *,
+    as_of: float,
+    key_name: str,
+    statuses: tuple[str, ...] = COUNTED_STATUSES,
+) -> Any:
+    """One row a requisition in scope (filled, open or on hold; or only ``statuses``): grp, kind
+    ('filled' | 'open'), gross and net seconds. The clock stops at filled_at for filled
+    requisitions and at ``as_of`` for open ones; net subtracts the on-hold spans inside
+    [opened_at, stop]. A period key is the period of filled_at (the clock's end); open
+    requisitions have none."""
     r = requisition.c
     opened = dialect.epoch(r.opened_at)
     stop = sa.case(
         (r.status == RequisitionStatus.filled, dialect.epoch(r.filled_at)), else_=sa.literal(as_of)
     )
-    scope = [*requisition_scope(filters, dated=True), r.status.in_(["filled", "open", "on_hold"])]
+    scope = [*requisition_scope(filters, dated=True), r.status.in_(statuses)]
     # Each status event's span runs to the next event of the same requisition (or still runs).
     span_end = sa.func.lead(dialect.epoch(status_event.c.occurred_at)).over(
         partition_by=status_event.c.requisition_id,

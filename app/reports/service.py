@@ -46,14 +46,20 @@ async def time_to_fill(ask: Ask, *, as_of: datetime | None = None) -> TimeToFill
     as_of = as_utc(as_of) if as_of is not None else utcnow()
 
     async def clocks(key_name: str) -> dict[tuple[str, str, str], Any]:
+        # The filled requisitions' clocks are kept in cells; the open ones' run to as_of, so they
+        # are aged from their rows (the requisitions open now, not the history).
+        filled = await kept.fill_times(ask, key_name)
+        statuses = queries.COUNTED_STATUSES if filled is None else ("open", "on_hold")
+        found: dict[tuple[str, str, str], Any] = dict(filled or {})
+        if filled is not None and ask.period is not None and key_name == ask.period.value:
+            return found  # a period is the fill's: open requisitions have none
         clock = queries.requisition_clocks(
-            ask.dialect, ask.filters, as_of=as_of.timestamp(), key_name=key_name
+            ask.dialect, ask.filters, as_of=as_of.timestamp(), key_name=key_name, statuses=statuses
         )
         keyed = key_name != "none"
-        return {
-            (row.kind, row.measure, str(row.grp) if keyed else OVERALL): row
-            for row in await ask.rows(queries.time_to_fill(ask.dialect, clock, keyed=keyed))
-        }
+        for row in await ask.rows(queries.time_to_fill(ask.dialect, clock, keyed=keyed)):
+            found[(row.kind, row.measure, str(row.grp) if keyed else OVERALL)] = row
+        return found
 
     def fill(found: dict[tuple[str, str, str], Any], key: str) -> dict[str, Any]:
         gross, net = (durations(found.get(("filled", m, key)), ask.threshold) for m in ("gross", "net"))
@@ -165,11 +171,20 @@ def _role_figures(row: Any, threshold: int) -> dict[str, Any]:
 
 @timed("candidates-per-role")
 async def candidates_per_role(ask: Ask) -> CandidatesPerRoleReport:
-    (overall_row,) = await ask.rows(queries.candidates_per_role(ask.dialect, ask.filters, key_name="none"))
+    async def per_requisition(key_name: str) -> dict[str, Any]:
+        found = await kept.applications_per_requisition(ask, key_name)
+        if found is not None:
+            return found
+        if key_name == "none":
+            statement = queries.candidates_per_role(ask.dialect, ask.filters, key_name="none")
+            return {OVERALL: (await ask.rows(statement))[0]}
+        return await ask.keyed(queries.candidates_per_role(ask.dialect, ask.filters, key_name=key_name))
+
+    overall_row = (await per_requisition("none")).get(OVERALL)
     overall = CandidatesPerRoleGroup(key=OVERALL, label="All", **_role_figures(overall_row, ask.threshold))
     groups: list[CandidatesPerRoleGroup] = []
     if ask.group_by != "none":
-        found = await ask.keyed(queries.candidates_per_role(ask.dialect, ask.filters, key_name=ask.group_by))
+        found = await per_requisition(ask.group_by)
         keys = await ordered_groups(ask.session, ask.group_by, found)
         groups = [
             CandidatesPerRoleGroup(key=k, label=n, **_role_figures(found.get(k), ask.threshold))
@@ -177,9 +192,7 @@ async def candidates_per_role(ask: Ask) -> CandidatesPerRoleReport:
         ]
     periods: list[CandidatesPerRolePeriod] = []
     if ask.period is not None:
-        found = await ask.keyed(
-            queries.candidates_per_role(ask.dialect, ask.filters, key_name=ask.period.value)
-        )
+        found = await per_requisition(ask.period.value)
         periods = [
             CandidatesPerRolePeriod(**w.model_dump(), **_role_figures(found.get(w.key), ask.threshold))
             for w in ask.periods(found)

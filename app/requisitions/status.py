@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.aggregates import cells as aggregates
 from app.core.errors import Conflict, ErrorCode
 from app.core.timestamps import as_utc, utcnow
 from app.events_out.models import EventType
@@ -141,6 +142,8 @@ async def settle(*, session: AsyncSession, requisition: Requisition) -> Derived:
             )
         )
     await session.flush()
+    # Its time to fill and opening, as the report cells count them, are recounted at commit.
+    aggregates.touch(session, [requisition.id])
     if derived.status is RequisitionStatus.filled and was is not RequisitionStatus.filled:
         await _publish_filled(session, requisition, derived)
     return derived

@@ -54,3 +54,38 @@ async def test_concurrent_moves_sharing_hot_cells_all_commit_and_the_cells_add_u
     assert results == [(200, 200)] * APPLICATIONS
     # 16 resume stays ended, 16 phone stays ended, 8 technical and 8 rejected stays begun.
     assert await assert_maintained_equals_rebuilt(session) == 48
+
+
+async def test_applications_made_at_once_to_one_requisition_are_each_counted_in_its_tally(
+    factory: Factory, session: AsyncSession
+) -> None:
+    """Each new application recounts its requisition at commit: the tally row is locked first,
+    so a second transaction counts after the first instead of from the same stale count."""
+    admin = await factory.user(Role.admin)
+    manager = await factory.user(Role.hiring_manager)
+    requisition = await factory.requisition(admin, hiring_manager=manager, opened_at="2026-03-02T08:00:00Z")
+    sources = ("bootcamp", "university")
+    candidates = [
+        await factory.candidate(admin, email=f"tally{n}@example.com", source=sources[n % 2])
+        for n in range(APPLICATIONS)
+    ]
+
+    async def apply(candidate: dict[str, Any]) -> int:
+        response = await factory.client.post(
+            "/applications",
+            json={
+                "candidate_id": candidate["id"],
+                "requisition_id": requisition["id"],
+                "applied_at": "2026-03-02T09:00:00Z",
+            },
+            headers=admin.headers,
+        )
+        return response.status_code
+
+    assert await asyncio.gather(*(apply(c) for c in candidates)) == [201] * APPLICATIONS
+    report = await factory.client.get(
+        "/reports/candidates-per-role", params={"source": "university"}, headers=admin.headers
+    )
+    assert report.status_code == 200, report.text
+    await assert_maintained_equals_rebuilt(session)
+    assert report.json()["overall"]["applications"] == APPLICATIONS // 2, report.json()
