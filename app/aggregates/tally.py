@@ -16,7 +16,6 @@ the first's committed row and counts after it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,6 +34,7 @@ from app.aggregates.cells import (
     day_bucket,
     difference,
     hour_bucket,
+    merged,
     period_start,
     requisition,
     status_event,
@@ -221,12 +221,7 @@ def settle(session: Session) -> Cells:
         return {}
     session.flush()  # before_commit runs ahead of the commit's own flush
     ids = sorted(touched)
-    found: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
-    for start in range(0, len(ids), CHUNK):
-        for key, (n, total) in _recount(session, ids[start : start + CHUNK]).items():
-            found[key][0] += n
-            found[key][1] += total
-    return dict(found)
+    return merged(_recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
 
 
 SETTLERS.append(settle)
