@@ -54,7 +54,7 @@ async def _create_user(settings: Settings, user_in: UserCreate) -> str:
 async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from app.aggregates import rebuild
+    from app.aggregates import fold, rebuild
     from app.aggregates.cells import cell_table
     from app.aggregates.tally import tally_table
     from app.applications import projections
@@ -64,6 +64,7 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
     try:
         async with engine.begin() as connection:
             dialect = Dialect.named(connection.dialect.name)
+            await fold.exclude_folds(connection)
             # The projections first: the cells are rebuilt from them.
             for statement in [*projections.rebuild_statements(dialect), *rebuild.rebuild_statements(dialect)]:
                 await connection.execute(statement)
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("--output", type=Path, default=Path("openapi/openapi.json"))
     commands.add_parser(
         "rebuild-summaries",
-        help="recompute the reports' projections (stays, application rows) from the stage history (one transaction)",
+        help="recompute the reports' projections (stays, application rows), requisition tallies and report cells from the facts (one transaction)",
     )
     seed_demo = commands.add_parser(
         "seed-demo",

@@ -16,6 +16,8 @@ from opentelemetry.sdk.trace import TracerProvider
 
 import app.models  # noqa: F401  (registers every table with the mapper)
 from app import health, metrics_endpoint, web
+from app.aggregates import fold as cell_fold
+from app.aggregates.router import router as report_cells_router
 from app.applications import service as application_service
 from app.applications.dependencies import pending_scorecards
 from app.applications.router import router as applications_router
@@ -187,10 +189,11 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 wakeup=app.state.outbox_wakeup,
                 name="api-outbox",
                 # Reminders fall due by the clock: each process with outbox workers sweeps for them,
-                # and for subscribers failing for days.
+                # for subscribers failing for days, and fold the report cell deltas.
                 chores=[
                     functools.partial(reminder_sweep.run, app.state.session_factory, settings),
                     functools.partial(subscriber_health.run, app.state.session_factory, settings),
+                    functools.partial(cell_fold.run, app.state.session_factory, settings),
                 ],
                 webhooks=WebhookSender(factory=app.state.session_factory, settings=settings),
             ),
@@ -254,6 +257,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         auth_session_router,
         sign_in_router,
         reports_router,
+        report_cells_router,
         webhooks_admin_router,
         outbox_router,
         events_out_router,

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.aggregates.models import ReportCell, RequisitionSourceTally, RequisitionTally
+from app.aggregates.models import ReportCell, ReportCellDelta, RequisitionSourceTally, RequisitionTally
 from app.applications.models import (
     Application,
     ApplicationExternalId,
@@ -68,6 +68,7 @@ __all__ = [
     "Question",
     "QuestionBank",
     "ReportCell",
+    "ReportCellDelta",
     "Requisition",
     "RequisitionExternalId",
     "RequisitionHire",

@@ -10,6 +10,7 @@ import functools
 import logging
 import signal
 
+from app.aggregates import fold as cell_fold
 from app.core.config import Settings
 from app.core.db import create_engine_for, make_session_factory
 from app.core.queue import Wakeup
@@ -52,6 +53,7 @@ async def serve(settings: Settings, *, count: int) -> None:
                 chores=[
                     functools.partial(reminder_sweep.run, factory, settings),
                     functools.partial(subscriber_health.run, factory, settings),
+                    functools.partial(cell_fold.run, factory, settings),
                 ],
                 webhooks=WebhookSender(factory=factory, settings=settings),
             ),

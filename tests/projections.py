@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.aggregates import rebuild
+from app.aggregates import fold, rebuild
 from app.aggregates.cells import cell_table, nonzero
 from app.aggregates.tally import source_tally_table, tally_table
 from app.applications import projections
@@ -25,6 +25,8 @@ def _normal(value: Any) -> Any:
 
 async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     connection = await session.connection()
+    # The cells as kept: the deltas the writes appended, folded in.
+    await fold.fold(connection)
     found: dict[str, list[tuple[Any, ...]]] = {}
     for table in (
         projections.stay_table,

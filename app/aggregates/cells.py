@@ -9,9 +9,10 @@ stays and summary, with the rows before and after; :func:`apply` adds the differ
 reopenings, unhires need no case of their own). The requisitions and candidates domains call
 :func:`regroup` when a role family, level or source changes under existing applications. The
 other domains' tables are read here, never written (``sa.table`` handles, like the events'
-contact lookup), so this package sits below them all. Rows are written in key order, so two
-transactions touching the same hot cells (this week's overall counts) queue on them in the same
-order instead of deadlocking.
+contact lookup), so this package sits below them all. A transaction's delta is appended to
+``report_cell_delta`` at its commit, never added to a cell in place: every move touches this
+week's overall cells, and 32 concurrent advances adding to them in place ran at 0.35× the rate
+without cells (benchmarks/write_path.py); app.aggregates.fold adds the deltas up into the cells.
 
 The arithmetic is the SQL rebuild's (app/aggregates/rebuild.py): value buckets by truncating
 integer division, as PostgreSQL and SQLite divide integers, so both agree for negative
@@ -23,17 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from app.aggregates.models import KEY, ReportCell
+from app.aggregates.models import KEY, ReportCell, ReportCellDelta
 from app.core.timestamps import as_utc
 from app.pipeline import ACTIVE_STAGES
 
@@ -96,7 +96,8 @@ Key = tuple[str, str, str, str, int, str, date, int, date]  # in the order of mo
 Cells = dict[Key, list[int]]  # key -> [n, total]
 
 cell_table = ReportCell.__table__  # type: ignore[attr-defined]
-# Rows an INSERT carries: 11 parameters each, far under both backends' limits (SQLite 32,766).
+delta_table = ReportCellDelta.__table__  # type: ignore[attr-defined]
+# Rows an INSERT carries: 12 parameters each, far under both backends' limits (SQLite 32,766).
 CHUNK = 500
 
 
@@ -132,11 +133,9 @@ PENDING = "report_cells_pending"
 
 
 async def apply(session: AsyncSession, delta: Cells) -> int:
-    """Add ``delta`` to the stored cells when the transaction commits (``before_commit``, below):
-    the hot cells (this week's overall counts, which every move touches) are then locked from
-    their upsert to the commit only, not for the rest of the request; with the upsert inside the
-    request, 32 concurrent advances ran at 0.30× the rate without cells. A savepoint rolled back
-    takes its deltas with it. The rows to write, merged per transaction."""
+    """Append ``delta`` to the cell deltas when the transaction commits (``before_commit``, below),
+    merged with the transaction's other deltas into one row a key. A savepoint rolled back takes
+    its deltas with it. The rows to write."""
     if not delta:
         return 0
     sync = session.sync_session
@@ -145,27 +144,14 @@ async def apply(session: AsyncSession, delta: Cells) -> int:
     return len(delta)
 
 
-def _statements(dialect_name: str, delta: Cells) -> list[Any]:
-    """INSERT … ON CONFLICT DO UPDATE n = n + excluded.n, in key order."""
-    insert = sqlite.insert if dialect_name == "sqlite" else postgresql.insert
+def _statements(delta: Cells, written_at: datetime) -> list[Any]:
+    """The delta's rows appended to report_cell_delta (folded into the cells later: fold.py)."""
     rows = [
-        {**dict(zip(KEY, key, strict=True)), "n": n, "total": total}
+        {**dict(zip(KEY, key, strict=True)), "n": n, "total": total, "written_at": written_at}
         for key, (n, total) in sorted(delta.items())
         if n or total
     ]
-    statements = []
-    for start in range(0, len(rows), CHUNK):
-        statement = insert(cell_table).values(rows[start : start + CHUNK])
-        statements.append(
-            statement.on_conflict_do_update(
-                index_elements=list(KEY),
-                set_={
-                    "n": cell_table.c.n + statement.excluded.n,
-                    "total": cell_table.c.total + statement.excluded.total,
-                },
-            )
-        )
-    return statements
+    return [delta_table.insert().values(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
 
 
 TOUCHED = "requisition_tally_touched"
@@ -191,7 +177,7 @@ def _write_pending(session: Session) -> None:
     if not delta:
         return
     connection = session.connection()
-    for statement in _statements(connection.dialect.name, delta):
+    for statement in _statements(delta, datetime.now(UTC)):
         connection.execute(statement)
 
 

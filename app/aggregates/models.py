@@ -21,16 +21,8 @@ from sqlmodel import Field, SQLModel
 KEY = ("family", "dim", "dim_value", "grain", "level", "part", "period", "bucket", "window_month")
 
 
-class ReportCell(SQLModel, table=True):
-    __tablename__ = "report_cell"
-    __table_args__ = (
-        # On PostgreSQL the key carries the counts: every read is an index-only scan, in key order
-        # whatever the heap's (a trend at 1M applications: 0.45 → 0.21 s, against a heap filled
-        # in the rebuild's hash order).
-        sa.PrimaryKeyConstraint(*KEY, name="pk_report_cell", postgresql_include=["n", "total"]),
-        # SQLite keeps the rows in key order (the trial: 3× fewer pages read than a rowid table).
-        {"sqlite_with_rowid": False},
-    )
+class CellRow(SQLModel):
+    """A cell's key and its counts: what a cell holds, and what a delta adds to one."""
 
     family: str = Field(max_length=16)
     dim: str = Field(max_length=16)
@@ -44,6 +36,18 @@ class ReportCell(SQLModel, table=True):
     n: int = Field(sa_type=sa.BigInteger)
     # Whole seconds summed (at 1M applications the stays' seconds sum to ~1.5e13: 64 bits hold it).
     total: int = Field(sa_type=sa.BigInteger)
+
+
+class ReportCell(CellRow, table=True):
+    __tablename__ = "report_cell"
+    __table_args__ = (
+        # On PostgreSQL the key carries the counts: every read is an index-only scan, in key order
+        # whatever the heap's (a trend at 1M applications: 0.45 → 0.21 s, against a heap filled
+        # in the rebuild's hash order).
+        sa.PrimaryKeyConstraint(*KEY, name="pk_report_cell", postgresql_include=["n", "total"]),
+        # SQLite keeps the rows in key order (the trial: 3× fewer pages read than a rowid table).
+        {"sqlite_with_rowid": False},
+    )
 
 
 # A requisition's tally hour columns, computed by the database (as stage_stay.seconds_hour).
@@ -87,3 +91,18 @@ class RequisitionSourceTally(SQLModel, table=True):
     requisition_id: int = Field(foreign_key="requisition.id", primary_key=True, ondelete="CASCADE")
     source: str = Field(primary_key=True, max_length=64)
     applications: int
+
+
+class ReportCellDelta(CellRow, table=True):
+    """What a transaction adds to the cells, appended at its commit and folded into
+    ``report_cell`` by app.aggregates.fold (a worker's chore, and each report read first): no
+    writer updates a shared row, so moves at once never queue on today's overall cells."""
+
+    __tablename__ = "report_cell_delta"
+
+    # INTEGER on SQLite: only an INTEGER PRIMARY KEY numbers itself there.
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    )
+    written_at: datetime

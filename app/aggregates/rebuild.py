@@ -19,6 +19,7 @@ from app.aggregates.cells import (
     WINDOWLESS,
     candidate,
     cell_table,
+    delta_table,
     requisition,
     stay,
     summary,
@@ -248,5 +249,11 @@ def tally_statements(dialect: Dialect) -> list[Any]:
 
 
 def rebuild_statements(dialect: Dialect) -> list[Any]:
-    """DELETE the cells, then INSERT … SELECT every family, grain and grouping set."""
-    return [cell_table.delete(), *application_statements(dialect), *tally_statements(dialect)]
+    """DELETE the cells and the deltas not yet folded into them (the facts behind those are in
+    the rebuild), then INSERT … SELECT every family, grain and grouping set."""
+    return [
+        delta_table.delete(),
+        cell_table.delete(),
+        *application_statements(dialect),
+        *tally_statements(dialect),
+    ]

@@ -215,6 +215,9 @@ class Settings(BaseSettings):
     nudge_every_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # How often each worker process looks for reminders that fell due.
     reminder_sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # How often each worker process folds the report cell deltas into the cells (reports fold
+    # before they read too: this keeps the deltas few when no one reads).
+    cell_fold_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     @field_validator("public_url")
     @classmethod

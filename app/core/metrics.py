@@ -118,6 +118,18 @@ OUTBOX_OLDEST_BACKLOG = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+CELL_DELTAS = Gauge(
+    "report_cell_deltas",
+    "Report cell deltas written and not yet folded into the cells.",
+    multiprocess_mode="mostrecent",
+)
+CELL_DELTAS_OLDEST = Gauge(
+    "report_cell_deltas_oldest_age_seconds",
+    "Age of the oldest report cell delta not yet folded; 0 when none.",
+    multiprocess_mode="mostrecent",
+)
+CELL_DELTAS_FOLDED = Counter("report_cell_deltas_folded_total", "Report cell deltas folded into the cells.")
+
 EVENTS_PUBLISHED = Counter(
     "events_published_total",
     "Event deliveries written to the outbox (one an event and subscription), by event type.",

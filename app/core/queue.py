@@ -226,6 +226,24 @@ async def keep_gauges_fresh(
             await asyncio.wait_for(stop.wait(), timeout=GAUGES_EVERY_SECONDS)
 
 
+async def every(
+    seconds: float, stop: asyncio.Event, step: Callable[[], Awaitable[None]], *, what: str
+) -> None:
+    """``step`` every ``seconds`` until ``stop``: a chore (a sweep, a fold). A failed step is
+    logged, a warning when the database is away and with its trace otherwise, and the next one
+    tries again."""
+    while not stop.is_set():
+        try:
+            await step()
+        except Exception as exc:
+            if is_unavailable(exc):
+                logger.warning("%s: database unavailable (%s)", what, type(exc).__name__)
+            else:
+                logger.exception("%s failed", what)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 @asynccontextmanager
 async def running(
     workers: Sequence[QueueWorker],

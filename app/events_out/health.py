@@ -9,7 +9,6 @@ the subscription's last success (one grouped query over the log's (destination, 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -21,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core import metrics
 from app.core.config import Settings
 from app.core.db import SessionFactory, unit_of_work
-from app.core.outages import is_unavailable
+from app.core.queue import every
 from app.core.timestamps import as_utc, utcnow
 from app.events_out.models import WebhookSubscription
 from app.events_out.publish import destination
@@ -141,16 +140,11 @@ async def refresh_gauges(session: AsyncSession) -> None:
 
 async def run(factory: SessionFactory, settings: Settings, stop: asyncio.Event) -> None:
     """Sweep every minute until ``stop``: a chore of each process's outbox workers."""
-    while not stop.is_set():
-        try:
-            async with unit_of_work(factory) as session:
-                await sweep(session, settings=settings)
-                if settings.metrics_enabled:
-                    await refresh_gauges(session)
-        except Exception as exc:
-            if is_unavailable(exc):
-                logger.warning("subscriber health sweep: database unavailable (%s)", type(exc).__name__)
-            else:
-                logger.exception("subscriber health sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=SWEEP_SECONDS)
+
+    async def step() -> None:
+        async with unit_of_work(factory) as session:
+            await sweep(session, settings=settings)
+            if settings.metrics_enabled:
+                await refresh_gauges(session)
+
+    await every(SWEEP_SECONDS, stop, step, what="subscriber health sweep")

@@ -12,7 +12,6 @@ of reminder rows and one of messages.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from app.applications.models import Application
 from app.candidates.models import Candidate
 from app.core.config import Settings
 from app.core.db import SessionFactory, unit_of_work
-from app.core.outages import is_unavailable
+from app.core.queue import every
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc, utcnow
 from app.interviews.models import NOT_HELD, Interview, Scorecard, ScorecardStatus
@@ -306,16 +305,11 @@ async def _owing(session: AsyncSession, stages: set[tuple[int, str]]) -> dict[tu
 async def run(factory: SessionFactory, settings: Settings, stop: asyncio.Event) -> None:
     """Sweep every ``reminder_sweep_seconds`` until ``stop``: a chore of each process's outbox
     workers. A failed sweep (the database away) is logged and the next one tries again."""
-    while not stop.is_set():
-        try:
-            async with unit_of_work(factory) as session:
-                written = await sweep(session, settings=settings)
-            if written:
-                logger.info("reminder sweep wrote %d message(s)", written)
-        except Exception as exc:
-            if is_unavailable(exc):
-                logger.warning("reminder sweep: database unavailable (%s)", type(exc).__name__)
-            else:
-                logger.exception("reminder sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.reminder_sweep_seconds)
+
+    async def step() -> None:
+        async with unit_of_work(factory) as session:
+            written = await sweep(session, settings=settings)
+        if written:
+            logger.info("reminder sweep wrote %d message(s)", written)
+
+    await every(settings.reminder_sweep_seconds, stop, step, what="reminder sweep")

@@ -1470,6 +1470,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/cells/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report cells' backlog: deltas written and not yet folded in
+         * @description Every report folds the backlog before it reads, and each worker process folds it every
+         *     `cell_fold_seconds`: a backlog that grows and ages means no worker runs. Admins only.
+         */
+        get: operations["getReportCellStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/deliveries": {
         parameters: {
             query?: never;
@@ -3591,6 +3612,22 @@ export interface components {
             levels: components["schemas"]["LevelPublic"][];
             /** Market Figures */
             market_figures: components["schemas"]["MarketFigurePublic"][];
+        };
+        /**
+         * CellDeltaStatus
+         * @description What the writes appended to the report cells and no fold has added in yet.
+         */
+        CellDeltaStatus: {
+            /**
+             * Deltas
+             * @description Cell deltas waiting to be folded into the report cells.
+             */
+            deltas: number;
+            /**
+             * Oldest Age Seconds
+             * @description How long the oldest of them has waited since its transaction wrote it; null when none.
+             */
+            oldest_age_seconds: number | null;
         };
         /**
          * Channel
@@ -12219,6 +12256,53 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["QuestionSignalReport"];
                     "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportCellStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CellDeltaStatus"];
                 };
             };
             /** @description Unauthorized */
