@@ -179,9 +179,11 @@ def cells_of(tallies: Iterable[Any], sources: Iterable[Any]) -> Cells:
     return cells
 
 
-def _upsert(dialect_name: str, rows: list[dict[str, Any]]) -> Any:
+def _upsert(dialect_name: str) -> Any:
+    """One statement for any number of rows (executed for many): a VALUES list is compiled
+    afresh for each count of rows."""
     insert = sqlite.insert if dialect_name == "sqlite" else postgresql.insert
-    statement = insert(tally_table).values(rows)
+    statement = insert(tally_table)
     return statement.on_conflict_do_update(
         index_elements=["requisition_id"],
         set_={name: statement.excluded[name] for name in TALLY_COLUMNS if name != "requisition_id"},
@@ -204,13 +206,13 @@ def _recount(session: Session, ids: list[int]) -> Cells:
     new = list(connection.execute(tally_select(dialect, ids)))
     new_sources = list(connection.execute(source_tally_select(ids)))
     if new:
-        connection.execute(_upsert(connection.dialect.name, [dict(row._mapping) for row in new]))
+        connection.execute(_upsert(connection.dialect.name), [dict(row._mapping) for row in new])
     gone = sorted(set(ids) - {row.requisition_id for row in new})
     if gone:
         connection.execute(tally_table.delete().where(t.requisition_id.in_(gone)))
     connection.execute(source_tally_table.delete().where(s.requisition_id.in_(ids)))
     if new_sources:
-        connection.execute(source_tally_table.insert().values([dict(row._mapping) for row in new_sources]))
+        connection.execute(source_tally_table.insert(), [dict(row._mapping) for row in new_sources])
     return difference(cells_of(old, old_sources), cells_of(new, new_sources))
 
 
