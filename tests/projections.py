@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.aggregates import fold, rebuild
@@ -23,10 +24,16 @@ def _normal(value: Any) -> Any:
     return value
 
 
+async def fold_in(connection: AsyncConnection) -> None:
+    """The cells as kept: every delta the writes appended folded in, in the caller's transaction
+    (a long history appends more than one fold's batch)."""
+    while await fold.fold(connection) == fold.BATCH:
+        pass
+
+
 async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     connection = await session.connection()
-    # The cells as kept: the deltas the writes appended, folded in.
-    await fold.fold(connection)
+    await fold_in(connection)
     found: dict[str, list[tuple[Any, ...]]] = {}
     for table in (
         projections.stay_table,

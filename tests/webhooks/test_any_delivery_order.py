@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
-from app.aggregates import fold, rebuild
+from app.aggregates import rebuild
 from app.aggregates.cells import cell_table, nonzero
 from app.applications import projections
 from app.applications.models import ApplicationExternalId
@@ -38,6 +38,7 @@ from app.requisitions.models import RequisitionExternalId
 from app.users.models import Role
 from app.webhooks.models import WebhookDelivery
 from tests.factories import Actor, Factory
+from tests.projections import fold_in
 from tests.webhooks.rough import Rough, roughs
 from tests.webhooks.support import drain, post_event
 
@@ -77,7 +78,7 @@ class Ending:
 
 
 async def _cells(connection: AsyncConnection) -> dict[tuple[Any, ...], tuple[int, int]]:
-    await fold.fold(connection)  # the deltas the writes appended, into the cells
+    await fold_in(connection)
     key = [c for c in cell_table.c if c.name not in ("n", "total")]
     rows = await connection.execute(sa.select(*key, cell_table.c.n, cell_table.c.total).where(nonzero()))
     return {tuple(str(v) for v in row[:-2]): (int(row[-2]), int(row[-1])) for row in rows}
