@@ -55,6 +55,7 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
     from sqlalchemy import func, select
 
     from app.aggregates import fold, rebuild
+    from app.aggregates.candidate_tally import candidate_tally_table
     from app.aggregates.cells import cell_table
     from app.aggregates.tally import tally_table
     from app.applications import projections
@@ -69,7 +70,13 @@ async def _rebuild_summaries(settings: Settings) -> dict[str, int]:
             for statement in [*projections.rebuild_statements(dialect), *rebuild.rebuild_statements(dialect)]:
                 await connection.execute(statement)
             counted: dict[str, int] = {}
-            for table in (projections.stay_table, projections.summary_table, tally_table, cell_table):
+            for table in (
+                projections.stay_table,
+                projections.summary_table,
+                tally_table,
+                candidate_tally_table,
+                cell_table,
+            ):
                 counted[table.name] = int(
                     (await connection.execute(select(func.count()).select_from(table))).scalar_one()
                 )

@@ -2,7 +2,13 @@
 
 from sqlmodel import SQLModel
 
-from app.aggregates.models import ReportCell, ReportCellDelta, RequisitionSourceTally, RequisitionTally
+from app.aggregates.models import (
+    CandidateTally,
+    ReportCell,
+    ReportCellDelta,
+    RequisitionSourceTally,
+    RequisitionTally,
+)
 from app.applications.models import (
     Application,
     ApplicationExternalId,
@@ -54,6 +60,7 @@ __all__ = [
     "Candidate",
     "CandidateExternalId",
     "CandidateSource",
+    "CandidateTally",
     "IdempotencyRecord",
     "Interview",
     "InterviewKit",

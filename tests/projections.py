@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.aggregates import fold, rebuild
+from app.aggregates.candidate_tally import candidate_tally_table
 from app.aggregates.cells import cell_table, nonzero
 from app.aggregates.tally import source_tally_table, tally_table
 from app.applications import projections
@@ -40,6 +41,7 @@ async def _rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         projections.summary_table,
         tally_table,
         source_tally_table,
+        candidate_tally_table,
         cell_table,
     ):
         columns = [c for c in table.c if c.name != "id"]

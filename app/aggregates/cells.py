@@ -25,17 +25,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.sqltypes import UTCDateTime
 
+from app.aggregates.facts import StayFacts, SummaryFacts, candidate, requisition, stay, summary
 from app.aggregates.models import KEY, ReportCell, ReportCellDelta
 from app.core.timestamps import as_utc
-from app.pipeline import ACTIVE_STAGES
+from app.pipeline import ACTIVE_STAGES, STAGE_BITS
 
 DAY_SECONDS = 86400
 HOUR_SECONDS = 3600
@@ -152,6 +152,8 @@ def _rows(delta: Cells, written_at: datetime) -> list[dict[str, Any]]:
 
 
 TOUCHED = "requisition_tally_touched"
+# The candidates whose tally (app.aggregates.candidate_tally) is recounted at commit.
+CANDIDATES_TOUCHED = "candidate_tally_touched"
 
 
 def touch(session: AsyncSession, requisition_ids: Iterable[int | None]) -> None:
@@ -205,65 +207,6 @@ def nonzero() -> sa.ColumnElement[bool]:
 
 ACTIVE = frozenset(stage.value for stage in ACTIVE_STAGES)
 EXITS = ("advanced", "moved_back", "rejected", "withdrawn")
-
-requisition = sa.table(
-    "requisition",
-    sa.column("id", sa.Integer),
-    sa.column("role_family", sa.String),
-    sa.column("level", sa.String),
-    sa.column("status", sa.String),
-    sa.column("opened_at", UTCDateTime),
-    sa.column("filled_at", UTCDateTime),
-)
-status_event = sa.table(
-    "requisition_status_event",
-    sa.column("id", sa.Integer),
-    sa.column("requisition_id", sa.Integer),
-    sa.column("to_status", sa.String),
-    sa.column("occurred_at", UTCDateTime),
-)
-candidate = sa.table("candidate", sa.column("id", sa.Integer), sa.column("source", sa.String))
-stay = sa.table(
-    "stage_stay",
-    sa.column("application_id", sa.Integer),
-    sa.column("requisition_id", sa.Integer),
-    sa.column("applied_at", UTCDateTime),
-    sa.column("stage", sa.String),
-    sa.column("entered_at", UTCDateTime),
-    sa.column("exit_kind", sa.String),
-    sa.column("seconds", sa.Float),
-)
-summary = sa.table(
-    "application_summary",
-    sa.column("application_id", sa.Integer),
-    sa.column("requisition_id", sa.Integer),
-    sa.column("candidate_id", sa.Integer),
-    sa.column("applied_at", UTCDateTime),
-    sa.column("hired_at", UTCDateTime),
-    sa.column("hire_seconds", sa.Float),
-)
-
-
-class StayFacts(Protocol):
-    @property
-    def stage(self) -> str: ...
-    @property
-    def applied_at(self) -> datetime: ...
-    @property
-    def entered_at(self) -> datetime: ...
-    @property
-    def exit_kind(self) -> str | None: ...
-    @property
-    def seconds(self) -> float | None: ...
-
-
-class SummaryFacts(Protocol):
-    @property
-    def applied_at(self) -> datetime: ...
-    @property
-    def hired_at(self) -> datetime | None: ...
-    @property
-    def hire_seconds(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -325,7 +268,40 @@ def cells_of(contributions: Iterable[Contribution]) -> Cells:
                 for dim, value in groupings:
                     add(cells, ("hire", dim, value, grain, 1, "", period, day_bucket(v), window), 1, v)
                     add(cells, ("hire", dim, value, grain, 2, "", period, hour_bucket(v), window), 1, v)
+        if h is not None:
+            _source_cells(cells, c.dims.source, h)
     return cells
+
+
+# The stages whose reach the sources report counts, with their bit in reached_mask.
+REACHED = tuple((stage.value, 1 << STAGE_BITS[stage.value]) for stage in ACTIVE_STAGES)
+# Grains of the hires by applied_at: "all" is the hire family's own (one period either way).
+APPLIED_HIRE_GRAINS = ("week", "month")
+
+
+def _source_cells(cells: Cells, source: str, h: SummaryFacts) -> None:
+    """The sources report's counts of one application by source, on its applied_at clock (period
+    and window): ``src`` (applications, the stages it reached, hires, left the offer stage), and
+    ``hire_applied`` (its time to hire, every source pooled, by the applied period)."""
+    parts = ["applications", *(f"reached_{stage}" for stage, bit in REACHED if h.reached_mask & bit)]
+    if h.hired_at is not None:
+        parts.append("hires")
+    if h.left_offer:
+        parts.append("left_offer")
+    month = period_start("month", h.applied_at)
+    for grain in GRAINS:
+        period = period_start(grain, h.applied_at)
+        window = window_of(grain, month)
+        for part in parts:
+            add(cells, ("src", "source", source, grain, 0, part, period, 0, window), 1, 0)
+    if h.hired_at is None or h.hire_seconds is None:
+        return
+    v = int(h.hire_seconds)
+    for grain in APPLIED_HIRE_GRAINS:
+        period = period_start(grain, h.applied_at)
+        window = window_of(grain, month)
+        add(cells, ("hire_applied", "*", "", grain, 1, "", period, day_bucket(v), window), 1, v)
+        add(cells, ("hire_applied", "*", "", grain, 2, "", period, hour_bucket(v), window), 1, v)
 
 
 async def dims_of(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Dims]:
@@ -370,10 +346,20 @@ class Change:
     summary_after: SummaryFacts | None
 
 
+def _applied_moved(before: SummaryFacts | None, after: SummaryFacts | None) -> bool:
+    if before is None or after is None:
+        return True
+    return as_utc(before.applied_at) != as_utc(after.applied_at)
+
+
 async def record(session: AsyncSession, changes: Sequence[Change]) -> int:
     """Retract what the applications contributed before, add what they contribute now."""
-    # A new application counts in its requisition's tally (candidates per role).
+    # A new application counts in its requisition's tally (candidates per role), and in its
+    # candidate's (distinct candidates, by the applied month and week) when new or moved.
     touch(session, [c.requisition_id for c in changes if c.summary_before is None])
+    session.sync_session.info.setdefault(CANDIDATES_TOUCHED, set()).update(
+        c.candidate_id for c in changes if _applied_moved(c.summary_before, c.summary_after)
+    )
     dims = await dims_of(session, [(c.requisition_id, c.candidate_id) for c in changes])
     before, after = [], []
     for c in changes:
@@ -406,6 +392,8 @@ async def regroup(
         (await connection.execute(sa.select(summary).where(where).order_by(summary.c.application_id))).all()
     )
     touch(session, [requisition_id, *(row.requisition_id for row in summaries)])
+    if candidate_id is not None:
+        session.sync_session.info.setdefault(CANDIDATES_TOUCHED, set()).add(candidate_id)
     if not summaries:
         return 0
     ids = [row.application_id for row in summaries]

@@ -106,3 +106,17 @@ class ReportCellDelta(CellRow, table=True):
         sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
     )
     written_at: datetime
+
+
+class CandidateTally(SQLModel, table=True):
+    """The weeks and months a candidate applied in (applied_at of any of their applications), with
+    their source: what they contribute to the sources report's distinct-candidate cells (kept by
+    app.aggregates.candidate_tally). No foreign key: the recount must still find a candidate's
+    rows to retract them."""
+
+    __tablename__ = "candidate_tally"
+
+    candidate_id: int = Field(primary_key=True)
+    grain: str = Field(primary_key=True, max_length=8)
+    period: date = Field(primary_key=True)
+    source: str = Field(max_length=64)

@@ -8,22 +8,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.aggregates.candidate_tally import TALLY_GRAINS, candidate_tally_table
 from app.aggregates.cells import (
     ACTIVE,
     ALL_TIME,
+    APPLIED_HIRE_GRAINS,
     DAY_SECONDS,
     DIMS,
     EXITS,
     GRAINS,
     HOUR_SECONDS,
+    REACHED,
     WINDOWLESS,
-    candidate,
     cell_table,
     delta_table,
-    requisition,
-    stay,
-    summary,
 )
+from app.aggregates.facts import candidate, requisition, stay, summary
 from app.aggregates.tally import (
     FILL_FAMILIES,
     TALLY_COLUMNS,
@@ -256,4 +256,123 @@ def rebuild_statements(dialect: Dialect) -> list[Any]:
         cell_table.delete(),
         *application_statements(dialect),
         *tally_statements(dialect),
+        *source_statements(dialect),
     ]
+
+
+SOURCE_FAMILIES = ("src", "hire_applied", "src_cand")
+
+
+def _source_specs() -> list[dict[str, Any]]:
+    """The ``src`` parts: every application, those that reached each stage, hires, left offers."""
+    specs: list[dict[str, Any]] = [{"part": "applications", "where": []}]
+    for stage, bit in REACHED:
+        specs.append({"part": f"reached_{stage}", "where": [summary.c.reached_mask.op("&")(bit) != 0]})
+    specs.append({"part": "hires", "where": [summary.c.hired_at.is_not(None)]})
+    specs.append({"part": "left_offer", "where": [summary.c.left_offer.is_(True)]})
+    return specs
+
+
+def source_statements(dialect: Dialect) -> list[Any]:
+    """The sources report's cells again: ``src`` and ``hire_applied`` from the application rows,
+    the candidate tallies (their distinct weeks and months) and ``src_cand`` from those."""
+    t = candidate_tally_table.c
+    statements: list[Any] = [
+        cell_table.delete().where(cell_table.c.family.in_(SOURCE_FAMILIES)),
+        candidate_tally_table.delete(),
+    ]
+    for grain in GRAINS:
+        for spec in _source_specs():
+            statements.append(
+                _insert(
+                    dialect,
+                    _joined(summary),
+                    family="src",
+                    dim="source",
+                    dim_value=candidate.c.source,
+                    grain=grain,
+                    level=0,
+                    part=sa.literal(spec["part"]),
+                    period_of=summary.c.applied_at,
+                    window_of=summary.c.applied_at,
+                    value=None,
+                    where=spec["where"],
+                )
+            )
+    for grain in APPLIED_HIRE_GRAINS:
+        for level in (1, 2):
+            statements.append(
+                _insert(
+                    dialect,
+                    _joined(summary),
+                    family="hire_applied",
+                    dim="*",
+                    dim_value=sa.literal(""),
+                    grain=grain,
+                    level=level,
+                    part=sa.literal(""),
+                    period_of=summary.c.applied_at,
+                    window_of=summary.c.applied_at,
+                    value=summary.c.hire_seconds,
+                    where=[summary.c.hired_at.is_not(None), summary.c.hire_seconds.is_not(None)],
+                )
+            )
+    for grain in TALLY_GRAINS:
+        periods = (
+            sa.select(
+                summary.c.candidate_id,
+                sa.literal(grain).label("grain"),
+                period_start(dialect, grain, summary.c.applied_at).label("period"),
+                candidate.c.source,
+            )
+            .join_from(summary, candidate, candidate.c.id == summary.c.candidate_id)
+            .distinct()
+        )
+        statements.append(
+            candidate_tally_table.insert().from_select(["candidate_id", "grain", "period", "source"], periods)
+        )
+    # One candidate a month (grain all, window = the month) and a week (grain week).
+    for grain, tally_grain in (("all", "month"), ("week", "week")):
+        statements.append(
+            _insert(
+                dialect,
+                candidate_tally_table,
+                family="src_cand",
+                dim="source",
+                dim_value=t.source,
+                grain=grain,
+                level=0,
+                part=sa.literal("candidates"),
+                period_of=t.period,
+                window_of=t.period,
+                value=None,
+                where=[t.grain == tally_grain],
+            )
+        )
+    # Each candidate's consecutive months: period = the earlier, window month = the later.
+    earlier = sa.func.lag(t.period).over(partition_by=t.candidate_id, order_by=t.period)
+    lagged = (
+        sa.select(t.source, t.period, earlier.label("earlier")).where(t.grain == "month").subquery("lagged")
+    )
+    pairs = lagged.c
+    statements.append(
+        cell_table.insert().from_select(
+            COLUMNS,
+            sa.select(
+                sa.literal("src_cand"),
+                sa.literal("source"),
+                pairs.source,
+                sa.literal("all"),
+                sa.literal(0),
+                sa.literal("repeats"),
+                pairs.earlier,
+                sa.literal(0),
+                pairs.period,
+                sa.func.count(),
+                sa.literal(0),
+            )
+            .where(pairs.earlier.is_not(None))
+            .group_by(pairs.source, pairs.earlier, pairs.period),
+        )
+    )
+    return statements

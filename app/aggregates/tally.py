@@ -26,21 +26,17 @@ from sqlalchemy.orm import Session
 
 from app.aggregates.cells import (
     GRAINS,
-    SETTLERS,
     TOUCHED,
     Cells,
     add,
-    candidate,
     day_bucket,
     difference,
     hour_bucket,
     merged,
     period_start,
-    requisition,
-    status_event,
-    summary,
     window_of,
 )
+from app.aggregates.facts import candidate, requisition, status_event, summary
 from app.aggregates.models import RequisitionSourceTally, RequisitionTally
 from app.core.sql import Dialect
 
@@ -224,6 +220,3 @@ def settle(session: Session) -> Cells:
     session.flush()  # before_commit runs ahead of the commit's own flush
     ids = sorted(touched)
     return merged(_recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
-
-
-SETTLERS.append(settle)

@@ -29,7 +29,7 @@ from app.aggregates import cells as aggregates
 from app.applications.models import Application, ApplicationSummary, StageEvent, StageStay
 from app.core.sql import Dialect
 from app.core.timestamps import as_utc
-from app.pipeline import INTERVIEW_STAGES, Move, Stage
+from app.pipeline import INTERVIEW_STAGES, STAGE_BITS, Move, Stage
 
 # How a stay ended, by the move that left the stage.
 EXIT_KINDS: dict[str, str] = {
@@ -43,8 +43,6 @@ EXIT_KINDS: dict[str, str] = {
 }
 # The summary's column of each interview stage's last exit.
 EXIT_COLUMNS: dict[str, str] = {stage.value: f"exit_{stage.value}" for stage in INTERVIEW_STAGES}
-# One bit a stage, in reached_mask: 1 << STAGE_BITS[stage].
-STAGE_BITS: dict[str, int] = {stage.value: n for n, stage in enumerate(Stage)}
 
 
 def _seconds(start: datetime, stop: datetime) -> float:

@@ -39,6 +39,8 @@ ACTIVE_STAGES: tuple[Stage, ...] = (
     Stage.onsite_final,
     Stage.offer,
 )
+# One bit a stage in an application's reached_mask (the stages it ever entered): 1 << STAGE_BITS[stage].
+STAGE_BITS: dict[str, int] = {stage.value: n for n, stage in enumerate(Stage)}
 INTERVIEW_STAGES: tuple[Stage, ...] = ACTIVE_STAGES[:4]
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.hired, Stage.rejected, Stage.withdrawn})
 # Moves that end an application need to say why.

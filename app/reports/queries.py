@@ -15,9 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
-from app.applications.projections import STAGE_BITS
 from app.core.sql import Dialect, percentile_stats
-from app.pipeline import ACTIVE_STAGES, Stage
+from app.pipeline import ACTIVE_STAGES, STAGE_BITS, Stage
 from app.reports.scope import (
     REQUISITION_GROUPS,
     Col,

@@ -250,6 +250,7 @@ async def funnel_report(
 
 @_report_route("sources", "getSourcesReport", SourcesReport)
 async def sources_report(
+    _cells: FreshCells,
     request: Request,
     session: SessionDep,
     filters: ApplicationFilters,

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.catalog.models import CandidateSource
 from app.core.timestamps import utcnow
-from app.reports import queries, scorecard_queries, timeliness
+from app.reports import kept, queries, scorecard_queries, source_cells, timeliness
 from app.reports.assembly import OVERALL, Ask, timed
 from app.reports.figures import Durations, durations, figure, rate
 from app.reports.queries import REACHED_STAGES
@@ -72,29 +72,39 @@ def _contribution(times: Durations, months: int | None, threshold: int) -> Any:
 async def sources(ask: Ask, view: ReaderView) -> SourcesReport:
     catalog = {s.key: s for s in (await ask.session.exec(select(CandidateSource))).all()}
 
-    async def per_source(
-        key_name: str,
-    ) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
+    async def per_source(key_name: str) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
+        """Counts and ratings per (source, key), the counts from the cells where they answer."""
+
         def key_of(row: Any) -> tuple[str, str]:
             return (str(row.source), str(row.grp) if key_name != "none" else OVERALL)
 
-        counts = {
-            key_of(r): r
-            for r in await ask.rows(queries.source_figures(ask.dialect, ask.filters, key_name=key_name))
-        }
-        times = {
-            key_of(r): r
-            for r in await ask.rows(queries.hire_times_by_source(ask.dialect, ask.filters, key_name=key_name))
-        }
+        counts: dict[tuple[str, str], Any] | None = await source_cells.counts(ask, key_name)
+        if counts is None:
+            counts = {
+                key_of(r): r
+                for r in await ask.rows(queries.source_figures(ask.dialect, ask.filters, key_name=key_name))
+            }
         ratings = {
             key_of(r): r
             for r in await ask.rows(
                 scorecard_queries.source_ratings(ask.dialect, ask.filters, view, key_name=key_name)
             )
         }
-        return counts, times, ratings
+        return counts, ratings
 
-    counts, times, ratings = await per_source("none")
+    async def source_hire_times() -> dict[tuple[str, str], Any]:
+        found: dict[tuple[str, str], Any] | None = await source_cells.hire_times(ask)
+        if found is None:
+            found = {
+                (str(r.source), OVERALL): r
+                for r in await ask.rows(
+                    queries.hire_times_by_source(ask.dialect, ask.filters, key_name="none")
+                )
+            }
+        return found
+
+    counts, ratings = await per_source("none")
+    times = await source_hire_times()
     fields = (
         "candidates",
         "applications",
@@ -104,7 +114,11 @@ async def sources(ask: Ask, view: ReaderView) -> SourcesReport:
     )
     # The overall row pools every source; its durations and mean rating come from the same
     # queries without the source key.
-    (all_times,) = await ask.rows(queries.time_to_hire(ask.dialect, ask.filters, key_name="none"))
+    pooled_times = await kept.hire_times(ask, "none")
+    if pooled_times is not None:
+        all_times: Any = pooled_times.get(OVERALL)
+    else:
+        (all_times,) = await ask.rows(queries.time_to_hire(ask.dialect, ask.filters, key_name="none"))
     pooled_ratings = _pool_ratings(list(ratings.values()))
     overall_figures = _source_figures(
         _pooled(list(counts.values()), fields), all_times, pooled_ratings, ask.threshold
@@ -139,10 +153,14 @@ async def sources(ask: Ask, view: ReaderView) -> SourcesReport:
         )
     periods: list[SourcePeriod] = []
     if ask.period is not None:
-        p_counts, _p_times, p_ratings = await per_source(ask.period.value)
-        p_all_times = await ask.keyed(
-            queries.time_to_hire(ask.dialect, ask.filters, key_name=ask.period.value, period_of="applied")
+        p_counts, p_ratings = await per_source(ask.period.value)
+        p_all_times: dict[str, Any] | None = await source_cells.pooled_hire_times_by_applied(
+            ask, ask.period.value
         )
+        if p_all_times is None:
+            p_all_times = await ask.keyed(
+                queries.time_to_hire(ask.dialect, ask.filters, key_name=ask.period.value, period_of="applied")
+            )
         for w in ask.periods({k for (_, k) in p_counts}):
             in_period = [r for (_, k), r in p_counts.items() if k == w.key]
             rated = _pool_ratings([r for (_, k), r in p_ratings.items() if k == w.key])
