@@ -62,9 +62,20 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         pending.extend([getattr(current, "orig", None), current.__cause__, current.__context__])
 
 
+# PostgreSQL's answers to a transaction that lost to a concurrent one: a retry will succeed.
+# deadlock_detected, serialization_failure.
+RETRYABLE_STATES = frozenset({"40P01", "40001"})
+
+
 def is_busy(exc: BaseException) -> bool:
-    """SQLite's "database is locked": a writer waited past busy_timeout; a retry will succeed."""
-    return any(isinstance(e, sqlite3.OperationalError) and "locked" in str(e).lower() for e in _chain(exc))
+    """A write that lost to a concurrent one and changed nothing: SQLite's "database is locked"
+    (a writer waited past busy_timeout), PostgreSQL's deadlock victim or serialization failure.
+    A retry will succeed."""
+    return any(
+        (isinstance(e, sqlite3.OperationalError) and "locked" in str(e).lower())
+        or getattr(e, "sqlstate", None) in RETRYABLE_STATES
+        for e in _chain(exc)
+    )
 
 
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
@@ -91,6 +102,7 @@ def is_unavailable(exc: BaseException) -> bool:
 def unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
     retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if is_busy(exc):
+        logger.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return problem_response(
             request,
             503,

@@ -4,15 +4,18 @@ returns None when the request is one only the rows can answer (see ``cells.slice
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from app.aggregates.tally import FILL_FAMILIES, tally_table
 from app.reports import cells
 from app.reports.assembly import OVERALL, Ask
 from app.reports.cells import Slice, bucket_counts, counts, keying
-from app.reports.percentiles import RawRows, Stats, distributions, interpolate, ranks
+from app.reports.percentiles import CellsDisagree, RawRows, Stats, distributions, interpolate, ranks
 from app.reports.queries import BUCKETS, EXIT_COUNTS
 from app.reports.scope import application_summary, stay
 
@@ -39,6 +42,30 @@ HIRES = RawRows(
     application_id=application_summary.c.application_id,
 )
 DIMENSIONS = frozenset({"role_family", "level", "source"})
+P = ParamSpec("P")
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+def or_rows(read: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T | None]]:
+    """A read from the cells that answers None (the rows, then) when the cells disagree with the
+    rows they count, logged as the error it is: the cells need a rebuild
+    (``python -m app rebuild-summaries``), the report stays right meanwhile."""
+
+    @functools.wraps(read)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> T | None:
+        try:
+            return await read(*args, **kwargs)
+        except CellsDisagree as disagreement:
+            logger.error(
+                "report cells disagree with their rows in %s (%s): read the rows instead; "
+                "rebuild the cells with python -m app rebuild-summaries",
+                read.__name__,
+                disagreement,
+            )
+            return None
+
+    return guarded
 
 
 def _slice(ask: Ask, key_name: str) -> Slice | None:
@@ -62,6 +89,7 @@ class StageCounts:
 FunnelRows = tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, int]]
 
 
+@or_rows
 async def funnel(ask: Ask, key_name: str) -> FunnelRows | None:
     """Per key: stage → counts, stage → time in stage, and the standing hires."""
     piece = _slice(ask, key_name)
@@ -85,6 +113,7 @@ async def funnel(ask: Ask, key_name: str) -> FunnelRows | None:
     return found, times, hires
 
 
+@or_rows
 async def hire_times(ask: Ask, key_name: str) -> dict[str, Stats] | None:
     """Per key: n, mean, median and p90 of time to hire (the hire's period)."""
     piece = _slice(ask, key_name)
@@ -122,6 +151,7 @@ def _fill_raw(column: str) -> RawRows:
     )
 
 
+@or_rows
 async def fill_times(ask: Ask, key_name: str) -> dict[tuple[str, str, str], Stats] | None:
     """Per (``"filled"``, gross | net, key): n, mean, median and p90 of the filled requisitions'
     time to fill (the fill's period)."""

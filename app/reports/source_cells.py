@@ -19,7 +19,7 @@ from app.reports.assembly import OVERALL, Ask
 from app.reports.cells import Keying, Slice, keying, where
 from app.reports.figures import Period
 from app.reports.figures import period_start as start_of
-from app.reports.kept import HIRES
+from app.reports.kept import HIRES, or_rows
 from app.reports.percentiles import RawRows, Stats, distributions
 from app.reports.queries import REACHED_STAGES
 from app.reports.scope import Col, application_summary
@@ -139,6 +139,7 @@ async def distinct_candidates(connection: Any, piece: Slice, keyed: Keying) -> d
     return out
 
 
+@or_rows
 async def hire_times(ask: Ask) -> dict[tuple[str, str], Stats] | None:
     """Per (source, OVERALL): time to hire of the hires of the applications in scope."""
     piece = _slice(ask, "source")
@@ -149,6 +150,7 @@ async def hire_times(ask: Ask) -> dict[tuple[str, str], Stats] | None:
     return {(key, OVERALL): stats for (key, _part), stats in found.items()}
 
 
+@or_rows
 async def pooled_hire_times_by_applied(ask: Ask, key_name: str) -> dict[str, Stats] | None:
     """Per period of applied_at: time to hire, every source pooled (``hire_applied``: kept for
     everything only, so a source filter reads the rows)."""

@@ -6,9 +6,11 @@ chore without any read."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
@@ -19,9 +21,10 @@ from app.aggregates import fold
 from app.aggregates.cells import cell_table, delta_table
 from app.aggregates.models import KEY
 from app.core.config import Settings
+from app.reports import cells
 from app.users.models import Role
 from tests.factories import Actor, Factory
-from tests.projections import assert_maintained_equals_rebuilt
+from tests.projections import assert_maintained_equals_rebuilt, fold_in
 
 
 async def _moved_applications(factory: Factory, admin: Actor, count: int) -> list[dict[str, Any]]:
@@ -160,3 +163,27 @@ async def test_the_workers_chore_folds_the_backlog_with_no_report_read(
     assert REGISTRY.get_sample_value("report_cell_deltas") == 0
     assert REGISTRY.get_sample_value("report_cell_deltas_oldest_age_seconds") == 0
     await assert_maintained_equals_rebuilt(session)
+
+
+async def test_cells_that_disagree_with_their_rows_give_the_rows_answer_and_an_error_in_the_log(
+    factory: Factory, session: AsyncSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hour buckets of the time in stage gone (cells edited by hand): the day buckets point
+    at hours that hold nothing, and the funnel is read from the rows instead."""
+    admin = await factory.user(Role.admin)
+    await _moved_applications(factory, admin, 3)
+    connection = await session.connection()
+    await fold_in(connection)
+    await connection.execute(
+        cell_table.delete().where(cell_table.c.family == "stay_time", cell_table.c.level == 2)
+    )
+    await session.commit()
+    with caplog.at_level(logging.ERROR, logger="app.reports.kept"):
+        from_cells = await factory.client.get("/reports/funnel", headers=admin.headers)
+    assert from_cells.status_code == 200, from_cells.text
+    assert any(
+        "report cells disagree" in r.getMessage() and "funnel" in r.getMessage() for r in caplog.records
+    )
+    monkeypatch.setattr(cells, "slice_of", lambda *_a, **_k: None)
+    from_rows = await factory.client.get("/reports/funnel", headers=admin.headers)
+    assert from_cells.json() == from_rows.json()
