@@ -9,7 +9,9 @@ migrated and seeded by its own code, and the shared floor (../shared/bench/floor
 figure is judged against the floor measured just before it, and the median round is printed:
 
 - ``POST /applications/{id}/advance``: a stage move of an application in steady state (its
-  stays, summary and, after, its report cells already there: the run's rebuild), each id once.
+  stays, summary and, after, its report cells already there: the run's rebuild), each id once;
+- ``POST /interviews/{id}/scorecard/submit``: a scorecard submitted by the panelist of a held
+  resume-screen interview (two criteria and a recommendation), each interview once.
 
 The default ``--before`` is the last commit before the report cells (issue 22).
 """
@@ -17,6 +19,7 @@ The default ``--before`` is the last commit before the report cells (issue 22).
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
+import psycopg
 from sqlalchemy.engine import make_url
 
 from benchmarks import wrk
@@ -44,6 +49,31 @@ def worktree(revision: str) -> Path:
             capture_output=True,
         )
     return path
+
+
+SCORECARD = json.dumps(
+    {"ratings": {"relevant_experience": "yes", "tech_stack_match": "no"}, "recommendation": "yes"}
+)
+
+
+def interviews_in_sql(dsn: str, requisition_id: int, panelist_id: int, count: int) -> list[int]:
+    """``count`` held resume-screen interviews, each of a fresh application, with ``panelist_id``
+    seated and nothing submitted yet: one statement."""
+    applications = applications_in_sql(dsn, requisition_id, count)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        rows = connection.execute(
+            """
+            WITH i AS (
+                INSERT INTO interview (application_id, stage, scheduled_at, duration_minutes, status,
+                                       invite_sequence, created_at, updated_at)
+                SELECT a, 'resume_screen', '2026-01-03Z', 30, 'scheduled', 0, now(), now()
+                FROM unnest(%(applications)s::int[]) AS a RETURNING id)
+            INSERT INTO scorecard (interview_id, interviewer_id, status, current_version, created_at, updated_at)
+            SELECT id, %(panelist)s, 'not_started', 0, now(), now() FROM i RETURNING interview_id
+            """,
+            {"applications": applications, "panelist": panelist_id},
+        ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def main() -> None:
@@ -66,26 +96,19 @@ def main() -> None:
         floor_url = stack.enter_context(
             wrk.floor_server(stack.enter_context(fresh_database("ip_bench_floor")))
         )
-        served: dict[str, Callable[[float], wrk.WrkResult]] = {}
+        served: dict[str, dict[str, Callable[[float], wrk.WrkResult]]] = {}
         for n, (label, root) in enumerate(trees.items()):
             database_url = stack.enter_context(fresh_database(f"ip_bench_write_{n}"))
             env, token = prepare(database_url, root)
             url = stack.enter_context(uvicorn_server(database_url, workers=2, env=env, root=root))
             requisition, _first, _ids = seed(url, token, 20)
+            panelist = int(
+                httpx.get(f"{url}/users/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]
+            )
             dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
-            def advance(
-                rate: float,
-                url: str = url,
-                token: str = token,
-                dsn: str = dsn,
-                root: Path = root,
-                env: dict[str, str] = env,
-                requisition: int = requisition,
-            ) -> wrk.WrkResult:
-                # Fresh applications each round (each advance moves one out of resume_screen),
-                # brought to steady state by the revision's own rebuild.
-                ids = applications_in_sql(dsn, requisition, int(rate * args.seconds * 2) + 500)
+            def steady(env: dict[str, str] = env, root: Path = root) -> None:
+                # Brought to steady state by the revision's own rebuild.
                 subprocess.run(
                     [sys.executable, "-m", "app", "rebuild-summaries"],
                     cwd=root,
@@ -93,11 +116,45 @@ def main() -> None:
                     check=True,
                     capture_output=True,
                 )
+
+            def ids_file(ids: list[int]) -> str:
                 file = Path(scratch) / f"ids-{uuid.uuid4().hex[:6]}.txt"
                 file.write_text("\n".join(str(i) for i in ids) + "\n")
-                return wrk.run(url, wrk.LUA / "advance.lua", env={"IDS": str(file), "AUTH": token}, **load)
+                return str(file)
 
-            served[label] = advance
+            def advance(
+                rate: float,
+                url: str = url,
+                token: str = token,
+                dsn: str = dsn,
+                requisition: int = requisition,
+                steady: Callable[[], None] = steady,
+            ) -> wrk.WrkResult:
+                # Fresh applications each round (each advance moves one out of resume_screen).
+                ids = applications_in_sql(dsn, requisition, int(rate * args.seconds * 2) + 500)
+                steady()
+                return wrk.run(
+                    url, wrk.LUA / "advance.lua", env={"IDS": ids_file(ids), "AUTH": token}, **load
+                )
+
+            def submit(
+                rate: float,
+                url: str = url,
+                token: str = token,
+                dsn: str = dsn,
+                requisition: int = requisition,
+                panelist: int = panelist,
+                steady: Callable[[], None] = steady,
+            ) -> wrk.WrkResult:
+                ids = interviews_in_sql(dsn, requisition, panelist, int(rate * args.seconds * 2) + 500)
+                steady()
+                env = {"IDS": ids_file(ids), "AUTH": token, "BODY": SCORECARD}
+                return wrk.run(url, wrk.LUA / "submit.lua", env=env, **load)
+
+            served[label] = {
+                "POST /applications/{id}/advance": advance,
+                "POST /interviews/{id}/scorecard/submit": submit,
+            }
 
         def floor_post() -> wrk.WrkResult:
             run = uuid.uuid4().hex[:8]
@@ -105,22 +162,28 @@ def main() -> None:
                 floor_url, wrk.SHARED_BENCH / "post_json.lua", env={"WPATH": "/items", "RUN": run}, **load
             )
 
-        rounds: dict[str, list[tuple[wrk.WrkResult, wrk.WrkResult]]] = {label: [] for label in served}
+        scenarios = list(next(iter(served.values())))
+        rounds: dict[tuple[str, str], list[tuple[wrk.WrkResult, wrk.WrkResult]]] = {
+            (scenario, label): [] for scenario in scenarios for label in served
+        }
         for _ in range(args.rounds):
-            for label, run_advance in served.items():
-                floor = floor_post()
-                rounds[label].append((floor, run_advance(floor.requests_per_second)))
-        ratios = {}
-        for label, pairs in rounds.items():
-            ordered = sorted(
-                pairs, key=lambda pair: pair[1].requests_per_second / pair[0].requests_per_second
-            )
-            floor, service = ordered[len(ordered) // 2]
-            ratios[label] = service.requests_per_second / floor.requests_per_second
-            print(floor.line("floor POST /items (validate + 1 INSERT)"))
-            print(service.line(f"POST /applications/{{id}}/advance, {label}", floor))
-        before, after = ratios.values()
-        print(f"advance after ÷ before (each as a ratio to its floor): {after / before:.2f}")
+            for scenario in scenarios:
+                for label, runs in served.items():
+                    floor = floor_post()
+                    rounds[(scenario, label)].append((floor, runs[scenario](floor.requests_per_second)))
+        for scenario in scenarios:
+            ratios = []
+            for label in served:
+                ordered = sorted(
+                    rounds[(scenario, label)],
+                    key=lambda pair: pair[1].requests_per_second / pair[0].requests_per_second,
+                )
+                floor, service = ordered[len(ordered) // 2]
+                ratios.append(service.requests_per_second / floor.requests_per_second)
+                print(floor.line("floor POST /items (validate + 1 INSERT)"))
+                print(service.line(f"{scenario}, {label}", floor))
+            before, after = ratios
+            print(f"{scenario}: after ÷ before (each as a ratio to its floor): {after / before:.2f}")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,10 @@ async def distributions(
 ) -> dict[Group, Stats]:
     """n, mean, median and p90 per (key, part) of a duration family, exact."""
     groups: dict[Group, Stats] = {}
+    # A bucket holding one value holds it exactly: its total (whole seconds, as the rows' values
+    # are), so the steps below read nothing more for it. A weekly trend's groups are small: most
+    # of its ranks fall in such buckets.
+    found: dict[Group, dict[int, float]] = defaultdict(dict)
     # Step 1: per group, the day buckets that hold a wanted rank.
     at_day: dict[tuple[Group, int], tuple[int, int]] = {}  # (group, rank) -> (day target, offset)
     days: list[tuple[Group, int, list[int]]] = []  # (group, day bucket, offsets)
@@ -150,6 +154,10 @@ async def distributions(
         count, before, n = int(row.count), int(row.before), int(row.n)
         groups[group] = Stats(n=count, mean=int(row.summed) / count)
         inside = [rank for rank in ranks(count) if before <= rank < before + n]
+        if n == 1:
+            for rank in inside:
+                found[group][rank] = float(row.bucket_total)
+            continue
         for rank in inside:
             at_day[(group, rank)] = (len(days), rank - before)
         days.append((group, int(row.bucket), [rank - before for rank in inside]))
@@ -159,7 +167,10 @@ async def distributions(
     hours: dict[tuple[Group, int], int] = {}
     hour_targets: list[tuple[Group, int, list[int]]] = []
     for (group, rank), (day, offset) in at_day.items():
-        hour, before = _holding(in_day[day], offset)
+        hour, before, n, total = _holding(in_day[day], offset)
+        if n == 1:
+            found[group][rank] = float(total)
+            continue
         target = hours.setdefault((group, hour), len(hour_targets))
         if target == len(hour_targets):
             hour_targets.append((group, hour, []))
@@ -167,7 +178,6 @@ async def distributions(
         at_hour[(group, rank)] = (target, offset - before)
     # Step 3: the values themselves.
     values = await _step_three(connection, piece, keyed, raw, hour_targets)
-    found: dict[Group, dict[int, float]] = defaultdict(dict)
     for (group, rank), (target, offset) in at_hour.items():
         found[group][rank] = values[(target, offset)]
     for group, stats in groups.items():
@@ -175,11 +185,11 @@ async def distributions(
     return groups
 
 
-def _holding(rows: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
-    """(bucket, count before it) of the row of (bucket, before, n) that holds ``offset``."""
-    for bucket, before, n in rows:
+def _holding(rows: list[tuple[int, int, int, int]], offset: int) -> tuple[int, int, int, int]:
+    """The row of (bucket, count before it, n, total) that holds ``offset``."""
+    for bucket, before, n, total in rows:
         if before <= offset < before + n:
-            return bucket, before
+            return bucket, before, n, total
     raise CellsDisagree(f"the cells hold no rank {offset} here")
 
 
@@ -204,10 +214,11 @@ def _step_one(connection: Any, family: str, piece: Slice, keyed: Keying) -> Any:
             ),
             sa.func.sum(summed.c.n).over(partition_by=by).label("count"),
             sa.func.sum(summed.c.t).over(partition_by=by).label("summed"),
+            summed.c.t.label("bucket_total"),  # Row.t is the row's own tuple: not "t"
         )
     ).subquery("running")
     r = running.c
-    return sa.select(r.grp, r.part, r.bucket, r.n, r.before, r.count, r.summed).where(
+    return sa.select(r.grp, r.part, r.bucket, r.n, r.bucket_total, r.before, r.count, r.summed).where(
         _holds(r.before, r.n, _rank_columns(connection, r.count))
     )
 
@@ -240,10 +251,10 @@ def _period_bounds(keyed: Keying, key: str) -> tuple[datetime | None, datetime |
 
 async def _step_two(
     connection: Any, family: str, piece: Slice, keyed: Keying, days: Sequence[tuple[Group, int, list[int]]]
-) -> dict[int, list[tuple[int, int, int]]]:
-    """Per day target: (hour bucket, count before it in the day, count) of the hours holding its
-    offsets."""
-    out: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+) -> dict[int, list[tuple[int, int, int, int]]]:
+    """Per day target: (hour bucket, count before it in the day, count, total) of the hours
+    holding its offsets."""
+    out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     types = (sa.Date, sa.Date, sa.BigInteger, sa.BigInteger)
     for start, chunk in _chunks(connection, days):
         data = []
@@ -267,11 +278,17 @@ async def _step_two(
         if keyed.kind == "period":
             conditions += [c.period >= t.c.p_from, c.period < t.c.p_to]
         found = _per_target(
-            connection, t, cells, [*where(family, piece, keyed, 2), *conditions], [c.bucket, c.n]
+            connection, t, cells, [*where(family, piece, keyed, 2), *conditions], [c.bucket, c.n, c.total]
         )
         carried = [found.c[f"o{i}"] for i in range(RANKS)]
         summed = (
-            sa.select(found.c.tid, found.c.bucket, sa.func.sum(found.c.n).label("n"), *carried)
+            sa.select(
+                found.c.tid,
+                found.c.bucket,
+                sa.func.sum(found.c.n).label("n"),
+                sa.func.sum(found.c.total).label("bucket_total"),
+                *carried,
+            )
             .group_by(found.c.tid, found.c.bucket, *carried)
             .having(sa.func.sum(found.c.n) != 0)
             .subquery("summed")
@@ -281,11 +298,11 @@ async def _step_two(
         )
         running = sa.select(summed, before.label("before")).subquery("running")
         r = running.c
-        statement = sa.select(r.tid, r.bucket, r.before, r.n).where(
+        statement = sa.select(r.tid, r.bucket, r.before, r.n, r.bucket_total).where(
             _holds(r.before, r.n, [r[f"o{i}"] for i in range(RANKS)])
         )
         for row in await connection.execute(statement):
-            out[int(row.tid)].append((int(row.bucket), int(row.before), int(row.n)))
+            out[int(row.tid)].append((int(row.bucket), int(row.before), int(row.n), int(row.bucket_total)))
     return out
 
 
