@@ -11,7 +11,8 @@ figure is judged against the floor measured just before it, and the median round
 - ``POST /applications/{id}/advance``: a stage move of an application in steady state (its
   stays, summary and, after, its report cells already there: the run's rebuild), each id once;
 - ``POST /interviews/{id}/scorecard/submit``: a scorecard submitted by the panelist of a held
-  resume-screen interview (two criteria and a recommendation), each interview once.
+  resume-screen interview (two criteria and a recommendation), each interview once, by 300
+  interviewers with their own tokens.
 
 The default ``--before`` is the last commit before the report cells (issue 22).
 """
@@ -56,24 +57,54 @@ SCORECARD = json.dumps(
 )
 
 
-def interviews_in_sql(dsn: str, requisition_id: int, panelist_id: int, count: int) -> list[int]:
-    """``count`` held resume-screen interviews, each of a fresh application, with ``panelist_id``
-    seated and nothing submitted yet: one statement."""
+# Interviewers seated on the submission run's interviews, round robin: each then owes ~10
+# scorecards, as a busy interviewer might. (One panelist owing 24,000 made every request rebuild
+# that panelist's blind-review view from 24,000 unsubmitted seats: 2 requests a second.)
+PANELISTS = 300
+# Interviews a submission run seats (it submits ~100 a second for --seconds).
+SUBMISSIONS = 3000
+
+
+def panelists(url: str, token: str, count: int) -> list[tuple[int, str]]:
+    """``count`` interviewers made through the API: (id, bearer token)."""
+    made = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        for n in range(count):
+            body = {
+                "email": f"panel{n}-{uuid.uuid4().hex[:6]}@example.com",
+                "name": f"Panel {n}",
+                "roles": ["interviewer"],
+            }
+            created = http.post("/users", json=body)
+            created.raise_for_status()
+            found = created.json()
+            made.append((int(found["user"]["id"]), str(found["token"]["token"])))
+    return made
+
+
+def interviews_in_sql(dsn: str, requisition_id: int, seated: list[tuple[int, str]], count: int) -> list[str]:
+    """``count`` held resume-screen interviews, each of a fresh application, with one of
+    ``seated`` on its panel (round robin) and nothing submitted: "interview_id token" lines."""
     applications = applications_in_sql(dsn, requisition_id, count)
+    who = [seated[n % len(seated)] for n in range(len(applications))]
     with psycopg.connect(dsn, autocommit=True) as connection:
         rows = connection.execute(
             """
-            WITH i AS (
+            WITH seats AS (
+                SELECT a, p FROM unnest(%(applications)s::int[], %(panelists)s::int[]) AS s(a, p)),
+            i AS (
                 INSERT INTO interview (application_id, stage, scheduled_at, duration_minutes, status,
                                        invite_sequence, created_at, updated_at)
                 SELECT a, 'resume_screen', '2026-01-03Z', 30, 'scheduled', 0, now(), now()
-                FROM unnest(%(applications)s::int[]) AS a RETURNING id)
+                FROM seats RETURNING id, application_id)
             INSERT INTO scorecard (interview_id, interviewer_id, status, current_version, created_at, updated_at)
-            SELECT id, %(panelist)s, 'not_started', 0, now(), now() FROM i RETURNING interview_id
+            SELECT i.id, seats.p, 'not_started', 0, now(), now() FROM i JOIN seats ON seats.a = i.application_id
+            RETURNING interview_id, interviewer_id
             """,
-            {"applications": applications, "panelist": panelist_id},
+            {"applications": applications, "panelists": [p for p, _ in who]},
         ).fetchall()
-    return [int(row[0]) for row in rows]
+    tokens = dict(seated)
+    return [f"{row[0]} {tokens[int(row[1])]}" for row in rows]
 
 
 def main() -> None:
@@ -102,9 +133,7 @@ def main() -> None:
             env, token = prepare(database_url, root)
             url = stack.enter_context(uvicorn_server(database_url, workers=2, env=env, root=root))
             requisition, _first, _ids = seed(url, token, 20)
-            panelist = int(
-                httpx.get(f"{url}/users/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]
-            )
+            seated = panelists(url, token, PANELISTS)
             dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
             def steady(env: dict[str, str] = env, root: Path = root) -> None:
@@ -140,15 +169,16 @@ def main() -> None:
             def submit(
                 rate: float,
                 url: str = url,
-                token: str = token,
                 dsn: str = dsn,
                 requisition: int = requisition,
-                panelist: int = panelist,
+                seated: list[tuple[int, str]] = seated,
                 steady: Callable[[], None] = steady,
             ) -> wrk.WrkResult:
-                ids = interviews_in_sql(dsn, requisition, panelist, int(rate * args.seconds * 2) + 500)
+                lines = interviews_in_sql(dsn, requisition, seated, SUBMISSIONS)
                 steady()
-                env = {"IDS": ids_file(ids), "AUTH": token, "BODY": SCORECARD}
+                file = Path(scratch) / f"seats-{uuid.uuid4().hex[:6]}.txt"
+                file.write_text("\n".join(lines) + "\n")
+                env = {"IDS": str(file), "BODY": SCORECARD}
                 return wrk.run(url, wrk.LUA / "submit.lua", env=env, **load)
 
             served[label] = {
