@@ -31,13 +31,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.aggregates.cells import ALL_TIME, CANDIDATES_TOUCHED, Cells, add, difference, merged, period_start
+from app.aggregates.cells import (
+    ALL_TIME,
+    CANDIDATES_TOUCHED,
+    Cells,
+    add,
+    difference,
+    period_start,
+    settle_touched,
+)
 from app.aggregates.facts import candidate, summary
 from app.aggregates.models import CandidateTally
 
 candidate_tally_table = CandidateTally.__table__  # type: ignore[attr-defined]
-# Candidates one recount statement names (an IN list far under SQLite's 32,766 parameters).
-CHUNK = 500
 TALLY_GRAINS = ("week", "month")
 
 
@@ -94,9 +100,4 @@ def _recount(session: Session, ids: list[int]) -> Cells:
 
 def settle(session: Session) -> Cells:
     """Recount the candidates touched in this transaction (``before_commit``)."""
-    touched = session.info.pop(CANDIDATES_TOUCHED, None)
-    if not touched:
-        return {}
-    session.flush()  # before_commit runs ahead of the commit's own flush
-    ids = sorted(touched)
-    return merged(_recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+    return settle_touched(session, CANDIDATES_TOUCHED, _recount)

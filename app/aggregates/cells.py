@@ -163,6 +163,19 @@ def touch(session: AsyncSession, requisition_ids: Iterable[int | None]) -> None:
     session.sync_session.info.setdefault(TOUCHED, set()).update(i for i in requisition_ids if i is not None)
 
 
+def settle_touched(session: Session, key: str, recount: Callable[[Session, list[int]], Cells]) -> Cells:
+    """At commit: ``recount`` the ids touched under ``key`` in this transaction, a chunk of
+    CHUNK ids a statement, in id order (the order their rows are locked in)."""
+    touched = session.info.pop(key, None)
+    if not touched:
+        return {}
+    session.flush()  # before_commit runs ahead of the commit's own flush
+    ids = sorted(touched)
+    return merged(recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+
+
+# Ids one recount statement names (an IN list far under SQLite's 32,766 parameters).
+CHUNK = 500
 # What else adds cells at commit, before they are written (app.aggregates.tally: the
 # requisitions touched in the transaction), each returning its delta.
 SETTLERS: list[Callable[[Session], Cells]] = []

@@ -32,8 +32,8 @@ from app.aggregates.cells import (
     day_bucket,
     difference,
     hour_bucket,
-    merged,
     period_start,
+    settle_touched,
     window_of,
 )
 from app.aggregates.facts import candidate, requisition, status_event, summary
@@ -52,8 +52,6 @@ TALLY_COLUMNS = (
     "gross",
     "net",
 )
-# Requisitions one recount statement names (an IN list far under SQLite's 32,766 parameters).
-CHUNK = 500
 FILL_FAMILIES = (("fill_gross", "gross"), ("fill_net", "net"))
 
 
@@ -214,9 +212,4 @@ def _recount(session: Session, ids: list[int]) -> Cells:
 
 def settle(session: Session) -> Cells:
     """Recount the requisitions touched in this transaction (``before_commit``)."""
-    touched = session.info.pop(TOUCHED, None)
-    if not touched:
-        return {}
-    session.flush()  # before_commit runs ahead of the commit's own flush
-    ids = sorted(touched)
-    return merged(_recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+    return settle_touched(session, TOUCHED, _recount)

@@ -7,7 +7,7 @@ family or level filter beside the grouping by source, a window bound inside a mo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,23 +20,13 @@ from app.reports.cells import Keying, Slice, keying, where
 from app.reports.figures import Period
 from app.reports.figures import period_start as start_of
 from app.reports.kept import HIRES, or_rows
-from app.reports.percentiles import RawRows, Stats, distributions
+from app.reports.percentiles import Stats, distributions
 from app.reports.queries import REACHED_STAGES
 from app.reports.scope import Col, application_summary
 
 c = cell_table.c
 # The hires again, with the applied_at clock for periods (the sources report's trend).
-HIRES_BY_APPLIED = RawRows(
-    table=application_summary,
-    part=None,
-    value=application_summary.c.hire_seconds,
-    hour=application_summary.c.hire_hour,
-    period_time=application_summary.c.applied_at,
-    window_time=application_summary.c.applied_at,
-    requisition_id=application_summary.c.requisition_id,
-    candidate_id=application_summary.c.candidate_id,
-    application_id=application_summary.c.application_id,
-)
+HIRES_BY_APPLIED = replace(HIRES, period_time=application_summary.c.applied_at)
 
 
 @dataclass
