@@ -156,11 +156,16 @@ TOUCHED = "requisition_tally_touched"
 CANDIDATES_TOUCHED = "candidate_tally_touched"
 
 
-def touch(session: AsyncSession, requisition_ids: Iterable[int | None]) -> None:
+def touch(session: AsyncSession, ids: Iterable[int | None], *, key: str = TOUCHED) -> None:
     """Recount these requisitions' tallies at commit (app.aggregates.tally): their status,
-    opening, dimensions or applications changed. A savepoint rolled back leaves them touched, and
-    recounting a requisition that did not change adds nothing."""
-    session.sync_session.info.setdefault(TOUCHED, set()).update(i for i in requisition_ids if i is not None)
+    opening, dimensions or applications changed; with ``key=CANDIDATES_TOUCHED``, candidates'
+    (app.aggregates.candidate_tally). A savepoint rolled back leaves them touched, and
+    recounting one that did not change adds nothing."""
+    session.sync_session.info.setdefault(key, set()).update(i for i in ids if i is not None)
+
+
+# Ids one recount statement names (an IN list far under SQLite's 32,766 parameters).
+CHUNK = 500
 
 
 def settle_touched(session: Session, key: str, recount: Callable[[Session, list[int]], Cells]) -> Cells:
@@ -174,8 +179,6 @@ def settle_touched(session: Session, key: str, recount: Callable[[Session, list[
     return merged(recount(session, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
 
 
-# Ids one recount statement names (an IN list far under SQLite's 32,766 parameters).
-CHUNK = 500
 # What else adds cells at commit, before they are written (app.aggregates.tally: the
 # requisitions touched in the transaction), each returning its delta.
 SETTLERS: list[Callable[[Session], Cells]] = []
@@ -370,8 +373,10 @@ async def record(session: AsyncSession, changes: Sequence[Change]) -> int:
     # A new application counts in its requisition's tally (candidates per role), and in its
     # candidate's (distinct candidates, by the applied month and week) when new or moved.
     touch(session, [c.requisition_id for c in changes if c.summary_before is None])
-    session.sync_session.info.setdefault(CANDIDATES_TOUCHED, set()).update(
-        c.candidate_id for c in changes if _applied_moved(c.summary_before, c.summary_after)
+    touch(
+        session,
+        [c.candidate_id for c in changes if _applied_moved(c.summary_before, c.summary_after)],
+        key=CANDIDATES_TOUCHED,
     )
     dims = await dims_of(session, [(c.requisition_id, c.candidate_id) for c in changes])
     before, after = [], []
@@ -405,8 +410,7 @@ async def regroup(
         (await connection.execute(sa.select(summary).where(where).order_by(summary.c.application_id))).all()
     )
     touch(session, [requisition_id, *(row.requisition_id for row in summaries)])
-    if candidate_id is not None:
-        session.sync_session.info.setdefault(CANDIDATES_TOUCHED, set()).add(candidate_id)
+    touch(session, [candidate_id], key=CANDIDATES_TOUCHED)
     if not summaries:
         return 0
     ids = [row.application_id for row in summaries]

@@ -108,23 +108,27 @@ async def distinct_candidates(connection: Any, piece: Slice, keyed: Keying) -> d
         ]
     if piece.month_to is not None:
         clauses.append(c.window_month < piece.month_to)
+    if keyed.kind == "none":  # pooled: added up in SQL, one row a source
+        signed = sa.case((c.part == "candidates", c.n), else_=-c.n)
+        for row in await connection.execute(
+            sa.select(c.dim_value, sa.func.sum(signed).label("n")).where(*clauses).group_by(c.dim_value)
+        ):
+            out[(str(row.dim_value), OVERALL)] = int(row.n)
+        return out
+    assert keyed.period is not None
     months = await connection.execute(
         sa.select(c.dim_value, c.part, c.period, c.window_month, sa.func.sum(c.n).label("n"))
         .where(*clauses)
         .group_by(c.dim_value, c.part, c.period, c.window_month)
     )
     for row in months:
-        if keyed.kind == "none":
-            key = OVERALL
-        else:
-            assert keyed.period is not None
-            key = start_of(keyed.period, row.window_month).isoformat()
-            # A repeat inside one period only: a month trend has none (each month its own).
-            if row.part == "repeats" and (
-                keyed.period is Period.month
-                or start_of(keyed.period, row.period) != start_of(keyed.period, row.window_month)
-            ):
-                continue
+        key = start_of(keyed.period, row.window_month).isoformat()
+        # A repeat inside one period only: a month trend has none (each month its own).
+        if row.part == "repeats" and (
+            keyed.period is Period.month
+            or start_of(keyed.period, row.period) != start_of(keyed.period, row.window_month)
+        ):
+            continue
         out[(str(row.dim_value), key)] += int(row.n) if row.part == "candidates" else -int(row.n)
     return out
 
